@@ -1,0 +1,232 @@
+"""The card layer's one exception hierarchy.
+
+Every error carries a `message_key` into the message catalogue (resources/messages) and the
+parameters the sentence needs; the CLI's main and the GUI's error handler alone turn them
+into user text. Where the operation check has a code for the same situation, `check_code`
+names it, so that the helpdesk hears the same code from every screen.
+
+No exception here ever carries a PIN, an unlock code or the data of a command.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CardError(Exception):
+    """Base of every error the card layer raises."""
+
+    message_key = "card.error"
+    check_code: str | None = None
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.params: dict[str, Any] = params
+
+
+# --- The smart-card service, readers and the card's presence -------------------------------
+
+
+class NoServiceError(CardError):
+    """The PC/SC service (pcscd, or Windows' Smart Card service) is not running."""
+
+    message_key = "card.no_service"
+    check_code = "G01"
+
+
+class NoReaderError(CardError):
+    """No card reader is connected (or none matches NDNCLIENT_READER)."""
+
+    message_key = "card.no_reader"
+    check_code = "G01"
+
+
+class ReaderNotMatchedError(NoReaderError):
+    """Readers are connected, but none has a name containing NDNCLIENT_READER."""
+
+    message_key = "card.reader_not_matched"
+
+
+class NoCardError(CardError):
+    """The reader holds no card."""
+
+    message_key = "card.no_card"
+    check_code = "G02"
+
+
+class CardRemovedError(CardError):
+    """The card was pulled out (or reset by someone else) during a command."""
+
+    message_key = "card.removed"
+    check_code = "G02"
+
+
+class CardInUseError(CardError):
+    """Another program holds the card exclusively (a sharing violation)."""
+
+    message_key = "card.in_use"
+    check_code = "G02"
+
+
+class CardNotRespondingError(CardError):
+    """The card does not answer: it is mute, inserted the wrong way, or broken."""
+
+    message_key = "card.not_responding"
+    check_code = "G02"
+
+
+class TransportError(CardError):
+    """Any other failure of the smart-card service while talking to the card."""
+
+    message_key = "card.transport"
+    check_code = "G02"
+
+    def __init__(self, message: str, *, pcsc_code: int | None = None, **params: Any) -> None:
+        super().__init__(message, pcsc_code=pcsc_code, **params)
+        self.pcsc_code = pcsc_code
+
+
+# --- What the card answered -----------------------------------------------------------------
+
+
+class MalformedResponseError(CardError):
+    """The card's answer does not have the shape the profile gives it."""
+
+    message_key = "card.malformed"
+    check_code = "G03"
+
+
+class ApduError(CardError):
+    """The card answered a command with an unexpected status word."""
+
+    message_key = "card.apdu"
+
+    def __init__(self, sw: int, *, ins: int, what: str = "") -> None:
+        from ndnclient.card.apdu import describe_sw
+
+        super().__init__(
+            f"{what or f'INS {ins:02X}'} failed: SW {sw:04X} ({describe_sw(sw)})",
+            sw=f"{sw:04X}",
+            ins=f"{ins:02X}",
+        )
+        self.sw = sw
+        self.ins = ins
+
+    @property
+    def sw1(self) -> int:
+        return self.sw >> 8
+
+    @property
+    def sw2(self) -> int:
+        return self.sw & 0xFF
+
+
+class NotFoundOnCardError(ApduError):
+    """6A82: the application or file is not on the card."""
+
+    message_key = "card.not_found"
+
+
+class SecurityStatusNotSatisfiedError(ApduError):
+    """6982: the command needs the PIN to be verified in this card session."""
+
+    message_key = "card.security_status"
+
+
+class WrongDataError(ApduError):
+    """6A80: the card rejected the command's data (e.g. a new PIN breaking the format)."""
+
+    message_key = "card.wrong_data"
+
+
+# --- Which card this is ---------------------------------------------------------------------
+
+
+class NotGoSignCardError(CardError):
+    """The card in the reader has no GoSign application."""
+
+    message_key = "card.not_gosign"
+    check_code = "G03"
+
+
+class MyNumberCardError(NotGoSignCardError):
+    """The card is a My Number card (JPKI application present): not supported here."""
+
+    message_key = "card.mynumber"
+
+
+# --- PIN and unlock code --------------------------------------------------------------------
+
+
+class PinError(CardError):
+    """Base of the PIN and unlock-code errors."""
+
+    message_key = "pin.error"
+
+
+class PinFormatError(PinError):
+    """The PIN or code breaks the format; it was not sent, so no try was spent."""
+
+    message_key = "pin.format"
+
+    def __init__(self, message: str, *, which: str = "pin") -> None:
+        super().__init__(message, which=which)
+        self.which = which
+
+
+class InvalidPinError(PinError):
+    """The card rejected the PIN (or unlock code); `tries_left` tries remain."""
+
+    message_key = "pin.wrong"
+
+    def __init__(self, tries_left: int, *, which: str = "pin") -> None:
+        super().__init__(f"wrong {which}: {tries_left} tries left", tries_left=tries_left)
+        self.tries_left = tries_left
+        self.which = which
+
+
+class PinBlockedError(PinError):
+    """The PIN is blocked (10 wrong tries): nothing is sent; the helpdesk can unlock it."""
+
+    message_key = "pin.blocked"
+    check_code = "G07"
+    which = "pin"
+
+    def __init__(self) -> None:
+        super().__init__(f"{self.which} blocked")
+
+
+class UnlockCodeBlockedError(PinBlockedError):
+    """The unlock code is blocked too: the card is unusable for good; only a new card helps."""
+
+    message_key = "pin.unlock_blocked"
+    which = "unlock"
+
+
+class LastTryNotConfirmedError(PinError):
+    """Only one try is left and the user has not confirmed spending it; nothing was sent."""
+
+    message_key = "pin.last_try_unconfirmed"
+
+    def __init__(self, *, which: str = "pin") -> None:
+        super().__init__(f"one {which} try left and no explicit confirmation", which=which)
+        self.which = which
+
+
+class PinResultUnknownError(PinError):
+    """The answer to a PIN command was lost; the command was not repeated.
+
+    `tries_left` is the counter read again afterwards, or None when it could not be read
+    (the card is gone); the card's own counter is the only truth.
+    """
+
+    message_key = "pin.result_unknown"
+
+    def __init__(self, *, tries_left: int | None, cause: str, which: str = "pin") -> None:
+        super().__init__(
+            f"the answer to the {which} command was lost ({cause}); tries left now: "
+            f"{'unknown' if tries_left is None else tries_left}",
+            tries_left="?" if tries_left is None else tries_left,
+        )
+        self.tries_left = tries_left
+        self.which = which

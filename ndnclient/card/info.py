@@ -1,0 +1,80 @@
+"""CARD_INFO: the card number, holder and validity the card carries (card-profile.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ndnclient.card.errors import MalformedResponseError
+from ndnclient.card.profile import GOSIGN_PROFILE, GoSignProfile
+from ndnclient.card.tlv import parse_sequence, read_tlv
+
+
+@dataclass(frozen=True)
+class CardInfo:
+    card_number: str
+    holder: str
+    valid_from: date
+    valid_to: date  # inclusive, Japan time
+    profile_version: int | None
+
+    @property
+    def card_number_display(self) -> str:
+        """The number as printed on the card: 4-4-4-4."""
+        return format_card_number(self.card_number)
+
+
+def format_card_number(number: str) -> str:
+    return "-".join(number[i : i + 4] for i in range(0, len(number), 4))
+
+
+def parse_card_info(data: bytes, profile: GoSignProfile = GOSIGN_PROFILE) -> CardInfo:
+    """Decode CARD_INFO. Unknown tags inside it are skipped, as the profile says."""
+    outer, _ = read_tlv(data)  # bytes after the object (file padding) are ignored
+    if outer.tag != profile.tag_card_info:
+        raise MalformedResponseError(
+            f"CARD_INFO starts with tag {outer.tag:X}, not {profile.tag_card_info:X}",
+            field="card_info",
+        )
+    fields: dict[int, bytes] = {}
+    for item in parse_sequence(outer.value):
+        fields.setdefault(item.tag, item.value)
+
+    def required(tag: int, name: str) -> bytes:
+        if tag not in fields:
+            raise MalformedResponseError(f"CARD_INFO lacks {name} (tag {tag:X})", field=name)
+        return fields[tag]
+
+    number = _ascii(required(profile.tag_card_number, "card_number"), "card_number")
+    if len(number) != profile.card_number_digits or not number.isdigit():
+        raise MalformedResponseError(
+            f"card number is not {profile.card_number_digits} digits", field="card_number"
+        )
+    try:
+        holder = required(profile.tag_holder, "holder").decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedResponseError("holder name is not UTF-8", field="holder") from None
+    valid_from = _date(required(profile.tag_valid_from, "valid_from"), "valid_from")
+    valid_to = _date(required(profile.tag_valid_to, "valid_to"), "valid_to")
+    if valid_to < valid_from:
+        raise MalformedResponseError("validity ends before it starts", field="valid_to")
+    version_bytes = fields.get(profile.tag_profile_version)
+    version = version_bytes[0] if version_bytes and len(version_bytes) == 1 else None
+    return CardInfo(number, holder.strip(), valid_from, valid_to, version)
+
+
+def _ascii(value: bytes, field: str) -> str:
+    try:
+        return value.decode("ascii")
+    except UnicodeDecodeError:
+        raise MalformedResponseError(f"{field} is not ASCII", field=field) from None
+
+
+def _date(value: bytes, field: str) -> date:
+    text = _ascii(value, field)
+    if len(text) != 8 or not text.isdigit():
+        raise MalformedResponseError(f"{field} is not YYYYMMDD", field=field)
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        raise MalformedResponseError(f"{field} is not a calendar date", field=field) from None

@@ -1,0 +1,173 @@
+"""Card status: everything `card status` and the GUI's home page show, in one read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+
+from ndnclient.card.access import matching_readers
+from ndnclient.card.connection import ReaderBackend, ReaderSlot
+from ndnclient.card.errors import (
+    CardError,
+    CardNotRespondingError,
+    MalformedResponseError,
+    MyNumberCardError,
+    NoCardError,
+    NotGoSignCardError,
+)
+from ndnclient.card.info import CardInfo
+from ndnclient.card.profile import GOSIGN_PROFILE, GoSignProfile
+from ndnclient.card.session import CardType, GoSignSession, PinCounter
+
+JAPAN_TIME = timezone(timedelta(hours=9), "JST")
+
+
+def today_in_japan() -> date:
+    return datetime.now(JAPAN_TIME).date()
+
+
+@dataclass(frozen=True)
+class CertificateSummary:
+    subject: str
+    issuer: str
+    serial_number: str
+    not_before: datetime
+    not_after: datetime
+    sha256_fingerprint: str
+
+    @classmethod
+    def from_der(cls, der: bytes) -> CertificateSummary:
+        try:
+            certificate = x509.load_der_x509_certificate(der)
+            return cls(
+                subject=certificate.subject.rfc4514_string(),
+                issuer=certificate.issuer.rfc4514_string(),
+                serial_number=f"{certificate.serial_number:X}",
+                not_before=certificate.not_valid_before_utc,
+                not_after=certificate.not_valid_after_utc,
+                sha256_fingerprint=certificate.fingerprint(hashes.SHA256()).hex(":").upper(),
+            )
+        except ValueError as error:
+            raise MalformedResponseError(
+                f"the certificate on the card is not X.509 ({error})", field="certificate"
+            ) from None
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "subject": self.subject,
+            "issuer": self.issuer,
+            "serial_number": self.serial_number,
+            "not_before": self.not_before.isoformat(),
+            "not_after": self.not_after.isoformat(),
+            "sha256_fingerprint": self.sha256_fingerprint,
+        }
+
+
+@dataclass(frozen=True)
+class CardStatus:
+    """What was found. `problem` is the error that stopped the read, if any."""
+
+    readers: tuple[str, ...]
+    reader: str | None
+    card_type: CardType
+    info: CardInfo | None = None
+    certificate: CertificateSummary | None = None
+    pin: PinCounter | None = None
+    unlock: PinCounter | None = None
+    problem: CardError | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.problem is None and self.card_type is CardType.GOSIGN
+
+    def days_left(self, today: date | None = None) -> int | None:
+        """Days of validity left, counting today (valid_to is inclusive)."""
+        if self.info is None:
+            return None
+        return (self.info.valid_to - (today or today_in_japan())).days
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable `card status --json` fields (without the error text)."""
+        info = self.info
+        return {
+            "readers": list(self.readers),
+            "reader": self.reader,
+            "card_type": self.card_type.value,
+            "card_number": info.card_number if info else None,
+            "card_number_display": info.card_number_display if info else None,
+            "holder": info.holder if info else None,
+            "valid_from": info.valid_from.isoformat() if info else None,
+            "valid_to": info.valid_to.isoformat() if info else None,
+            "days_left": self.days_left(),
+            "pin_tries_left": self.pin.tries_left if self.pin else None,
+            "pin_max_tries": self.pin.max_tries if self.pin else None,
+            "pin_verified": self.pin.verified if self.pin else None,
+            "unlock_tries_left": self.unlock.tries_left if self.unlock else None,
+            "certificate": self.certificate.to_json() if self.certificate else None,
+        }
+
+
+def read_card_status(
+    backend: ReaderBackend,
+    name_filter: str | None = None,
+    *,
+    profile: GoSignProfile = GOSIGN_PROFILE,
+) -> CardStatus:
+    """Read the status of the GoSign card in the (chosen) reader. Never raises a CardError:
+    what went wrong is in `problem`, with whatever was read before it."""
+    try:
+        snapshot = backend.snapshot()
+        readers = tuple(snapshot)
+        slots = matching_readers(snapshot, name_filter)
+    except CardError as error:
+        return CardStatus(readers=(), reader=None, card_type=CardType.NONE, problem=error)
+
+    present = [slot for slot in slots if slot.card_present]
+    if not present:
+        names = ", ".join(slot.name for slot in slots)
+        return CardStatus(
+            readers,
+            slots[0].name,
+            CardType.NONE,
+            problem=NoCardError(f"no card in {names}", reader=names),
+        )
+    # Several cards: the GoSign one wins (a My Number card may sit in a second reader).
+    first: CardStatus | None = None
+    for slot in present:
+        status = _read_one(backend, readers, slot, profile)
+        if status.card_type is CardType.GOSIGN:
+            return status
+        first = first or status
+    assert first is not None
+    return first
+
+
+def _read_one(
+    backend: ReaderBackend, readers: tuple[str, ...], slot: ReaderSlot, profile: GoSignProfile
+) -> CardStatus:
+    found: dict[str, Any] = {"card_type": CardType.UNKNOWN}
+    try:
+        if slot.mute:
+            raise CardNotRespondingError(f"the card in {slot.name} does not answer")
+        connection = backend.connect(slot.name)
+        try:
+            with connection.transaction():
+                session = GoSignSession(connection, profile)
+                found["card_type"] = session.identify()
+                if found["card_type"] is CardType.MYNUMBER:
+                    raise MyNumberCardError("this is a My Number card, not a GoSign card")
+                if found["card_type"] is not CardType.GOSIGN:
+                    raise NotGoSignCardError("the card has no GoSign application")
+                found["info"] = session.read_card_info()
+                found["certificate"] = CertificateSummary.from_der(session.read_user_certificate())
+                found["pin"] = session.pin_counter("pin")
+                found["unlock"] = session.pin_counter("unlock")
+        finally:
+            connection.close()
+    except CardError as error:
+        return CardStatus(readers, slot.name, problem=error, **found)
+    return CardStatus(readers, slot.name, **found)

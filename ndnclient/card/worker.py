@@ -1,0 +1,207 @@
+"""The one thread that owns the card.
+
+`CardWorker` keeps a reader backend on its own thread, watches readers and cards with the
+service's change notification (no polling loop of its own), and runs submitted jobs one at
+a time between waits. Listeners receive `CardEvent`s on the worker thread: they must only
+hand the event on (a GUI emits a signal), never touch widgets or the card there.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from ndnclient.card.connection import ReaderBackend, ReaderSnapshot
+from ndnclient.card.errors import CardError, NoServiceError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Job = Callable[[ReaderBackend], Any]
+
+
+class CardEventKind(StrEnum):
+    READERS_CHANGED = "readers_changed"  # also sent once at start, with the first snapshot
+    CARD_INSERTED = "card_inserted"
+    CARD_REMOVED = "card_removed"
+    SERVICE_LOST = "service_lost"  # the smart-card service stopped; the worker keeps trying
+    WORKER_FAILED = "worker_failed"  # the thread died: the owner should make a new worker
+
+
+@dataclass(frozen=True)
+class CardEvent:
+    kind: CardEventKind
+    snapshot: ReaderSnapshot
+    reader: str | None = None
+    error: BaseException | None = None
+
+
+Listener = Callable[[CardEvent], None]
+
+
+class CardWorker:
+    """Watches readers and cards and runs card jobs, all on one thread."""
+
+    def __init__(
+        self,
+        backend_factory: Callable[[], ReaderBackend],
+        *,
+        wait_timeout: float = 1.0,
+        service_retry_interval: float = 1.0,
+    ) -> None:
+        self._backend_factory = backend_factory
+        self._backend: ReaderBackend | None = None
+        self._wait_timeout = wait_timeout
+        self._service_retry_interval = service_retry_interval
+        self._jobs: queue.SimpleQueue[tuple[Job, Future[Any]]] = queue.SimpleQueue()
+        self._listeners: list[Listener] = []
+        self._listeners_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ndnclient-card", daemon=True)
+        self.snapshot: ReaderSnapshot = {}
+
+    # --- the owner's side -------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener` with every event (on the worker thread); returns an unsubscribe."""
+        with self._listeners_lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._listeners_lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
+        self._interrupt_wait()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def submit(self, job: Callable[[ReaderBackend], T]) -> Future[T]:
+        """Run `job(backend)` on the card thread, after whatever job came before."""
+        future: Future[T] = Future()
+        died = self._thread.ident is not None and not self._thread.is_alive()
+        if self._stopping.is_set() or died:
+            future.set_exception(RuntimeError("the card worker is not running"))
+            return future
+        self._jobs.put((job, future))
+        self._interrupt_wait()
+        return future
+
+    def _interrupt_wait(self) -> None:
+        self._wake.set()
+        backend = self._backend
+        if backend is not None:
+            backend.cancel_wait()
+
+    # --- the worker thread ------------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            self._loop()
+        except BaseException as error:
+            log.exception("the card worker stopped unexpectedly")
+            self._emit(CardEvent(CardEventKind.WORKER_FAILED, self.snapshot, error=error))
+        finally:
+            self._fail_pending_jobs()
+            if self._backend is not None:
+                self._backend.close()
+
+    def _loop(self) -> None:
+        first = True
+        service_lost = False
+        while not self._stopping.is_set():
+            self._wake.clear()
+            try:
+                backend = self._backend or self._backend_factory()
+                self._backend = backend
+                self._run_jobs(backend)
+                if first or service_lost:
+                    current = backend.snapshot()
+                else:
+                    current = backend.wait_for_change(self.snapshot, self._wait_timeout)
+            except NoServiceError as error:
+                if not service_lost:
+                    self._publish({}, initial=False)
+                    self._emit(CardEvent(CardEventKind.SERVICE_LOST, {}, error=error))
+                service_lost = True
+                self._run_jobs_without_service(error)
+                self._wake.wait(self._service_retry_interval)
+                continue
+            self._publish(current, initial=first or service_lost)
+            first = service_lost = False
+
+    def _run_jobs(self, backend: ReaderBackend) -> None:
+        while True:
+            try:
+                job, future = self._jobs.get_nowait()
+            except queue.Empty:
+                return
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(job(backend))
+            except NoServiceError as error:
+                future.set_exception(error)
+                raise
+            except BaseException as error:
+                future.set_exception(error)
+
+    def _run_jobs_without_service(self, error: CardError) -> None:
+        while True:
+            try:
+                _, future = self._jobs.get_nowait()
+            except queue.Empty:
+                return
+            if future.set_running_or_notify_cancel():
+                future.set_exception(error)
+
+    def _fail_pending_jobs(self) -> None:
+        self._run_jobs_without_service(NoServiceError("the card worker has stopped"))
+
+    def _publish(self, current: ReaderSnapshot, *, initial: bool) -> None:
+        previous, self.snapshot = self.snapshot, current
+        if initial or set(previous) != set(current):
+            self._emit(CardEvent(CardEventKind.READERS_CHANGED, current))
+        for name in dict.fromkeys([*previous, *current]):
+            before, after = previous.get(name), current.get(name)
+            had_card = before is not None and before.card_present
+            has_card = after is not None and after.card_present
+            # A different ATR in the same reader means the card was swapped between looks.
+            swapped = (
+                had_card
+                and has_card
+                and before is not None
+                and after is not None
+                and (before.atr != after.atr)
+            )
+            if had_card and (not has_card or swapped):
+                self._emit(CardEvent(CardEventKind.CARD_REMOVED, current, reader=name))
+            if has_card and (not had_card or swapped):
+                self._emit(CardEvent(CardEventKind.CARD_INSERTED, current, reader=name))
+
+    def _emit(self, event: CardEvent) -> None:
+        with self._listeners_lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(event)
+            except Exception:  # a broken listener must not kill the card thread
+                log.exception("a card event listener failed")

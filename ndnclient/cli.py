@@ -1,0 +1,419 @@
+"""The command line (cli.md): `ndnclient card ...`, `pin ...`, `simulator`, and the GUI.
+
+Exit status: 0 success; 1 the command ran and found a problem (wrong PIN, no card ...);
+2 bad usage. Errors go to stderr as one sentence with their code; this module and the GUI's
+error handler are the only places that turn errors into sentences.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+import ndnclient
+from ndnclient.card.access import open_gosign_session, reader_filter_from_env
+from ndnclient.card.connection import ReaderBackend
+from ndnclient.card.errors import (
+    CardError,
+    LastTryNotConfirmedError,
+    PinBlockedError,
+    UnlockCodeBlockedError,
+)
+from ndnclient.card.pin import PinGuard, PinRisk, SecretBuffer, assess
+from ndnclient.card.session import CounterName, GoSignSession, PinCounter
+from ndnclient.card.status import CardStatus, CertificateSummary, read_card_status
+from ndnclient.card.transport import TRAFFIC
+from ndnclient.messages import DEFAULT_LANGUAGE, LANGUAGES, Messages
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+
+log = logging.getLogger(__name__)
+
+
+class UsageError(Exception):
+    """Bad usage found after parsing (exit 2); the message is already user text."""
+
+
+class Abort(Exception):
+    """The user declined or input was missing; nothing was sent (exit 1). User text."""
+
+
+# --- backend ------------------------------------------------------------------------------
+
+
+def make_backend() -> ReaderBackend:
+    """The system's smart-card service. Imported here: pyscard loads only when needed."""
+    from ndnclient.card.pcsc import PcscBackend
+
+    return PcscBackend()
+
+
+# --- output helpers ------------------------------------------------------------------------
+
+
+def _print_json(document: dict[str, Any], out: TextIO) -> None:
+    out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def _error_json(error: BaseException | None, messages: Messages) -> dict[str, Any] | None:
+    if error is None:
+        return None
+    return {
+        "kind": type(error).__name__,
+        "code": getattr(error, "check_code", None),
+        "message": messages.describe(error),
+    }
+
+
+# --- card ---------------------------------------------------------------------------------
+
+
+def cmd_card_status(args: argparse.Namespace, messages: Messages) -> int:
+    backend = make_backend()
+    try:
+        status = read_card_status(backend, reader_filter_from_env())
+    finally:
+        backend.close()
+    if args.json:
+        _print_json(
+            {**status.to_json(), "error": _error_json(status.problem, messages)}, sys.stdout
+        )
+    else:
+        _print_status_text(status, messages, sys.stdout)
+    if status.problem is not None:
+        print(messages.describe(status.problem), file=sys.stderr)
+    return EXIT_OK if status.usable else EXIT_PROBLEM
+
+
+def _print_status_text(status: CardStatus, messages: Messages, out: TextIO) -> None:
+    t = messages.text
+    rows: list[tuple[str, str]] = [
+        (t("status.readers"), ", ".join(status.readers) or t("status.none")),
+        (t("status.reader"), status.reader or t("status.none")),
+        (t("status.card_type"), t(f"card_type.{status.card_type.value}")),
+    ]
+    if status.info is not None:
+        info = status.info
+        days_left = status.days_left()
+        validity_key = (
+            "status.validity_value" if days_left and days_left >= 0 else ("status.validity_expired")
+        )
+        rows += [
+            (t("status.card_number"), info.card_number_display),
+            (t("status.holder"), info.holder),
+            (
+                t("status.validity"),
+                t(
+                    validity_key,
+                    valid_from=info.valid_from,
+                    valid_to=info.valid_to,
+                    days_left=days_left,
+                ),
+            ),
+        ]
+    for label, counter in (
+        ("status.pin_tries", status.pin),
+        ("status.unlock_tries", status.unlock),
+    ):
+        if counter is not None:
+            rows.append(
+                (
+                    t(label),
+                    t(
+                        "status.tries_value",
+                        tries_left=counter.tries_left,
+                        max_tries=counter.max_tries,
+                    ),
+                )
+            )
+    if status.certificate is not None:
+        rows.append((t("status.certificate"), status.certificate.subject))
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        out.write(f"{label.ljust(width)}  {value}\n")
+
+
+def cmd_card_cert(args: argparse.Namespace, messages: Messages) -> int:
+    with _gosign_session() as session:
+        der = session.read_ca_certificate() if args.ca else session.read_user_certificate()
+    summary = CertificateSummary.from_der(der)
+    pem = _pem(der)
+    if args.json:
+        _print_json({**summary.to_json(), "pem": pem}, sys.stdout)
+    elif args.pem:
+        sys.stdout.write(pem)
+    else:
+        for key, value in summary.to_json().items():
+            sys.stdout.write(f"{key}: {value}\n")
+    return EXIT_OK
+
+
+def _pem(der: bytes) -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return x509.load_der_x509_certificate(der).public_bytes(Encoding.PEM).decode("ascii")
+
+
+@contextmanager
+def _gosign_session(*, reset_on_close: bool = False) -> Iterator[GoSignSession]:
+    backend = make_backend()
+    try:
+        session = open_gosign_session(backend, reader_filter_from_env())
+        try:
+            yield session
+        finally:
+            session.connection.close(reset=reset_on_close)
+    finally:
+        backend.close()
+
+
+# --- PIN ----------------------------------------------------------------------------------
+
+
+class SecretInput:
+    """Where PINs come from: stdin lines (--pin-stdin) or prompts without echo."""
+
+    def __init__(self, from_stdin: bool, messages: Messages) -> None:
+        self.from_stdin = from_stdin
+        self.messages = messages
+        if not from_stdin and not sys.stdin.isatty():
+            raise UsageError(messages.text("cli.no_terminal"))
+
+    def read(self, prompt_key: str, needed: int) -> SecretBuffer:
+        if self.from_stdin:
+            line = sys.stdin.readline()
+            if not line:
+                raise Abort(self.messages.text("cli.stdin_short", needed=needed))
+            return SecretBuffer.from_text(line.rstrip("\r\n"))
+        return SecretBuffer.from_text(getpass.getpass(self.messages.text(prompt_key)))
+
+    def read_new_pin(self, needed: int) -> SecretBuffer:
+        new_pin = self.read("cli.prompt_new_pin", needed)
+        if self.from_stdin:
+            return new_pin
+        with self.read("cli.prompt_new_pin_again", needed) as again:
+            if again.value != new_pin.value:
+                new_pin.wipe()
+                raise Abort(self.messages.text("cli.new_pin_mismatch"))
+        return new_pin
+
+    def confirm_last_try(self) -> bool:
+        if self.from_stdin:
+            return False  # a script confirms with --i-understand-last-try, never by stdin
+        answer = input(self.messages.text("cli.confirm_last_try"))
+        return answer.strip().casefold() in self.messages.text("cli.confirm_answers").split()
+
+
+def _show_counter(counter: PinCounter, messages: Messages) -> None:
+    key = "cli.pin_tries" if counter.which == "pin" else "cli.unlock_tries"
+    print(
+        messages.text(key, tries_left=counter.tries_left, max_tries=counter.max_tries),
+        file=sys.stderr,
+    )
+    if assess(counter) in (PinRisk.LOW, PinRisk.LAST_TRY):
+        warning = "cli.warning_low" if counter.which == "pin" else "cli.warning_low_unlock"
+        print(messages.text(warning), file=sys.stderr)
+
+
+def cmd_pin(args: argparse.Namespace, messages: Messages) -> int:
+    secrets = SecretInput(args.pin_stdin, messages)
+    gated: CounterName = "unlock" if args.pin_command == "unlock" else "pin"
+    with _gosign_session(reset_on_close=True) as session:
+        guard = PinGuard(session, read_counter_again=_counter_on_fresh_session)
+        # Read and show the tries left before anything is typed.
+        if gated == "unlock":
+            _show_counter(guard.counter("pin"), messages)
+        counter = guard.counter(gated)
+        _show_counter(counter, messages)
+        risk = assess(counter)
+        if risk is PinRisk.BLOCKED:
+            raise UnlockCodeBlockedError() if gated == "unlock" else PinBlockedError()
+        confirmed = bool(args.i_understand_last_try)
+        if risk is PinRisk.LAST_TRY and not confirmed:
+            confirmed = secrets.confirm_last_try()
+            if not confirmed:
+                raise LastTryNotConfirmedError(which=gated)
+        result = _run_pin_command(args.pin_command, guard, secrets, confirmed)
+    done_key = {"verify": "cli.verified", "change": "cli.changed", "unlock": "cli.unlocked"}
+    if args.json:
+        _print_json(
+            {"result": "ok", "pin_tries_left": result.tries_left, "error": None}, sys.stdout
+        )
+    else:
+        print(messages.text(done_key[args.pin_command]))
+    return EXIT_OK
+
+
+def _run_pin_command(
+    command: str, guard: PinGuard, secrets: SecretInput, confirmed: bool
+) -> PinCounter:
+    if command == "verify":
+        with secrets.read("cli.prompt_pin", 1) as pin:
+            return guard.verify(pin, last_try_confirmed=confirmed)
+    if command == "change":
+        with secrets.read("cli.prompt_old_pin", 2) as old_pin, secrets.read_new_pin(2) as new:
+            return guard.change(old_pin, new, last_try_confirmed=confirmed)
+    with secrets.read("cli.prompt_unlock_code", 2) as code, secrets.read_new_pin(2) as new:
+        return guard.unlock(code, new, last_try_confirmed=confirmed)
+
+
+def _counter_on_fresh_session(which: CounterName) -> PinCounter:
+    """After a lost answer: the counter, read on a new connection (the old one may be dead)."""
+    with _gosign_session() as session:
+        return session.pin_counter(which)
+
+
+# --- GUI and simulator --------------------------------------------------------------------
+
+
+def cmd_gui(args: argparse.Namespace, messages: Messages) -> int:
+    try:
+        from ndnclient.ui.app import run_gui
+    except ImportError as error:
+        print(messages.text("cli.gui_unavailable", error=error), file=sys.stderr)
+        return EXIT_PROBLEM
+    return run_gui(lang=args.lang)
+
+
+def cmd_simulator(args: argparse.Namespace, messages: Messages) -> int:
+    from ndnclient.simulator.main import run
+
+    return run(args)
+
+
+# --- parser -------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # Options every command takes, accepted before or after the command words.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=argparse.SUPPRESS,
+        help="language of messages (default ja)",
+    )
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS,
+        help="log more (twice for debug)",
+    )
+    common.add_argument(
+        "--traffic",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log APDU traffic to stderr (PIN data is always masked)",
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="ndnclient",
+        parents=[common],
+        description="GoSign IC-card certificate client / GoSign ICカード証明書クライアント",
+    )
+    # Not set_defaults for the common options: it would change the shared actions' defaults
+    # and let a subcommand's default override a value given before the subcommand.
+    parser.set_defaults(handler=cmd_gui)
+    parser.add_argument("--version", action="version", version=f"ndnclient {ndnclient.__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = commands.add_parser("gui", parents=[common], help="open the window (default)")
+    gui.set_defaults(handler=cmd_gui)
+
+    card = commands.add_parser("card", parents=[common], help="the IC card")
+    card_commands = card.add_subparsers(dest="card_command", metavar="ACTION", required=True)
+    status = card_commands.add_parser(
+        "status", parents=[common], help="readers, card, holder, validity, tries left"
+    )
+    status.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    status.set_defaults(handler=cmd_card_status)
+    cert = card_commands.add_parser("cert", parents=[common], help="the card's certificate")
+    cert_format = cert.add_mutually_exclusive_group()
+    cert_format.add_argument("--pem", action="store_true", help="print the certificate as PEM")
+    cert_format.add_argument("--json", action="store_true", help="summary and PEM as JSON")
+    cert.add_argument("--ca", action="store_true", help="the issuing CA's certificate instead")
+    cert.set_defaults(handler=cmd_card_cert)
+
+    pin = commands.add_parser("pin", parents=[common], help="verify, change or unlock the PIN")
+    pin_commands = pin.add_subparsers(dest="pin_command", metavar="ACTION", required=True)
+    for name, help_text in (
+        ("verify", "check the PIN once; prints the tries left"),
+        ("change", "change the PIN (stdin: old, new)"),
+        ("unlock", "unlock with the helpdesk's code (stdin: code, new PIN)"),
+    ):
+        action = pin_commands.add_parser(name, parents=[common], help=help_text)
+        action.add_argument(
+            "--pin-stdin",
+            action="store_true",
+            help="read the values from stdin, one a line (never from arguments)",
+        )
+        action.add_argument(
+            "--i-understand-last-try",
+            action="store_true",
+            help="allow the command when only one try is left",
+        )
+        action.add_argument("--json", action="store_true", help="one JSON document on stdout")
+        action.set_defaults(handler=cmd_pin)
+
+    simulator = commands.add_parser(
+        "simulator", parents=[common], help="run the virtual GoSign card"
+    )
+    from ndnclient.simulator.main import add_arguments
+
+    add_arguments(simulator)
+    simulator.set_defaults(handler=cmd_simulator)
+    return parser
+
+
+def _configure_logging(verbose: int, traffic: bool) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if traffic:
+        logging.getLogger("ndnclient.card.traffic").setLevel(TRAFFIC)
+        logging.getLogger().setLevel(min(level, TRAFFIC))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.lang = getattr(args, "lang", DEFAULT_LANGUAGE)
+    _configure_logging(getattr(args, "verbose", 0), getattr(args, "traffic", False))
+    messages = Messages(args.lang)
+    handler: Callable[[argparse.Namespace, Messages], int] = args.handler
+    wants_json = bool(getattr(args, "json", False))
+    try:
+        return handler(args, messages)
+    except UsageError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    except Abort as error:
+        print(error, file=sys.stderr)
+        return EXIT_PROBLEM
+    except CardError as error:
+        print(messages.describe(error), file=sys.stderr)
+        if wants_json:
+            tries = getattr(error, "tries_left", None)
+            _print_json(
+                {"result": "error", "pin_tries_left": tries, "error": _error_json(error, messages)},
+                sys.stdout,
+            )
+        return EXIT_PROBLEM
+    except KeyboardInterrupt:
+        print(messages.text("cli.interrupted"), file=sys.stderr)
+        return EXIT_PROBLEM
+
+
+if __name__ == "__main__":
+    sys.exit(main())

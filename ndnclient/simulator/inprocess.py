@@ -1,0 +1,177 @@
+"""The virtual card in a virtual reader, in process: a `ReaderBackend` without PC/SC.
+
+Behaves like one PC/SC reader: a connection survives only as long as the card it was opened
+on stays in; closing a connection without reset leaves the card session (a verified PIN)
+as it was, as SCARD_LEAVE_CARD does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from contextlib import AbstractContextManager
+
+from ndnclient.card.connection import ReaderSlot, ReaderSnapshot
+from ndnclient.card.errors import CardRemovedError, NoCardError, NoReaderError, TransportError
+from ndnclient.simulator.card import VirtualGoSignCard
+
+DEFAULT_READER_NAME = "ndnclient Virtual Reader 0"
+
+
+class VirtualReaderBackend:
+    """One reader holding (or not) one `VirtualGoSignCard`. Implements `ReaderBackend`."""
+
+    def __init__(
+        self,
+        card: VirtualGoSignCard,
+        reader_name: str = DEFAULT_READER_NAME,
+        *,
+        inserted: bool = True,
+    ) -> None:
+        self.card = card
+        self.reader_name = reader_name
+        self._condition = threading.Condition()
+        self._card_present = inserted
+        # Counts insertions: a connection belongs to one insertion and dies with it.
+        self._insertion = 0
+        self._cancelled = False
+        if inserted:
+            card.power_on()
+
+    # --- The test's hands -----------------------------------------------------------------
+
+    def insert(self) -> None:
+        """Put the card in (the reader powers it: a new card session)."""
+        with self._condition:
+            if self._card_present:
+                return
+            self._card_present = True
+            self._insertion += 1
+            self.card.power_on()
+            self._condition.notify_all()
+
+    def remove(self) -> None:
+        """Pull the card out: open connections fail with CardRemovedError from now on."""
+        with self._condition:
+            if not self._card_present:
+                return
+            self._card_present = False
+            self._insertion += 1
+            self.card.power_off()
+            self._condition.notify_all()
+
+    @property
+    def card_present(self) -> bool:
+        return self._card_present
+
+    # --- ReaderBackend ----------------------------------------------------------------------
+
+    def list_readers(self) -> list[str]:
+        """The one reader's name."""
+        return [self.reader_name]
+
+    def snapshot(self) -> ReaderSnapshot:
+        """The reader's state now."""
+        with self._condition:
+            return self._snapshot_locked()
+
+    def _snapshot_locked(self) -> dict[str, ReaderSlot]:
+        present = self._card_present
+        return {
+            self.reader_name: ReaderSlot(
+                name=self.reader_name,
+                card_present=present,
+                atr=self.card.atr if present else b"",
+            )
+        }
+
+    def wait_for_change(self, previous: ReaderSnapshot, timeout: float) -> ReaderSnapshot:
+        """Block until the state differs from `previous`, `timeout` passes or `cancel_wait`."""
+        deadline = time.monotonic() + timeout
+        with self._condition:
+            while True:
+                current = self._snapshot_locked()
+                if current != dict(previous):
+                    return current
+                if self._cancelled:
+                    self._cancelled = False
+                    return current
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return current
+                self._condition.wait(remaining)
+
+    def cancel_wait(self) -> None:
+        """Wake a `wait_for_change` in progress. A cancel that comes while no one waits is
+        kept for the next wait, so a monitor that is between two waits cannot miss it."""
+        with self._condition:
+            self._cancelled = True
+            self._condition.notify_all()
+
+    def connect(self, reader: str) -> VirtualCardConnection:
+        """A connection to the card; NoCardError when the reader is empty."""
+        if reader != self.reader_name:
+            raise NoReaderError(f"no reader named {reader!r}", reader=reader)
+        with self._condition:
+            if not self._card_present:
+                raise NoCardError(f"no card in {reader}", reader=reader)
+            return VirtualCardConnection(self, self._insertion)
+
+    def close(self) -> None:
+        """Nothing to release; wakes a waiting monitor."""
+        self.cancel_wait()
+
+    # --- For VirtualCardConnection ----------------------------------------------------------
+
+    def _transmit(self, insertion: int, apdu: bytes | bytearray) -> bytes:
+        # Under the lock: remove() waits for a command in progress to finish, so the card
+        # never processes a command half inserted; the next transmit sees the removal.
+        with self._condition:
+            if not self._card_present or insertion != self._insertion:
+                raise CardRemovedError(f"the card was removed from {self.reader_name}")
+            return self.card.process_apdu(apdu)
+
+    def _reset(self, insertion: int) -> None:
+        with self._condition:
+            if self._card_present and insertion == self._insertion:
+                self.card.reset()
+
+
+class VirtualCardConnection:
+    """A connection to the virtual card. Implements `SmartCardConnection`."""
+
+    def __init__(self, backend: VirtualReaderBackend, insertion: int) -> None:
+        self._backend = backend
+        self._insertion = insertion
+        self._closed = False
+
+    @property
+    def reader_name(self) -> str:
+        return self._backend.reader_name
+
+    @property
+    def atr(self) -> bytes:
+        return self._backend.card.atr
+
+    @property
+    def protocol(self) -> str:
+        return "T=0" if self._backend.card.state.t0 else "T=1"
+
+    def transmit(self, apdu: bytes | bytearray) -> bytes:
+        """The card's answer to `apdu`; CardRemovedError when the card left since connecting."""
+        if self._closed:
+            raise TransportError("the connection is closed")
+        return self._backend._transmit(self._insertion, apdu)
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """No other program shares this reader: nothing to hold."""
+        return contextlib.nullcontext()
+
+    def close(self, *, reset: bool = False) -> None:
+        """Release the card; `reset=True` ends the card session."""
+        if self._closed:
+            return
+        self._closed = True
+        if reset:
+            self._backend._reset(self._insertion)

@@ -1,0 +1,331 @@
+"""`ndnclient simulator`: the virtual GoSign card in pcscd's virtual reader, until Ctrl+C.
+
+The CLI calls `add_arguments` to build the sub-command and `run` to execute it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from ndnclient.card.profile import GOSIGN_PROFILE
+from ndnclient.simulator.card import VirtualGoSignCard
+from ndnclient.simulator.state import (
+    StateFileError,
+    VirtualCardState,
+    create_state,
+    load_state,
+    save_state,
+)
+from ndnclient.simulator.vpcd import DEFAULT_HOST, DEFAULT_PORT, VpcdBridge
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+
+
+class UsageError(ValueError):
+    """Options that do not fit together (exit status 2)."""
+
+
+# --- Arguments ---------------------------------------------------------------------------------
+
+
+def _host_port(text: str) -> tuple[str, int]:
+    host, sep, port_text = text.rpartition(":")
+    host = host.strip("[]")  # [::1]:35963
+    if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {text!r}")
+    return host, int(port_text)
+
+
+def _card_number(text: str) -> str:
+    digits = text.replace("-", "").replace(" ", "")
+    if len(digits) != GOSIGN_PROFILE.card_number_digits or not (
+        digits.isascii() and digits.isdigit()
+    ):
+        raise argparse.ArgumentTypeError(
+            f"a card number has {GOSIGN_PROFILE.card_number_digits} digits"
+        )
+    return digits
+
+
+def _iso_date(text: str) -> date:
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from None
+
+
+def _tries(maximum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not text.isdigit() or not 0 <= int(text) <= maximum:
+            raise argparse.ArgumentTypeError(f"expected a number from 0 to {maximum}")
+        return int(text)
+
+    return parse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The `ndnclient simulator` options."""
+    parser.add_argument(
+        "--vpcd",
+        metavar="HOST:PORT",
+        type=_host_port,
+        default=(DEFAULT_HOST, DEFAULT_PORT),
+        help=f"vsmartcard vpcd to connect to (default {DEFAULT_HOST}:{DEFAULT_PORT})",
+    )
+    parser.add_argument(
+        "--state",
+        metavar="FILE",
+        type=Path,
+        help="keep the card (keys, PIN, counters) in FILE; created on first use",
+    )
+    parser.add_argument("--card-number", type=_card_number, help="16 digits")
+    parser.add_argument("--holder", help="the holder's name")
+    parser.add_argument("--valid-from", type=_iso_date, metavar="YYYY-MM-DD")
+    parser.add_argument("--valid-to", type=_iso_date, metavar="YYYY-MM-DD")
+    parser.add_argument("--pin-tries-left", type=_tries(GOSIGN_PROFILE.pin_max_tries), metavar="N")
+    parser.add_argument(
+        "--unlock-tries-left", type=_tries(GOSIGN_PROFILE.unlock_max_tries), metavar="N"
+    )
+    # Flags take --no-... too, so that a saved card can be switched back.
+    parser.add_argument(
+        "--t0",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="behave as a T=0 card (61xx, GET RESPONSE, 6Cxx)",
+    )
+    parser.add_argument(
+        "--extended-length",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="accept extended-length commands (default yes)",
+    )
+    parser.add_argument(
+        "--mynumber",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="present a My Number card (JPKI application only)",
+    )
+    parser.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help="read the PIN, then the unlock code, one a line, from stdin",
+    )
+
+
+# --- Building the card ---------------------------------------------------------------------
+
+
+def _read_line(stream: Any) -> bytearray | None:
+    """One line of stdin as bytes, without its line end; None at end of input."""
+    binary = getattr(stream, "buffer", None)
+    raw = binary.readline() if binary is not None else stream.readline().encode("utf-8")
+    if not raw:
+        return None
+    line = bytearray(raw)
+    while line and line[-1] in b"\r\n":
+        line.pop()
+    return line
+
+
+def _read_secrets(stream: Any) -> tuple[bytearray, bytearray | None]:
+    """The PIN and (when a second line is given) the unlock code; UsageError naming no value."""
+    pin = _read_line(stream)
+    if not pin or not GOSIGN_PROFILE.is_valid_pin(pin):
+        raise UsageError(
+            "the PIN on stdin breaks the PIN format "
+            f"({GOSIGN_PROFILE.pin_min_length} to {GOSIGN_PROFILE.pin_max_length} "
+            "characters 0-9 A-Z a-z)"
+        )
+    code = _read_line(stream)
+    if code is not None and not code:
+        code = None  # an empty second line keeps the unlock code as it is
+    if code is not None and not GOSIGN_PROFILE.is_valid_unlock_code(code):
+        _wipe(pin)
+        raise UsageError(
+            f"the unlock code on stdin is not {GOSIGN_PROFILE.unlock_code_length} digits"
+        )
+    return pin, code
+
+
+def _wipe(secret: bytearray | None) -> None:
+    if secret is not None:
+        secret[:] = bytes(len(secret))
+
+
+def _new_state(
+    args: argparse.Namespace, pin: bytearray | None, code: bytearray | None
+) -> VirtualCardState:
+    options: dict[str, Any] = {
+        "card_number": args.card_number,
+        "holder": args.holder,
+        "valid_from": args.valid_from,
+        "valid_to": args.valid_to,
+        "pin": pin,
+        "unlock_code": code,
+        "pin_tries_left": args.pin_tries_left,
+        "unlock_tries_left": args.unlock_tries_left,
+        "t0": args.t0,
+        "extended_length": args.extended_length,
+        "card_type": None if args.mynumber is None else "mynumber" if args.mynumber else "gosign",
+    }
+    return create_state(**{name: value for name, value in options.items() if value is not None})
+
+
+def _apply_options(
+    state: VirtualCardState,
+    args: argparse.Namespace,
+    pin: bytearray | None,
+    code: bytearray | None,
+) -> None:
+    """Explicit options override what the state file says."""
+    identity = (state.card_number, state.holder, state.valid_from, state.valid_to)
+    if args.card_number is not None:
+        state.card_number = args.card_number
+    if args.holder is not None:
+        state.holder = args.holder
+    if args.valid_from is not None:
+        state.valid_from = args.valid_from
+    if args.valid_to is not None:
+        state.valid_to = args.valid_to
+    if state.valid_to < state.valid_from:
+        raise UsageError("the card would be valid to a date before it is valid from")
+    if (state.card_number, state.holder, state.valid_from, state.valid_to) != identity:
+        state.reissue_certificate()  # same key, from the stored CA
+    if args.pin_tries_left is not None:
+        state.pin_tries_left = args.pin_tries_left
+    if args.unlock_tries_left is not None:
+        state.unlock_tries_left = args.unlock_tries_left
+    if args.t0 is not None:
+        state.t0 = args.t0
+    if args.extended_length is not None:
+        state.extended_length = args.extended_length
+    if args.mynumber is not None:
+        state.card_type = "mynumber" if args.mynumber else "gosign"
+    if pin is not None:
+        state.set_pin(pin)
+    if code is not None:
+        state.set_unlock_code(code)
+
+
+def build_state(
+    args: argparse.Namespace, pin: bytearray | None, code: bytearray | None
+) -> VirtualCardState:
+    """The card's state: loaded from --state (with the options applied) or new; saved."""
+    path: Path | None = args.state
+    if args.holder is not None and not args.holder:
+        raise UsageError("the holder name is empty")
+    if path is not None and path.exists():
+        state = load_state(path)
+        _apply_options(state, args, pin, code)
+    else:
+        try:
+            state = _new_state(args, pin, code)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    if path is not None:
+        save_state(state, path)
+    return state
+
+
+def _format_card_number(number: str) -> str:
+    return "-".join(number[i : i + 4] for i in range(0, len(number), 4))
+
+
+# --- Running -------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> int:
+    """Insert the card into vpcd and serve it until SIGINT/SIGTERM (exit 0)."""
+    pin: bytearray | None = None
+    code: bytearray | None = None
+    try:
+        if args.pin_stdin:
+            pin, code = _read_secrets(sys.stdin)
+        state = build_state(args, pin, code)
+    except UsageError as exc:
+        print(f"ndnclient simulator: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (StateFileError, OSError) as exc:
+        print(f"ndnclient simulator: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+    finally:
+        _wipe(pin)
+        _wipe(code)
+
+    path: Path | None = args.state
+
+    def persist(changed: VirtualCardState) -> None:
+        if path is not None:
+            save_state(changed, path)
+
+    card = VirtualGoSignCard(state, on_state_change=persist if path is not None else None)
+    host, port = args.vpcd
+    kind = "My Number" if state.card_type == "mynumber" else "GoSign"
+
+    def announce() -> None:
+        print(
+            f"Virtual {kind} card {_format_card_number(state.card_number)} inserted "
+            f"into vpcd {host}:{port} (Ctrl+C pulls it out)",
+            flush=True,
+        )
+
+    stop = threading.Event()
+    bridge = VpcdBridge(card, host, port, on_inserted=announce)
+    previous_handlers = _install_signal_handlers(stop)
+    try:
+        bridge.start()
+        # Wake up now and then: the bridge thread may have given up (vpcd unreachable).
+        while not stop.wait(0.2) and bridge.running:
+            pass
+    finally:
+        bridge.stop()  # pulls the card cleanly
+        _restore_signal_handlers(previous_handlers)
+    if bridge.error is not None:
+        print(f"ndnclient simulator: {bridge.error}", file=sys.stderr)
+        return EXIT_PROBLEM
+    return EXIT_OK
+
+
+_SignalHandler = Any  # what signal.signal returns: a callable, an int, or None
+
+
+def _install_signal_handlers(stop: threading.Event) -> dict[int, _SignalHandler]:
+    # Signal handlers can only be set from the main thread (a test may call run elsewhere).
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous: dict[int, _SignalHandler] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, handler)
+    return previous
+
+
+def _restore_signal_handlers(previous: dict[int, _SignalHandler]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the simulator on its own: `python -m ndnclient.simulator.main`."""
+    parser = argparse.ArgumentParser(prog="ndnclient simulator", description=__doc__)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

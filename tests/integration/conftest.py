@@ -1,0 +1,127 @@
+"""Integration fixtures: pcscd with the vpcd reader, the virtual card plugged into it, and a
+private pcscd with no reader. Helpers shared with the tests live in support.py."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import (
+    READER,
+    ROOT,
+    VPCD_PORT,
+    PluggedCard,
+    reader_state,
+    wait_for_card,
+)
+
+from ndnclient.simulator.card import VirtualGoSignCard
+from ndnclient.simulator.state import create_state
+from ndnclient.simulator.testca import TestCA
+from ndnclient.simulator.vpcd import Fault, VpcdBridge
+
+
+@pytest.fixture(scope="session")
+def pcscd() -> None:
+    """The system's pcscd with the vpcd reader; started here if nobody started it."""
+    if reader_state(READER) is None:
+        subprocess.run(["bash", str(ROOT / "scripts" / "start-pcscd.sh")], check=True)
+        deadline = time.monotonic() + 10
+        while reader_state(READER) is None:
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"pcscd runs but offers no reader {READER!r}: is vsmartcard-vpcd "
+                    "installed (scripts/setup.sh)?"
+                )
+            time.sleep(0.1)
+    # A card left in by an earlier run that died would confuse every test.
+    wait_for_card(present=False, timeout=10)
+
+
+@pytest.fixture(scope="session")
+def test_ca() -> TestCA:
+    return TestCA.generate()
+
+
+@pytest.fixture(scope="session")
+def user_key() -> Any:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+def plug_card(pcscd: None, test_ca: TestCA, user_key: Any) -> Iterator[Callable[..., PluggedCard]]:
+    """Plug a virtual card made with `create_state` options into the vpcd reader."""
+    plugged: list[PluggedCard] = []
+
+    def plug(**options: Any) -> PluggedCard:
+        options.setdefault("kdf_iterations", 1000)  # tests need no slow PIN hashing
+        state = create_state(ca=test_ca, user_key=user_key, **options)
+        card = VirtualGoSignCard(state)
+        holder: list[PluggedCard] = []
+
+        def observe(apdu: bytes) -> Fault | None:
+            holder[0].received.append(bytes(apdu))
+            for fault in holder[0].faults:
+                outcome = fault(apdu)
+                if outcome is not None:
+                    return outcome
+            return None
+
+        bridge = VpcdBridge(card, "127.0.0.1", VPCD_PORT, fault=observe)
+        result = PluggedCard(state, card, bridge)
+        holder.append(result)
+        plugged.append(result)
+        result.insert()
+        return result
+
+    yield plug
+    for card in plugged:
+        card.bridge.remove()
+    wait_for_card(present=False)
+
+
+@pytest.fixture
+def pcscd_without_readers(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A second, private pcscd with no reader configured; yields the environment that
+    points the PC/SC client library at it.
+
+    pcscd always uses /run/pcscd, so it runs in a mount namespace of its own with a tmpfs
+    there; its socket is reached through /proc/PID/root.
+    """
+    if shutil.which("unshare") is None:
+        pytest.fail("unshare (util-linux) is needed for the no-reader test")
+    config = tmp_path / "reader.conf.d"
+    config.mkdir()
+    process = subprocess.Popen(
+        [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            "mount -t tmpfs tmpfs /run/pcscd && exec pcscd --foreground -c " + str(config),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    socket_path = Path(f"/proc/{process.pid}/root/run/pcscd/pcscd.comm")
+    deadline = time.monotonic() + 10
+    while not socket_path.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            _, err = process.communicate()
+            pytest.fail(f"private pcscd did not start: {err.decode(errors='replace')}")
+        time.sleep(0.05)
+    try:
+        yield {"PCSCLITE_CSOCK_NAME": str(socket_path)}
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -1,0 +1,105 @@
+"""Integration helpers: the real smart-card service (pcscd with the vpcd driver) and the
+project's virtual card plugged into it, a private pcscd with no reader, and no service.
+
+The virtual card runs in this process (a bridge thread talking to vpcd on TCP 35963); the
+program under test reaches it only through pcscd, as it would reach a real card.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from smartcard import scard
+
+from ndnclient.card.apdu import SECRET_BEARING_INS
+from ndnclient.simulator.card import VirtualGoSignCard
+from ndnclient.simulator.state import VirtualCardState
+from ndnclient.simulator.vpcd import Fault, VpcdBridge
+
+ROOT = Path(__file__).resolve().parents[2]
+VPCD_PORT = 35963
+READER = "Virtual PCD 00 00"
+SOCKET = Path("/run/pcscd/pcscd.comm")
+
+
+def reader_state(reader: str) -> int | None:
+    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hresult != scard.SCARD_S_SUCCESS:
+        return None
+    try:
+        hresult, states = scard.SCardGetStatusChange(
+            context, 0, [(reader, scard.SCARD_STATE_UNAWARE)]
+        )
+        return int(states[0][1]) if hresult == scard.SCARD_S_SUCCESS else None
+    finally:
+        scard.SCardReleaseContext(context)
+
+
+def wait_for_card(present: bool, timeout: float = 5.0) -> None:
+    """Wait until pcscd itself reports the virtual card present (or gone)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = reader_state(READER)
+        if state is not None and bool(state & scard.SCARD_STATE_PRESENT) == present:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"pcscd did not see the card {'in' if present else 'out'} in {timeout}s")
+
+
+@dataclass
+class PluggedCard:
+    """The virtual card in the vpcd reader. `received` logs every APDU the card got."""
+
+    state: VirtualCardState
+    card: VirtualGoSignCard
+    bridge: VpcdBridge
+    received: list[bytes] = field(default_factory=list)
+    faults: list[Callable[[bytes], Fault | None]] = field(default_factory=list)
+
+    def insert(self) -> None:
+        self.bridge.insert()
+        assert self.bridge.wait_inserted(5), f"vpcd not reached: {self.bridge.error}"
+        wait_for_card(present=True)
+
+    def pull(self) -> None:
+        self.bridge.remove()
+        wait_for_card(present=False)
+
+    def pin_commands_received(self) -> list[bytes]:
+        """VERIFY, CHANGE and RESET RETRY COUNTER commands that carried data."""
+        return [a for a in self.received if a[1] in SECRET_BEARING_INS and len(a) > 4]
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict[str, Any]:
+        document: dict[str, Any] = json.loads(self.stdout)
+        return document
+
+
+def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> CliResult:
+    """Run the real command line in a new process, as a user or script would."""
+    inherited = {k: v for k, v in os.environ.items() if k != "NDNCLIENT_READER"}
+    environment = {**inherited, "PYTHONPATH": str(ROOT), **(env or {})}
+    done = subprocess.run(
+        [sys.executable, "-m", "ndnclient", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
+        check=False,
+    )
+    return CliResult(done.returncode, done.stdout, done.stderr)

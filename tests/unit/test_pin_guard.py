@@ -1,0 +1,221 @@
+"""PIN safety rules, proved on a scripted connection: what is sent, and what is not."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from fakes import h, script
+
+from ndnclient.card.errors import (
+    CardRemovedError,
+    InvalidPinError,
+    LastTryNotConfirmedError,
+    MalformedResponseError,
+    PinBlockedError,
+    PinFormatError,
+    PinResultUnknownError,
+    TransportError,
+    UnlockCodeBlockedError,
+)
+from ndnclient.card.pin import PinGuard, PinRisk, SecretBuffer, assess
+from ndnclient.card.session import GoSignSession, PinCounter
+from ndnclient.card.transport import TRAFFIC
+
+SELECT_APP = "00 A4 04 0C 08 F0474F5349474E01"
+OK = h("9000")
+PIN_STATUS = "00 20 00 81"
+VERIFY_1234 = "00 20 00 81 04 31323334"
+
+
+def pin_commands_with_data(sent: list[bytes]) -> list[bytes]:
+    return [c for c in sent if c[1] in (0x20, 0x24, 0x2C) and len(c) > 4]
+
+
+def test_tries_are_read_before_the_pin_is_sent() -> None:
+    conn = script((SELECT_APP, OK), (PIN_STATUS, h("63CA")), (VERIFY_1234, OK))
+    counter = PinGuard(GoSignSession(conn)).verify(SecretBuffer(b"1234"))
+    assert counter.verified and counter.tries_left == 10
+    assert conn.sent[1] == h(PIN_STATUS) and conn.done()
+
+
+@pytest.mark.parametrize("pin", [b"123", b"12345678901234567", b"12 4", "１２３４".encode(), b""])
+def test_a_malformed_pin_is_never_sent(pin: bytes) -> None:
+    conn = script()
+    with pytest.raises(PinFormatError):
+        PinGuard(GoSignSession(conn)).verify(SecretBuffer(pin))
+    assert conn.sent == []
+
+
+def test_blocked_sends_nothing_but_the_status_read() -> None:
+    conn = script((SELECT_APP, OK), (PIN_STATUS, h("6983")))
+    with pytest.raises(PinBlockedError):
+        PinGuard(GoSignSession(conn)).verify(SecretBuffer(b"1234"))
+    assert pin_commands_with_data(conn.sent) == []
+
+
+def test_last_try_needs_an_explicit_confirmation() -> None:
+    conn = script((SELECT_APP, OK), (PIN_STATUS, h("63C1")))
+    with pytest.raises(LastTryNotConfirmedError):
+        PinGuard(GoSignSession(conn)).verify(SecretBuffer(b"1234"))
+    assert pin_commands_with_data(conn.sent) == []
+
+    confirmed = script((SELECT_APP, OK), (PIN_STATUS, h("63C1")), (VERIFY_1234, h("6983")))
+    with pytest.raises(PinBlockedError):
+        PinGuard(GoSignSession(confirmed)).verify(SecretBuffer(b"1234"), last_try_confirmed=True)
+    assert len(pin_commands_with_data(confirmed.sent)) == 1
+
+
+def test_wrong_pin_reports_the_tries_left() -> None:
+    conn = script((SELECT_APP, OK), (PIN_STATUS, h("63C5")), (VERIFY_1234, h("63C4")))
+    with pytest.raises(InvalidPinError) as caught:
+        PinGuard(GoSignSession(conn)).verify(SecretBuffer(b"1234"))
+    assert caught.value.tries_left == 4
+
+
+@pytest.mark.parametrize(
+    "lost",
+    [
+        CardRemovedError("pulled"),
+        TransportError("comm error", pcsc_code=0x80100016),
+        MalformedResponseError("one byte"),
+    ],
+)
+def test_a_lost_answer_to_verify_is_never_resent(lost: Exception) -> None:
+    # The card may have counted the try; the guard reads the counter and reports "unknown".
+    conn = script(
+        (SELECT_APP, OK),
+        (PIN_STATUS, h("63CA")),
+        (VERIFY_1234, lost),
+        (PIN_STATUS, h("63C9")),
+    )
+    with pytest.raises(PinResultUnknownError) as caught:
+        PinGuard(GoSignSession(conn)).verify(SecretBuffer(b"1234"))
+    assert caught.value.tries_left == 9
+    assert len(pin_commands_with_data(conn.sent)) == 1
+    assert conn.done()
+
+
+def test_a_lost_answer_with_the_card_gone_reads_the_counter_on_a_fresh_connection() -> None:
+    conn = script(
+        (SELECT_APP, OK),
+        (PIN_STATUS, h("63CA")),
+        (VERIFY_1234, CardRemovedError("pulled")),
+        (PIN_STATUS, CardRemovedError("gone")),
+    )
+    asked: list[str] = []
+
+    def read_again(which: str) -> PinCounter:
+        asked.append(which)
+        return PinCounter("pin", 9, 10)
+
+    guard = PinGuard(GoSignSession(conn), read_counter_again=read_again)  # type: ignore[arg-type]
+    with pytest.raises(PinResultUnknownError) as caught:
+        guard.verify(SecretBuffer(b"1234"))
+    assert (caught.value.tries_left, asked) == (9, ["pin"])
+    assert len(pin_commands_with_data(conn.sent)) == 1
+
+
+def test_a_lost_answer_without_any_way_to_read_again_says_unknown() -> None:
+    conn = script(
+        (SELECT_APP, OK),
+        (PIN_STATUS, h("63CA")),
+        (VERIFY_1234, CardRemovedError("pulled")),
+        (PIN_STATUS, CardRemovedError("gone")),
+    )
+    with pytest.raises(PinResultUnknownError) as caught:
+        PinGuard(GoSignSession(conn)).verify(SecretBuffer(b"1234"))
+    assert caught.value.tries_left is None
+    assert "1234" not in str(caught.value)
+
+
+def test_unlock_is_gated_on_the_unlock_code_counter() -> None:
+    blocked = script((SELECT_APP, OK), ("00 20 00 82", h("6983")))
+    with pytest.raises(UnlockCodeBlockedError):
+        PinGuard(GoSignSession(blocked)).unlock(SecretBuffer(b"12345678"), SecretBuffer(b"4321"))
+    assert pin_commands_with_data(blocked.sent) == []
+
+    conn = script(
+        (SELECT_APP, OK),
+        ("00 20 00 82", h("63CA")),
+        ("00 2C 00 81 0E 08 3132333435363738 04 34333231", OK),
+    )
+    counter = PinGuard(GoSignSession(conn)).unlock(SecretBuffer(b"12345678"), SecretBuffer(b"4321"))
+    assert counter.tries_left == 10 and conn.done()
+
+
+@pytest.mark.parametrize(("code", "new"), [(b"1234567", b"4321"), (b"12345678", b"43")])
+def test_unlock_formats_are_checked_first(code: bytes, new: bytes) -> None:
+    conn = script()
+    with pytest.raises(PinFormatError):
+        PinGuard(GoSignSession(conn)).unlock(SecretBuffer(code), SecretBuffer(new))
+    assert conn.sent == []
+
+
+def test_change_is_sent_once() -> None:
+    conn = script(
+        (SELECT_APP, OK),
+        (PIN_STATUS, h("63CA")),
+        ("00 24 00 81 0A 04 31323334 04 35363738", TransportError("lost", pcsc_code=1)),
+        (PIN_STATUS, h("63CA")),
+    )
+    with pytest.raises(PinResultUnknownError):
+        PinGuard(GoSignSession(conn)).change(SecretBuffer(b"1234"), SecretBuffer(b"5678"))
+    assert len(pin_commands_with_data(conn.sent)) == 1
+
+
+@pytest.mark.parametrize(
+    ("tries", "risk"),
+    [
+        (10, PinRisk.NORMAL),
+        (4, PinRisk.NORMAL),
+        (3, PinRisk.LOW),
+        (2, PinRisk.LOW),
+        (1, PinRisk.LAST_TRY),
+        (0, PinRisk.BLOCKED),
+    ],
+)
+def test_risk_levels(tries: int, risk: PinRisk) -> None:
+    assert assess(PinCounter("pin", tries, 10)) is risk
+
+
+def test_secret_buffer_wipes_and_hides() -> None:
+    buffer = SecretBuffer.from_text("9876")
+    view = buffer.value
+    assert "9876" not in repr(buffer) and "9876" not in str(buffer)
+    with buffer:
+        pass
+    assert len(buffer) == 0 and view == bytearray()
+    with pytest.raises(TypeError):
+        __import__("pickle").dumps(SecretBuffer(b"1234"))
+
+
+def test_the_traffic_log_never_shows_a_pin(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(TRAFFIC, logger="ndnclient.card.traffic")
+    conn = script(
+        (SELECT_APP, OK),
+        (PIN_STATUS, h("63CA")),
+        ("00 20 00 81 06", h("63C9")),
+        (PIN_STATUS, h("63C9")),
+        ("00 24 00 81", OK),
+        ("00 20 00 82", h("63CA")),
+        ("00 2C 00 81", OK),
+    )
+    guard = PinGuard(GoSignSession(conn))
+    with pytest.raises(InvalidPinError):
+        guard.verify(SecretBuffer(b"Zq7Zq7"))
+    guard.change(SecretBuffer(b"Wx8Wx8"), SecretBuffer(b"Vy9Vy9"))
+    guard.unlock(SecretBuffer(b"76543210"), SecretBuffer(b"Ut0Ut0"))
+    text = caplog.text
+    assert "00 20 00 81" in text and "masked" in text  # the log is really on
+    for secret in (b"Zq7Zq7", b"Wx8Wx8", b"Vy9Vy9", b"76543210", b"Ut0Ut0"):
+        assert secret.hex(" ").upper() not in text
+        assert secret.hex().upper() not in text.replace(" ", "")
+        assert secret.decode() not in text
+
+
+def test_traffic_log_is_silent_unless_asked(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    conn = script((SELECT_APP, OK), (PIN_STATUS, h("63CA")))
+    PinGuard(GoSignSession(conn)).counter()
+    assert "A4 04 0C" not in caplog.text
