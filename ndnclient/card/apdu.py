@@ -166,14 +166,6 @@ class ResponseApdu:
     def ok(self) -> bool:
         return self.sw == SW.SUCCESS
 
-    @property
-    def sw1(self) -> int:
-        return self.sw >> 8
-
-    @property
-    def sw2(self) -> int:
-        return self.sw & 0xFF
-
 
 def format_command_for_log(command: bytes | bytearray) -> str:
     """Hex dump of a command with the data of every PIN-bearing command masked.

@@ -120,7 +120,7 @@ class CardWorker:
             log.exception("the card worker stopped unexpectedly")
             self._emit(CardEvent(CardEventKind.WORKER_FAILED, self.snapshot, error=error))
         finally:
-            self._fail_pending_jobs()
+            self._fail_jobs(NoServiceError("the card worker has stopped"))
             if self._backend is not None:
                 self._backend.close()
 
@@ -142,20 +142,25 @@ class CardWorker:
                     self._publish({}, initial=False)
                     self._emit(CardEvent(CardEventKind.SERVICE_LOST, {}, error=error))
                 service_lost = True
-                self._run_jobs_without_service(error)
+                self._fail_jobs(error)
                 self._wake.wait(self._service_retry_interval)
                 continue
             self._publish(current, initial=first or service_lost)
             first = service_lost = False
 
-    def _run_jobs(self, backend: ReaderBackend) -> None:
+    def _next_job(self) -> tuple[Job, Future[Any]] | None:
+        """The next job nobody has cancelled, marked running; None when there is none."""
         while True:
             try:
                 job, future = self._jobs.get_nowait()
             except queue.Empty:
-                return
-            if not future.set_running_or_notify_cancel():
-                continue
+                return None
+            if future.set_running_or_notify_cancel():
+                return job, future
+
+    def _run_jobs(self, backend: ReaderBackend) -> None:
+        while (item := self._next_job()) is not None:
+            job, future = item
             try:
                 future.set_result(job(backend))
             except NoServiceError as error:
@@ -164,17 +169,9 @@ class CardWorker:
             except BaseException as error:
                 future.set_exception(error)
 
-    def _run_jobs_without_service(self, error: CardError) -> None:
-        while True:
-            try:
-                _, future = self._jobs.get_nowait()
-            except queue.Empty:
-                return
-            if future.set_running_or_notify_cancel():
-                future.set_exception(error)
-
-    def _fail_pending_jobs(self) -> None:
-        self._run_jobs_without_service(NoServiceError("the card worker has stopped"))
+    def _fail_jobs(self, error: CardError) -> None:
+        while (item := self._next_job()) is not None:
+            item[1].set_exception(error)
 
     def _publish(self, current: ReaderSnapshot, *, initial: bool) -> None:
         previous, self.snapshot = self.snapshot, current

@@ -43,26 +43,16 @@ def pcscd() -> None:
     wait_for_card(present=False, timeout=10)
 
 
-@pytest.fixture(scope="session")
-def test_ca() -> TestCA:
-    return TestCA.generate()
-
-
-@pytest.fixture(scope="session")
-def user_key() -> Any:
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
 @pytest.fixture
-def plug_card(pcscd: None, test_ca: TestCA, user_key: Any) -> Iterator[Callable[..., PluggedCard]]:
+def plug_card(
+    pcscd: None, shared_ca: TestCA, shared_user_key: Any
+) -> Iterator[Callable[..., PluggedCard]]:
     """Plug a virtual card made with `create_state` options into the vpcd reader."""
     plugged: list[PluggedCard] = []
 
     def plug(**options: Any) -> PluggedCard:
         options.setdefault("kdf_iterations", 1000)  # tests need no slow PIN hashing
-        state = create_state(ca=test_ca, user_key=user_key, **options)
+        state = create_state(ca=shared_ca, user_key=shared_user_key, **options)
         card = VirtualGoSignCard(state)
         holder: list[PluggedCard] = []
 

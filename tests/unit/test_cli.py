@@ -1,0 +1,171 @@
+"""The command line's own rules, on the in-process virtual card (fast, no pcscd)."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from ndnclient import cli
+from ndnclient.simulator.inprocess import VirtualReaderBackend
+
+MakeReader = Callable[..., VirtualReaderBackend]
+
+
+class Terminal:
+    """A user at a terminal: answers to getpass and to input, in order."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *answers: str) -> None:
+        self.answers = list(answers)
+        self.prompts: list[str] = []
+        monkeypatch.setattr(cli.sys.stdin, "isatty", lambda: True, raising=False)
+        monkeypatch.setattr(cli.getpass, "getpass", self._answer)
+        monkeypatch.setattr("builtins.input", self._answer)
+
+    def _answer(self, prompt: str = "") -> str:
+        self.prompts.append(prompt)
+        if not self.answers:
+            raise AssertionError(f"unexpected prompt {prompt!r}")
+        return self.answers.pop(0)
+
+
+@pytest.fixture
+def reader(
+    virtual_reader: MakeReader, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., VirtualReaderBackend]]:
+    """Point the CLI at an in-process virtual card made with the given options."""
+
+    def plug(**options: Any) -> VirtualReaderBackend:
+        backend = virtual_reader(**options)
+        backend.close = lambda: None  # type: ignore[method-assign]
+        monkeypatch.setattr(cli, "make_backend", lambda: backend)
+        return backend
+
+    yield plug
+
+
+def pin_data_commands(backend: VirtualReaderBackend, run: Callable[[], int]) -> tuple[int, int]:
+    """Run the CLI; return its exit status and how many PIN-bearing commands reached the card."""
+    seen: list[bytes] = []
+    original = backend.card.process_apdu
+
+    def spy(apdu: bytes | bytearray) -> bytes:
+        if apdu[1] in (0x20, 0x24, 0x2C) and len(apdu) > 4:
+            seen.append(bytes(apdu))
+        return original(apdu)
+
+    backend.card.process_apdu = spy  # type: ignore[method-assign]
+    return run(), len(seen)
+
+
+def test_interactive_verify(
+    reader: Callable[..., VirtualReaderBackend],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    backend = reader()
+    terminal = Terminal(monkeypatch, "1234")
+    assert pin_data_commands(backend, lambda: cli.main(["pin", "verify"])) == (0, 1)
+    assert terminal.prompts == ["PIN: "]
+    out = capsys.readouterr()
+    assert "PINは正しいです" in out.out and "残り回数: 10回" in out.err
+
+
+def test_last_try_declined_at_the_prompt_sends_nothing(
+    reader: Callable[..., VirtualReaderBackend],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    backend = reader(pin_tries_left=1)
+    Terminal(monkeypatch, "no")
+    assert pin_data_commands(backend, lambda: cli.main(["pin", "verify"])) == (1, 0)
+    assert "あと1回" in capsys.readouterr().err
+    assert backend.card.state.pin_tries_left == 1
+
+
+def test_last_try_accepted_at_the_prompt(
+    reader: Callable[..., VirtualReaderBackend], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = reader(pin_tries_left=1)
+    Terminal(monkeypatch, "yes", "1234")
+    assert pin_data_commands(backend, lambda: cli.main(["pin", "verify"])) == (0, 1)
+    assert backend.card.state.pin_tries_left == 10
+
+
+def test_stdin_cannot_confirm_the_last_try(
+    reader: Callable[..., VirtualReaderBackend], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = reader(pin_tries_left=1)
+    monkeypatch.setattr(cli.sys, "stdin", io.StringIO("yes\n1234\n"))
+    assert pin_data_commands(backend, lambda: cli.main(["pin", "verify", "--pin-stdin"])) == (1, 0)
+
+
+def test_new_pin_typed_differently_twice_sends_nothing(
+    reader: Callable[..., VirtualReaderBackend],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    backend = reader()
+    Terminal(monkeypatch, "1234", "Abcd99", "Abcd98")
+    assert pin_data_commands(backend, lambda: cli.main(["pin", "change"])) == (1, 0)
+    assert "一致しません" in capsys.readouterr().err
+
+
+def test_interactive_unlock_shows_both_counters(
+    reader: Callable[..., VirtualReaderBackend],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    backend = reader(pin_tries_left=0, unlock_tries_left=2)
+    terminal = Terminal(monkeypatch, "12345678", "Zz1234", "Zz1234")
+    assert pin_data_commands(backend, lambda: cli.main(["pin", "unlock"])) == (0, 1)
+    err = capsys.readouterr().err
+    assert "PINの残り回数: 0回" in err and "ロック解除コードの残り回数: 2回" in err
+    assert "注意" in err
+    assert len(terminal.prompts) == 3
+
+
+def test_no_terminal_and_no_pin_stdin_is_bad_usage(
+    reader: Callable[..., VirtualReaderBackend],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    backend = reader()
+    monkeypatch.setattr(cli.sys, "stdin", io.StringIO(""))
+    assert pin_data_commands(backend, lambda: cli.main(["pin", "verify"])) == (2, 0)
+    assert "--pin-stdin" in capsys.readouterr().err
+
+
+def test_missing_stdin_lines_send_nothing(
+    reader: Callable[..., VirtualReaderBackend], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = reader()
+    monkeypatch.setattr(cli.sys, "stdin", io.StringIO("1234\n"))
+    assert pin_data_commands(backend, lambda: cli.main(["pin", "change", "--pin-stdin"])) == (1, 0)
+
+
+def test_status_in_english(
+    reader: Callable[..., VirtualReaderBackend], capsys: pytest.CaptureFixture[str]
+) -> None:
+    reader(holder="Hanako Denshi")
+    assert cli.main(["card", "status", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Holder" in out and "Hanako Denshi" in out and "GoSign IC card" in out
+
+
+def test_status_json_without_a_card(
+    reader: Callable[..., VirtualReaderBackend], capsys: pytest.CaptureFixture[str]
+) -> None:
+    reader().remove()
+    assert cli.main(["card", "status", "--json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["card_type"] == "none" and document["error"]["code"] == "G02"
+
+
+def test_a_pin_is_never_an_argument() -> None:
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["pin", "verify", "--pin", "1234"])
+    assert caught.value.code == 2
