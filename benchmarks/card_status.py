@@ -49,18 +49,20 @@ def minimum_apdus(info_length: int, cert_length: int, *, t0: bool, extended: boo
     SELECT application; SELECT + READ CARD_INFO (its length is unknown, so one read of up
     to 256 bytes); SELECT + header READ (4 bytes) + the rest of USER_CERT; two status-only
     VERIFYs. Without extended length the rest comes in 256-byte reads, after the one
-    extended attempt the profile's fallback costs (6700) on a fresh session. Under T=0 every
-    answer with data comes through GET RESPONSE (256 bytes each), and a READ whose Le
-    exceeds what is left is first answered 6Cxx.
+    extended attempt the profile's fallback costs (6700) on a fresh session. T=0 has no
+    extended Le, so reads are short from the start; every answer with data comes through
+    GET RESPONSE (256 bytes each), and a READ whose Le exceeds what is left is first
+    answered 6Cxx.
     """
     rest = cert_length - 4
     reads = [min(info_length, SHORT), 4]  # data sizes each READ returns
-    if extended:
+    if extended and not t0:
         reads.append(rest)
         probe = 0
     else:
         reads += [min(SHORT, rest - offset) for offset in range(0, rest, SHORT)]
-        probe = 1
+        # T=0 cannot carry extended Le, so the client starts short there: no probe.
+        probe = 0 if t0 else 1
     commands = 1 + 2 + 2 + len(reads) + probe  # SELECT app, 2 SELECT file, 2 VERIFY
     if t0:
         get_responses = sum(math.ceil(size / SHORT) for size in reads)

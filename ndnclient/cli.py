@@ -17,14 +17,9 @@ from contextlib import contextmanager
 from typing import Any, TextIO
 
 import ndnclient
-from ndnclient.card.access import open_gosign_session, reader_filter_from_env
+from ndnclient.card.access import open_gosign_session, open_session_on, reader_filter_from_env
 from ndnclient.card.connection import ReaderBackend
-from ndnclient.card.errors import (
-    CardError,
-    LastTryNotConfirmedError,
-    PinBlockedError,
-    UnlockCodeBlockedError,
-)
+from ndnclient.card.errors import CardError, LastTryNotConfirmedError, NoCardError
 from ndnclient.card.pin import PinGuard, PinRisk, SecretBuffer, assess
 from ndnclient.card.session import CounterName, GoSignSession, PinCounter
 from ndnclient.card.status import CardStatus, CertificateSummary, read_card_status
@@ -98,14 +93,13 @@ def _print_status_text(status: CardStatus, messages: Messages, out: TextIO) -> N
     rows: list[tuple[str, str]] = [
         (t("status.readers"), ", ".join(status.readers) or t("status.none")),
         (t("status.reader"), status.reader or t("status.none")),
-        (t("status.card_type"), t(f"card_type.{status.card_type.value}")),
+        (t("status.card_type"), t(status.card_type_key)),
     ]
     if status.info is not None:
         info = status.info
         days_left = status.days_left()
-        validity_key = (
-            "status.validity_value" if days_left and days_left >= 0 else ("status.validity_expired")
-        )
+        expired = days_left is not None and days_left <= 0
+        validity_key = "status.validity_expired" if expired else "status.validity_value"
         rows += [
             (t("status.card_number"), info.card_number_display),
             (t("status.holder"), info.holder),
@@ -188,19 +182,21 @@ class SecretInput:
         if not from_stdin and not sys.stdin.isatty():
             raise UsageError(messages.text("cli.no_terminal"))
 
-    def read(self, prompt_key: str, needed: int) -> SecretBuffer:
+    def read(self, prompt_key: str, stdin_lines: int) -> SecretBuffer:
+        """One value: the next stdin line, or typed at a prompt. `stdin_lines` is how many
+        lines the command needs in all (for the message when they run out)."""
         if self.from_stdin:
             line = sys.stdin.readline()
             if not line:
-                raise Abort(self.messages.text("cli.stdin_short", needed=needed))
+                raise Abort(self.messages.text("cli.stdin_short", needed=stdin_lines))
             return SecretBuffer.from_text(line.rstrip("\r\n"))
         return SecretBuffer.from_text(getpass.getpass(self.messages.text(prompt_key)))
 
-    def read_new_pin(self, needed: int) -> SecretBuffer:
-        new_pin = self.read("cli.prompt_new_pin", needed)
+    def read_new_pin(self, stdin_lines: int) -> SecretBuffer:
+        new_pin = self.read("cli.prompt_new_pin", stdin_lines)
         if self.from_stdin:
             return new_pin
-        with self.read("cli.prompt_new_pin_again", needed) as again:
+        with self.read("cli.prompt_new_pin_again", stdin_lines) as again:
             if again.value != new_pin.value:
                 new_pin.wipe()
                 raise Abort(self.messages.text("cli.new_pin_mismatch"))
@@ -227,27 +223,41 @@ def _show_counter(counter: PinCounter, messages: Messages) -> None:
 def cmd_pin(args: argparse.Namespace, messages: Messages) -> int:
     secrets = SecretInput(args.pin_stdin, messages)
     gated: CounterName = "unlock" if args.pin_command == "unlock" else "pin"
-    with _gosign_session(reset_on_close=True) as session:
-        guard = PinGuard(session, read_counter_again=_counter_on_fresh_session)
-        # Read and show the tries left before anything is typed.
-        if gated == "unlock":
-            _show_counter(guard.counter("pin"), messages)
-        counter = guard.counter(gated)
-        _show_counter(counter, messages)
-        risk = assess(counter)
-        if risk is PinRisk.BLOCKED:
-            raise UnlockCodeBlockedError() if gated == "unlock" else PinBlockedError()
-        confirmed = bool(args.i_understand_last_try)
-        if risk is PinRisk.LAST_TRY and not confirmed:
-            confirmed = secrets.confirm_last_try()
-            if not confirmed:
-                raise LastTryNotConfirmedError(which=gated)
-        result = _run_pin_command(args.pin_command, guard, secrets, confirmed)
+    backend = make_backend()
+    try:
+        session = open_gosign_session(backend, reader_filter_from_env())
+        try:
+            # The card's number, to know it again if an answer is lost and the card comes back.
+            card_number = session.read_card_info().card_number
+            guard = PinGuard(
+                session,
+                read_counter_again=lambda which: _counter_on_same_card(
+                    backend, session.connection.reader_name, card_number, which
+                ),
+            )
+            # Read and show the tries left before anything is typed.
+            if gated == "unlock":
+                _show_counter(guard.counter("pin"), messages)
+            counter = guard.counter(gated)
+            _show_counter(counter, messages)
+            confirmed = bool(args.i_understand_last_try)
+            try:
+                guard.check(counter, last_try_confirmed=confirmed)
+            except LastTryNotConfirmedError:
+                if not secrets.confirm_last_try():
+                    raise
+                confirmed = True
+            result = _run_pin_command(args.pin_command, guard, secrets, confirmed)
+        finally:
+            session.connection.close(reset=True)  # no verified PIN left behind for others
+    finally:
+        backend.close()
     done_key = {"verify": "cli.verified", "change": "cli.changed", "unlock": "cli.unlocked"}
     if args.json:
-        _print_json(
-            {"result": "ok", "pin_tries_left": result.tries_left, "error": None}, sys.stdout
-        )
+        tries = {"pin_tries_left": result.tries_left}
+        if gated == "unlock":
+            tries["unlock_tries_left"] = session.profile.unlock_max_tries  # a right code resets it
+        _print_json({"result": "ok", **tries, "error": None}, sys.stdout)
     else:
         print(messages.text(done_key[args.pin_command]))
     return EXIT_OK
@@ -266,10 +276,39 @@ def _run_pin_command(
         return guard.unlock(code, new, last_try_confirmed=confirmed)
 
 
-def _counter_on_fresh_session(which: CounterName) -> PinCounter:
-    """After a lost answer: the counter, read on a new connection (the old one may be dead)."""
-    with _gosign_session() as session:
+def _counter_on_same_card(
+    backend: ReaderBackend, reader: str, card_number: str, which: CounterName
+) -> PinCounter:
+    """After a lost answer: the counter, read on a new connection to the same reader, and
+    only if the card there is the same card."""
+    slot = backend.snapshot().get(reader)
+    if slot is None or not slot.card_present:
+        raise NoCardError(f"no card in {reader}", reader=reader)
+    session = open_session_on(backend, slot)
+    try:
+        if session.read_card_info().card_number != card_number:
+            raise NoCardError(f"another card is in {reader}", reader=reader)
         return session.pin_counter(which)
+    finally:
+        session.connection.close()
+
+
+def _failure_json(
+    args: argparse.Namespace, error: BaseException, messages: Messages
+) -> dict[str, Any]:
+    """The --json document of a command that failed."""
+    document: dict[str, Any] = {"error": _error_json(error, messages)}
+    if args.handler is cmd_pin:
+        # The count the error speaks of belongs to the PIN or to the unlock code.
+        tries = getattr(error, "tries_left", None)
+        unlock = getattr(error, "which", "pin") == "unlock"
+        document = {
+            "result": "error",
+            "pin_tries_left": None if unlock else tries,
+            "unlock_tries_left": tries if unlock else None,
+            **document,
+        }
+    return document
 
 
 # --- GUI and simulator --------------------------------------------------------------------
@@ -381,8 +420,8 @@ def _configure_logging(verbose: int, traffic: bool) -> None:
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     if traffic:
+        # Only the traffic logger opens up; its records reach the root's handler directly.
         logging.getLogger("ndnclient.card.traffic").setLevel(TRAFFIC)
-        logging.getLogger().setLevel(min(level, TRAFFIC))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -401,17 +440,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Abort as error:
         print(error, file=sys.stderr)
         return EXIT_PROBLEM
-    except CardError as error:
-        print(messages.describe(error), file=sys.stderr)
-        if wants_json:
-            tries = getattr(error, "tries_left", None)
-            _print_json(
-                {"result": "error", "pin_tries_left": tries, "error": _error_json(error, messages)},
-                sys.stdout,
-            )
-        return EXIT_PROBLEM
     except KeyboardInterrupt:
         print(messages.text("cli.interrupted"), file=sys.stderr)
+        return EXIT_PROBLEM
+    except Exception as error:
+        if not isinstance(error, CardError):
+            log.debug("unexpected error", exc_info=True)
+        print(messages.describe(error), file=sys.stderr)
+        if wants_json:
+            _print_json(_failure_json(args, error, messages), sys.stdout)
         return EXIT_PROBLEM
 
 

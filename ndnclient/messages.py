@@ -69,7 +69,7 @@ class Messages:
             return self.text("cli.unexpected", error=type(error).__name__)
         key = error.message_key
         which = getattr(error, "which", None)
-        if which and which != "pin" and self.has(f"{key}_{which}"):
+        if which and self.has(f"{key}_{which}"):
             key = f"{key}_{which}"
         sentence = self.text(key, **error.params)
         if error.check_code:

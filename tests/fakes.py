@@ -6,17 +6,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from ndnclient.card.errors import CardError
-
-Answer = bytes | CardError | Callable[[bytes], bytes]
+Answer = bytes | BaseException | Callable[[bytes], bytes]
 
 
 @dataclass
 class Step:
-    """One expected command (hex prefix, spaces ignored) and what comes back."""
+    """One expected command and what comes back. `expect` is hex (spaces ignored), the
+    whole command, or its beginning when it ends with "..."."""
 
     expect: str
     answer: Answer
+
+    def matches(self, command: bytes) -> bool:
+        if self.expect.endswith("..."):
+            return command.startswith(h(self.expect[:-3]))
+        return command == h(self.expect)
 
 
 def h(text: str) -> bytes:
@@ -32,17 +36,20 @@ class ScriptedConnection:
     atr: bytes = b"\x3b\x80\x80\x01\x01"
     protocol: str = "T=1"
     sent: list[bytes] = field(default_factory=list)
+    sent_in_transaction: list[bool] = field(default_factory=list)
+    in_transaction: bool = False
     closed: bool = False
 
     def transmit(self, apdu: bytes | bytearray) -> bytes:
         command = bytes(apdu)
         self.sent.append(command)
+        self.sent_in_transaction.append(self.in_transaction)
         if not self.steps:
             raise AssertionError(f"unexpected command {command.hex(' ')}")
         step = self.steps.pop(0)
-        if not command.startswith(h(step.expect)):
+        if not step.matches(command):
             raise AssertionError(f"expected {step.expect}, got {command.hex(' ')}")
-        if isinstance(step.answer, CardError):
+        if isinstance(step.answer, BaseException):
             raise step.answer
         if callable(step.answer):
             return step.answer(command)
@@ -50,7 +57,11 @@ class ScriptedConnection:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        yield
+        self.in_transaction = True
+        try:
+            yield
+        finally:
+            self.in_transaction = False
 
     def close(self, *, reset: bool = False) -> None:
         self.closed = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 
 from ndnclient.card.errors import MalformedResponseError
@@ -96,7 +96,7 @@ class CommandApdu:
     ins: int
     p1: int
     p2: int
-    data: bytes | bytearray = b""
+    data: bytes | bytearray = field(default=b"", repr=False)  # may be a PIN: never in a repr
     le: int | None = None
     extended: bool = False
 
@@ -112,8 +112,9 @@ class CommandApdu:
 
     @property
     def carries_secret(self) -> bool:
-        """True for the commands whose data is a PIN or an unlock code."""
-        return self.ins in SECRET_BEARING_INS and len(self.data) > 0
+        """True for the instructions whose data is a PIN or an unlock code. Decided by the
+        instruction alone, so that nothing done to the data can change the rules."""
+        return self.ins in SECRET_BEARING_INS
 
     @property
     def uses_extended_length(self) -> bool:

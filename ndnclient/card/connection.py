@@ -8,7 +8,7 @@ card presence and opens connections. Exactly one implementation of each talks to
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
@@ -53,7 +53,6 @@ class ReaderSlot:
     name: str
     card_present: bool
     atr: bytes = b""
-    in_use_exclusively: bool = False
     mute: bool = False
 
 
@@ -87,8 +86,3 @@ class ReaderBackend(Protocol):
     def close(self) -> None:
         """Release the backend's resources (the PC/SC context)."""
         ...
-
-
-def iter_present(snapshot: ReaderSnapshot) -> Iterator[ReaderSlot]:
-    """The readers of `snapshot` that hold a card, in reader order."""
-    return (slot for slot in snapshot.values() if slot.card_present)

@@ -10,6 +10,7 @@ No exception here ever carries a PIN, an unlock code or the data of a command.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 
@@ -30,7 +31,9 @@ class CardError(Exception):
 class NoServiceError(CardError):
     """The PC/SC service (pcscd, or Windows' Smart Card service) is not running."""
 
-    message_key = "card.no_service"
+    # Windows stops its Smart Card service when the last reader is unplugged, so there the
+    # likeliest cause is a missing reader; its sentence says so.
+    message_key = "card.no_service_windows" if sys.platform == "win32" else "card.no_service"
     check_code = "G01"
 
 
@@ -82,7 +85,9 @@ class TransportError(CardError):
     check_code = "G02"
 
     def __init__(self, message: str, *, pcsc_code: int | None = None, **params: Any) -> None:
-        super().__init__(message, pcsc_code=pcsc_code, **params)
+        super().__init__(
+            message, pcsc_code=None if pcsc_code is None else f"0x{pcsc_code:08X}", **params
+        )
         self.pcsc_code = pcsc_code
 
 
@@ -165,7 +170,9 @@ class PinError(CardError):
 
 
 class PinFormatError(PinError):
-    """The PIN or code breaks the format; it was not sent, so no try was spent."""
+    """The PIN or code breaks the format and no try was spent: either the client refused to
+    send it (`which` is "pin", "new_pin" or "unlock"), or the card refused its length
+    ("rejected_length") or the new PIN ("new_pin")."""
 
     message_key = "pin.format"
 
@@ -191,6 +198,7 @@ class PinBlockedError(PinError):
     message_key = "pin.blocked"
     check_code = "G07"
     which = "pin"
+    tries_left = 0
 
     def __init__(self) -> None:
         super().__init__(f"{self.which} blocked")
@@ -214,19 +222,30 @@ class LastTryNotConfirmedError(PinError):
 
 
 class PinResultUnknownError(PinError):
-    """The answer to a PIN command was lost; the command was not repeated.
+    """A PIN command got no clear answer (lost, or one the profile does not give); it was
+    not repeated.
 
     `tries_left` is the counter read again afterwards, or None when it could not be read
-    (the card is gone); the card's own counter is the only truth.
+    (the card is gone); the card's own counter is the only truth. `answered` is True when
+    the card did answer, with something unexpected.
     """
 
     message_key = "pin.result_unknown"
 
-    def __init__(self, *, tries_left: int | None, cause: str, which: str = "pin") -> None:
+    def __init__(
+        self, *, tries_left: int | None, cause: str, which: str = "pin", answered: bool = False
+    ) -> None:
         super().__init__(
-            f"the answer to the {which} command was lost ({cause}); tries left now: "
+            f"no clear answer to the {which} command ({cause}); tries left now: "
             f"{'unknown' if tries_left is None else tries_left}",
             tries_left="?" if tries_left is None else tries_left,
         )
         self.tries_left = tries_left
         self.which = which
+        if answered:
+            self.message_key = "pin.result_unexpected"
+
+
+def blocked_error(which: str) -> PinBlockedError:
+    """The error for a counter at zero: the PIN's, or the unlock code's (the card is dead)."""
+    return UnlockCodeBlockedError() if which == "unlock" else PinBlockedError()

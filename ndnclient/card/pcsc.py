@@ -50,6 +50,8 @@ E_SERVICE_STOPPED = _code(scard.SCARD_E_SERVICE_STOPPED)
 # pcscd polls a reader for the card every 400 ms; a little longer covers one poll.
 CARD_GONE_GRACE = 0.6
 
+CARD_GONE = frozenset({_code(scard.SCARD_W_REMOVED_CARD), _code(scard.SCARD_E_NO_SMARTCARD)})
+
 # A context made before the service restarted is dead: these mean "make a new one".
 STALE_CONTEXT = frozenset({E_INVALID_HANDLE, E_NO_SERVICE, E_SERVICE_STOPPED})
 
@@ -192,7 +194,6 @@ class PcscBackend:
                 name=name,
                 card_present=bool(event_state & scard.SCARD_STATE_PRESENT),
                 atr=bytes(atr or b""),
-                in_use_exclusively=bool(event_state & scard.SCARD_STATE_EXCLUSIVE),
                 mute=bool(event_state & scard.SCARD_STATE_MUTE),
             )
         return snapshot
@@ -277,8 +278,11 @@ class PcscConnection:
         deadline = time.monotonic() + seconds
         while True:
             result = scard.SCardStatus(self._hcard)
-            if _code(result[0]) != SUCCESS or _card_absent(result[2]):
+            code = _code(result[0])
+            if code in CARD_GONE or (code == SUCCESS and _card_absent(result[2])):
                 return True
+            if code != SUCCESS:
+                return False  # some other failure (a dead context ...): not known to be gone
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.05)

@@ -16,6 +16,7 @@ from enum import StrEnum
 from types import TracebackType
 
 from ndnclient.card.errors import (
+    ApduError,
     CardError,
     InvalidPinError,
     LastTryNotConfirmedError,
@@ -23,6 +24,7 @@ from ndnclient.card.errors import (
     PinFormatError,
     PinResultUnknownError,
     UnlockCodeBlockedError,
+    blocked_error,
 )
 from ndnclient.card.session import CounterName, GoSignSession, PinCounter
 
@@ -101,7 +103,12 @@ CounterReader = Callable[[CounterName], PinCounter]
 
 
 class PinGuard:
-    """Verify, change and unlock with every safety rule applied, over one session."""
+    """Verify, change and unlock with every safety rule applied, over one session.
+
+    Each operation runs SELECT, the counter read, the gate and the one command inside a
+    single card transaction, so no other program can select another application or spend
+    tries in between.
+    """
 
     def __init__(
         self, session: GoSignSession, *, read_counter_again: CounterReader | None = None
@@ -113,21 +120,40 @@ class PinGuard:
         """The tries left, read now (consumes nothing)."""
         return self.session.pin_counter(which)
 
+    def check(self, counter: PinCounter, *, last_try_confirmed: bool) -> None:
+        """Raise when nothing may be sent against `counter`: it is blocked, or on its last
+        try without an explicit confirmation. A blocked PIN whose unlock code is blocked too
+        is reported as the dead card it is, not as "ask for an unlock code"."""
+        risk = assess(counter)
+        if risk is PinRisk.BLOCKED:
+            if counter.which == "pin" and self.session.pin_counter("unlock").blocked:
+                raise UnlockCodeBlockedError()
+            raise blocked_error(counter.which)
+        if risk is PinRisk.LAST_TRY and not last_try_confirmed:
+            raise LastTryNotConfirmedError(which=counter.which)
+
     def verify(self, pin: SecretBuffer, *, last_try_confirmed: bool = False) -> PinCounter:
         """Check the PIN once. Returns the counter afterwards (verified, full)."""
-        self._require_format(pin, "pin")
-        self._gate("pin", last_try_confirmed)
-        self._send_once("pin", lambda: self.session.verify_pin(pin.value))
+        with SecretBuffer(pin.value) as own:  # our copy: the caller may wipe theirs any time
+            self._require_format(own, "pin")
+            self._guarded(
+                "pin",
+                last_try_confirmed,
+                lambda: self.session.verify_pin(own.value),
+                is_verify=True,
+            )
         return self._full_pin_counter(verified=True)
 
     def change(
         self, old_pin: SecretBuffer, new_pin: SecretBuffer, *, last_try_confirmed: bool = False
     ) -> PinCounter:
         """Change the PIN once (the old PIN is checked by the card with the same counter)."""
-        self._require_format(old_pin, "pin")
-        self._require_format(new_pin, "new_pin")
-        self._gate("pin", last_try_confirmed)
-        self._send_once("pin", lambda: self.session.change_pin(old_pin.value, new_pin.value))
+        with SecretBuffer(old_pin.value) as old, SecretBuffer(new_pin.value) as new:
+            self._require_format(old, "pin")
+            self._require_format(new, "new_pin")
+            self._guarded(
+                "pin", last_try_confirmed, lambda: self.session.change_pin(old.value, new.value)
+            )
         return self._full_pin_counter(verified=False)
 
     def unlock(
@@ -138,10 +164,14 @@ class PinGuard:
         The confirmation here is about the unlock code's own counter: ten wrong codes make
         the card unusable for good.
         """
-        self._require_format(unlock_code, "unlock")
-        self._require_format(new_pin, "new_pin")
-        self._gate("unlock", last_try_confirmed)
-        self._send_once("unlock", lambda: self.session.unlock_pin(unlock_code.value, new_pin.value))
+        with SecretBuffer(unlock_code.value) as code, SecretBuffer(new_pin.value) as new:
+            self._require_format(code, "unlock")
+            self._require_format(new, "new_pin")
+            self._guarded(
+                "unlock",
+                last_try_confirmed,
+                lambda: self.session.unlock_pin(code.value, new.value),
+            )
         return self._full_pin_counter(verified=False)
 
     # --- the rules --------------------------------------------------------------------------
@@ -156,35 +186,47 @@ class PinGuard:
         if not valid:
             raise PinFormatError(f"{which} has the wrong format; nothing was sent", which=which)
 
-    def _gate(self, which: CounterName, last_try_confirmed: bool) -> None:
-        counter = self.session.pin_counter(which)
-        risk = assess(counter)
-        if risk is PinRisk.BLOCKED:
-            raise UnlockCodeBlockedError() if which == "unlock" else PinBlockedError()
-        if risk is PinRisk.LAST_TRY and not last_try_confirmed:
-            raise LastTryNotConfirmedError(which=which)
+    def _guarded(
+        self,
+        which: CounterName,
+        last_try_confirmed: bool,
+        send: Callable[[], None],
+        *,
+        is_verify: bool = False,
+    ) -> None:
+        with self.session.connection.transaction():
+            # Always select: another program may have selected another application, whose
+            # reference 81 is another PIN.
+            self.session.select_application()
+            before = self.session.pin_counter(which)
+            self.check(before, last_try_confirmed=last_try_confirmed)
+            try:
+                send()
+            except (InvalidPinError, PinBlockedError, PinFormatError):
+                raise  # the card answered, and the answer is clear
+            except (Exception, KeyboardInterrupt) as lost:
+                # No clear answer: lost on the way, one the profile does not give, or Ctrl+C
+                # with the command already out. The card may or may not have counted the
+                # try; only its counter knows. Read it; never send the command again.
+                after = self._counter_after_loss(which)
+                if is_verify and not before.verified and after is not None and after.verified:
+                    return  # not verified before, verified now: our VERIFY got through
+                raise PinResultUnknownError(
+                    tries_left=None if after is None else after.tries_left,
+                    cause=type(lost).__name__,
+                    which=which,
+                    answered=isinstance(lost, ApduError),
+                ) from lost
 
-    def _send_once(self, which: CounterName, send: Callable[[], None]) -> None:
+    def _counter_after_loss(self, which: CounterName) -> PinCounter | None:
         try:
-            send()
-        except (InvalidPinError, PinBlockedError, PinFormatError):
-            raise  # the card answered, and the answer is clear
-        except CardError as lost:
-            # No clear answer came back. The card may or may not have counted the try; only
-            # its counter knows. Read it, and never send the command again.
-            raise PinResultUnknownError(
-                tries_left=self._counter_after_loss(which), cause=type(lost).__name__, which=which
-            ) from lost
-
-    def _counter_after_loss(self, which: CounterName) -> int | None:
-        try:
-            return self.session.pin_counter(which).tries_left
+            return self.session.pin_counter(which)
         except CardError:
             pass
         if self._read_counter_again is None:
             return None
         try:
-            return self._read_counter_again(which).tries_left
+            return self._read_counter_again(which)
         except CardError:
             return None
 

@@ -24,16 +24,17 @@ from ndnclient.card.apdu import (
 from ndnclient.card.connection import SmartCardConnection
 from ndnclient.card.errors import (
     ApduError,
+    CardError,
     InvalidPinError,
     MalformedResponseError,
     MyNumberCardError,
     NotFoundOnCardError,
     NotGoSignCardError,
-    PinBlockedError,
     PinFormatError,
     SecurityStatusNotSatisfiedError,
-    UnlockCodeBlockedError,
+    TransportError,
     WrongDataError,
+    blocked_error,
 )
 from ndnclient.card.info import CardInfo, parse_card_info
 from ndnclient.card.profile import GOSIGN_PROFILE, GoSignProfile
@@ -70,6 +71,15 @@ class PinCounter:
         return self.tries_left == 0
 
 
+def error_for_card_type(card_type: CardType) -> CardError | None:
+    """Why a card of this type cannot be used (None for a GoSign card)."""
+    if card_type is CardType.GOSIGN:
+        return None
+    if card_type is CardType.MYNUMBER:
+        return MyNumberCardError("this is a My Number card, not a GoSign card")
+    return NotGoSignCardError("the card has no GoSign application")
+
+
 def error_for_sw(sw: int, ins: int, what: str) -> ApduError:
     """The typed error for an unexpected status word."""
     kind: type[ApduError] = {
@@ -90,7 +100,9 @@ class GoSignSession:
         self.transport = ApduTransport(connection)
         self.profile = profile
         # None until the first extended READ BINARY tells; remembered for the session.
-        self.extended_length: bool | None = None
+        # T=0 cannot carry an extended Le (ISO/IEC 7816-3 has no case 2E for it), so a T=0
+        # card starts with short reads rather than spend a command finding that out.
+        self.extended_length: bool | None = False if connection.protocol == "T=0" else None
         self._application_selected = False
 
     # --- identification -------------------------------------------------------------------
@@ -107,11 +119,9 @@ class GoSignSession:
 
     def select_application(self) -> None:
         """Select the GoSign application; a card without it raises NotGoSignCardError."""
-        card_type = self.identify()
-        if card_type is CardType.MYNUMBER:
-            raise MyNumberCardError("this is a My Number card, not a GoSign card")
-        if card_type is not CardType.GOSIGN:
-            raise NotGoSignCardError("the card has no GoSign application")
+        error = error_for_card_type(self.identify())
+        if error is not None:
+            raise error
 
     def _ensure_application(self) -> None:
         if not self._application_selected:
@@ -147,7 +157,14 @@ class GoSignSession:
             raise MalformedResponseError(f"file offset {offset} beyond READ BINARY's reach")
         use_extended = length > SHORT_MAX_LE and self.extended_length is not False
         le = min(length, MAX_EXTENDED_READ if use_extended else SHORT_MAX_LE)
-        response = self.transport.send(self._read_command(offset, le, use_extended))
+        try:
+            response = self.transport.send(self._read_command(offset, le, use_extended))
+        except TransportError:
+            # Some readers refuse an extended APDU in the service instead of passing 6700
+            # up from the card; on a first try that means "no extended length" too.
+            if not use_extended or self.extended_length is not None:
+                raise
+            response = ResponseApdu(b"", SW.WRONG_LENGTH)
         if use_extended:
             if response.sw == SW.WRONG_LENGTH:
                 # The card or reader does not take extended length: short reads from now on.
@@ -281,13 +298,15 @@ class GoSignSession:
         if response.ok:
             return
         if response.sw == SW.WRONG_LENGTH:
-            raise PinFormatError("the card rejected the length (no try spent)", which=which)
-        if response.sw == SW.WRONG_DATA:
-            raise PinFormatError("the card rejected the new PIN (no try spent)", which="new_pin")
+            raise PinFormatError(
+                "the card refused the length (no try spent)", which="rejected_length"
+            )
+        if response.sw == SW.WRONG_DATA and ins != Ins.VERIFY:
+            raise PinFormatError("the card refused the new PIN (no try spent)", which="new_pin")
         tries = tries_left_from_sw(response.sw)
         if tries == 0:
-            raise UnlockCodeBlockedError() if which == "unlock" else PinBlockedError()
-        if tries is not None:
+            raise blocked_error(which)
+        if tries is not None and tries <= self._max_tries(which):
             raise InvalidPinError(tries, which=which)
         raise error_for_sw(response.sw, ins, f"{which} command")
 

@@ -15,13 +15,12 @@ from ndnclient.card.errors import (
     CardError,
     CardNotRespondingError,
     MalformedResponseError,
-    MyNumberCardError,
     NoCardError,
     NotGoSignCardError,
 )
 from ndnclient.card.info import CardInfo
 from ndnclient.card.profile import GOSIGN_PROFILE, GoSignProfile
-from ndnclient.card.session import CardType, GoSignSession, PinCounter
+from ndnclient.card.session import CardType, GoSignSession, PinCounter, error_for_card_type
 
 JAPAN_TIME = timezone(timedelta(hours=9), "JST")
 
@@ -85,10 +84,19 @@ class CardStatus:
         return self.problem is None and self.card_type is CardType.GOSIGN
 
     def days_left(self, today: date | None = None) -> int | None:
-        """Days of validity left, counting today (valid_to is inclusive)."""
+        """Days of validity left counting today, as valid_to is inclusive: 1 on the last
+        valid day, 0 or less once expired."""
         if self.info is None:
             return None
-        return (self.info.valid_to - (today or today_in_japan())).days
+        return (self.info.valid_to - (today or today_in_japan())).days + 1
+
+    @property
+    def card_type_key(self) -> str:
+        """The message key naming the card type. A card that could not be asked (held by
+        another program, mute, pulled) is "unidentified", not "not a GoSign card"."""
+        if self.card_type is CardType.UNKNOWN and not isinstance(self.problem, NotGoSignCardError):
+            return "card_type.unidentified"
+        return f"card_type.{self.card_type.value}"
 
     def to_json(self) -> dict[str, Any]:
         """The stable `card status --json` fields (without the error text)."""
@@ -158,14 +166,14 @@ def _read_one(
             with connection.transaction():
                 session = GoSignSession(connection, profile)
                 found["card_type"] = session.identify()
-                if found["card_type"] is CardType.MYNUMBER:
-                    raise MyNumberCardError("this is a My Number card, not a GoSign card")
-                if found["card_type"] is not CardType.GOSIGN:
-                    raise NotGoSignCardError("the card has no GoSign application")
+                unusable = error_for_card_type(found["card_type"])
+                if unusable is not None:
+                    raise unusable
                 found["info"] = session.read_card_info()
-                found["certificate"] = CertificateSummary.from_der(session.read_user_certificate())
+                # The counters before the certificate: a bad certificate must not hide them.
                 found["pin"] = session.pin_counter("pin")
                 found["unlock"] = session.pin_counter("unlock")
+                found["certificate"] = CertificateSummary.from_der(session.read_user_certificate())
         finally:
             connection.close()
     except CardError as error:

@@ -30,13 +30,6 @@ class Tlv:
     tag: int
     value: bytes
 
-    @property
-    def constructed(self) -> bool:
-        first = self.tag
-        while first > 0xFF:
-            first >>= 8
-        return bool(first & 0x20)
-
 
 class TlvIncomplete(MalformedResponseError):
     """The bytes end inside a tag or length: more bytes are needed to read the header."""

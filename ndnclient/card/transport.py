@@ -43,7 +43,7 @@ class ApduTransport:
         such a command is never transmitted twice, whatever comes back.
         """
         response = self._exchange(command)
-        if is_wrong_le(response.sw) and not command.carries_secret and command.le is not None:
+        if is_wrong_le(response.sw) and command.le is not None and not command.carries_secret:
             response = self._exchange(command.with_le(le_from_sw2(response.sw)))
         return self._collect_more_data(command, response)
 

@@ -64,6 +64,9 @@ class CardWorker:
         self._listeners_lock = threading.Lock()
         self._stopping = threading.Event()
         self._wake = threading.Event()
+        # `submit` and the thread's final drain agree under this lock whether jobs are taken.
+        self._accepting_lock = threading.Lock()
+        self._accepting = True
         self._thread = threading.Thread(target=self._run, name="ndnclient-card", daemon=True)
         self.snapshot: ReaderSnapshot = {}
 
@@ -97,11 +100,11 @@ class CardWorker:
     def submit(self, job: Callable[[ReaderBackend], T]) -> Future[T]:
         """Run `job(backend)` on the card thread, after whatever job came before."""
         future: Future[T] = Future()
-        died = self._thread.ident is not None and not self._thread.is_alive()
-        if self._stopping.is_set() or died:
-            future.set_exception(RuntimeError("the card worker is not running"))
-            return future
-        self._jobs.put((job, future))
+        with self._accepting_lock:
+            if not self._accepting or self._stopping.is_set():
+                future.set_exception(RuntimeError("the card worker is not running"))
+                return future
+            self._jobs.put((job, future))
         self._interrupt_wait()
         return future
 
@@ -120,6 +123,8 @@ class CardWorker:
             log.exception("the card worker stopped unexpectedly")
             self._emit(CardEvent(CardEventKind.WORKER_FAILED, self.snapshot, error=error))
         finally:
+            with self._accepting_lock:
+                self._accepting = False
             self._fail_jobs(NoServiceError("the card worker has stopped"))
             if self._backend is not None:
                 self._backend.close()
@@ -133,7 +138,9 @@ class CardWorker:
                 backend = self._backend or self._backend_factory()
                 self._backend = backend
                 self._run_jobs(backend)
-                if first or service_lost:
+                # A job that came after _run_jobs must not wait for the timeout: its cancel
+                # may have arrived before the wait began.
+                if first or service_lost or self._wake.is_set() or not self._jobs.empty():
                     current = backend.snapshot()
                 else:
                     current = backend.wait_for_change(self.snapshot, self._wait_timeout)

@@ -39,7 +39,7 @@ class HomePage(QWidget):
         t = self._messages.text
         none = t("status.none")
         self.reader.setText(status.reader or none)
-        self.card_type.setText(t(f"card_type.{status.card_type.value}"))
+        self.card_type.setText(t(status.card_type_key))
         info = status.info
         self.card_number.setText(info.card_number_display if info else none)
         self.holder.setText(info.holder if info else none)
@@ -47,7 +47,7 @@ class HomePage(QWidget):
             self.validity.setText(none)
         else:
             days_left = status.days_left() or 0
-            key = "status.validity_value" if days_left >= 0 else "status.validity_expired"
+            key = "status.validity_value" if days_left > 0 else "status.validity_expired"
             self.validity.setText(
                 t(key, valid_from=info.valid_from, valid_to=info.valid_to, days_left=days_left)
             )

@@ -16,7 +16,7 @@ from smartcard import scard
 from support import READER, PluggedCard, run_cli, wait_for_card
 
 from ndnclient.card.access import open_gosign_session
-from ndnclient.card.errors import CardRemovedError, PinResultUnknownError
+from ndnclient.card.errors import CardRemovedError, InvalidPinError, PinResultUnknownError
 from ndnclient.card.pcsc import PcscBackend
 from ndnclient.card.pin import PinGuard, SecretBuffer
 from ndnclient.card.status import read_card_status
@@ -130,7 +130,7 @@ def test_ten_wrong_pins_block_and_then_nothing_reaches_the_card(plug_card: Plug)
 def test_unlock_with_the_helpdesk_code(plug_card: Plug) -> None:
     card = plug_card(pin_tries_left=0)
     wrong = run_cli("pin", "unlock", "--pin-stdin", "--json", stdin="87654321\n4321\n")
-    assert wrong.code == 1 and wrong.json()["pin_tries_left"] == 9
+    assert wrong.code == 1 and wrong.json()["unlock_tries_left"] == 9
     assert card.state.unlock_tries_left == 9 and card.state.pin_tries_left == 0
     right = run_cli("pin", "unlock", "--pin-stdin", stdin="12345678\nNew4321\n")
     assert right.code == 0, right.stderr
@@ -151,14 +151,17 @@ def test_pin_change(plug_card: Plug) -> None:
 
 
 def test_no_pin_in_any_output(plug_card: Plug) -> None:
-    plug_card()
-    result = run_cli("-vv", "--traffic", "pin", "change", "--pin-stdin", stdin="1234\nQw3Qw3\n")
+    # PINs that no card data, timestamp or status word can contain by chance.
+    plug_card(pin=b"Rt5xRt5x")
+    result = run_cli(
+        "-vv", "--traffic", "pin", "change", "--pin-stdin", stdin="Rt5xRt5x\nQw3zQw3z\n"
+    )
     assert result.code == 0, result.stderr
-    assert "TRAFFIC" in result.stderr  # the traffic log was really on
-    for secret in ("1234", "Qw3Qw3"):
+    assert "TRAFFIC" in result.stderr and "masked" in result.stderr  # the log was really on
+    for secret in ("Rt5xRt5x", "Qw3zQw3z"):
         encoded = secret.encode().hex(" ").upper()
         assert encoded not in result.stderr and encoded not in result.stdout
-        assert secret not in result.stdout
+        assert secret not in result.stdout and secret not in result.stderr
 
 
 def test_in_process_counter_over_pcsc(plug_card: Plug, backend: PcscBackend) -> None:
@@ -166,7 +169,7 @@ def test_in_process_counter_over_pcsc(plug_card: Plug, backend: PcscBackend) -> 
     session = open_gosign_session(backend)
     guard = PinGuard(session)
     for _ in range(3):
-        with pytest.raises(Exception, match="tries left"):
+        with pytest.raises(InvalidPinError):
             guard.verify(SecretBuffer(b"9999"))
     assert guard.counter().tries_left == 7
     assert guard.verify(SecretBuffer(b"1234")).tries_left == 10
@@ -270,7 +273,7 @@ def test_in_process_lost_answer_reads_the_counter_again(
 
 
 def test_another_program_holding_the_card(plug_card: Plug) -> None:
-    plug_card()
+    card = plug_card()
     hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
     hresult, hcard, _ = scard.SCardConnect(
         context,
@@ -283,7 +286,11 @@ def test_another_program_holding_the_card(plug_card: Plug) -> None:
         result = run_cli("card", "status", "--json")
         assert result.code == 1
         assert result.json()["error"]["kind"] == "CardInUseError"
+        assert result.json()["card_type"] == "unknown"  # not identified, not "foreign"
         assert "別のプログラム" in result.stderr and "G02" in result.stderr
+        pin = run_cli("pin", "verify", "--pin-stdin", "--json", stdin="1234\n")
+        assert pin.code == 1 and pin.json()["error"]["kind"] == "CardInUseError"
+        assert card.pin_commands_received() == []
     finally:
         scard.SCardDisconnect(hcard, scard.SCARD_LEAVE_CARD)
         scard.SCardReleaseContext(context)

@@ -19,6 +19,7 @@ from independent_card import IndependentCard, IndependentVpcdCard
 from support import READER, run_cli, wait_for_card
 
 from ndnclient.card.access import open_gosign_session
+from ndnclient.card.errors import InvalidPinError, PinBlockedError
 from ndnclient.card.pcsc import PcscBackend
 from ndnclient.card.pin import PinGuard, SecretBuffer
 from ndnclient.card.status import read_card_status
@@ -86,13 +87,14 @@ def test_wrong_pins_then_right_then_block(independent: IndependentCard) -> None:
     try:
         guard = PinGuard(open_gosign_session(backend))
         for expected in range(9, 0, -1):
-            with pytest.raises(Exception, match=f"{expected} tries left"):
+            with pytest.raises(InvalidPinError) as wrong:
                 guard.verify(SecretBuffer(b"0000"), last_try_confirmed=True)
-        with pytest.raises(Exception, match="blocked"):
+            assert wrong.value.tries_left == expected
+        with pytest.raises(PinBlockedError):
             guard.verify(SecretBuffer(b"0000"), last_try_confirmed=True)
         assert independent.pin_tries_left == 0
         sent = len(pin_commands_with_data(independent))
-        with pytest.raises(Exception, match="blocked"):
+        with pytest.raises(PinBlockedError):
             guard.verify(SecretBuffer(b"2468"), last_try_confirmed=True)
         assert len(pin_commands_with_data(independent)) == sent  # nothing reached the card
         guard.session.connection.close(reset=True)

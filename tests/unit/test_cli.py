@@ -169,3 +169,117 @@ def test_a_pin_is_never_an_argument() -> None:
     with pytest.raises(SystemExit) as caught:
         cli.main(["pin", "verify", "--pin", "1234"])
     assert caught.value.code == 2
+
+
+def test_the_counter_is_checked_again_after_typing(
+    reader: Callable[..., VirtualReaderBackend],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 3 tries shown; while the user types, another program spends two. The gate reads the
+    # counter again, finds the last try unconfirmed, and sends nothing.
+    backend = reader(pin_tries_left=3)
+
+    def type_pin_while_tries_are_spent(prompt: str = "") -> str:
+        backend.card.state.pin_tries_left = 1
+        return "1234"
+
+    monkeypatch.setattr(cli.sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(cli.getpass, "getpass", type_pin_while_tries_are_spent)
+    assert pin_data_commands(backend, lambda: cli.main(["pin", "verify"])) == (1, 0)
+    err = capsys.readouterr().err
+    assert "残り回数: 3回" in err and "あと1回" in err
+
+
+def test_ctrl_c_after_the_pin_went_out_reports_unknown(
+    reader: Callable[..., VirtualReaderBackend],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    backend = reader()
+    original = backend.card.process_apdu
+
+    def interrupted_after_the_card_acted(apdu: bytes | bytearray) -> bytes:
+        answer = original(apdu)
+        if apdu[1] == 0x20 and len(apdu) > 4:
+            raise KeyboardInterrupt
+        return answer
+
+    backend.card.process_apdu = interrupted_after_the_card_acted  # type: ignore[method-assign]
+    monkeypatch.setattr(cli.sys, "stdin", io.StringIO("0000\n"))
+    assert cli.main(["pin", "verify", "--pin-stdin", "--json"]) == 1
+    out = capsys.readouterr()
+    document = json.loads(out.out)
+    assert document["error"]["kind"] == "PinResultUnknownError"
+    assert document["pin_tries_left"] == 9 == backend.card.state.pin_tries_left
+    assert "送り直していません" in out.err
+
+
+def test_unlock_counts_are_reported_as_unlock_counts(
+    reader: Callable[..., VirtualReaderBackend],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    reader(pin_tries_left=0)
+    monkeypatch.setattr(cli.sys, "stdin", io.StringIO("00000000\n4321\n"))
+    assert cli.main(["pin", "unlock", "--pin-stdin", "--json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert (document["unlock_tries_left"], document["pin_tries_left"]) == (9, None)
+
+
+def test_a_bad_pin_format_is_a_sentence(
+    reader: Callable[..., VirtualReaderBackend],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    reader()
+    monkeypatch.setattr(cli.sys, "stdin", io.StringIO("123\n"))
+    assert cli.main(["pin", "verify", "--pin-stdin"]) == 1
+    assert "4～16文字" in capsys.readouterr().err
+
+
+def test_the_last_valid_day_is_not_expired(
+    reader: Callable[..., VirtualReaderBackend], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ndnclient.card.status import today_in_japan
+
+    today = today_in_japan()
+    reader(valid_from=today.replace(year=today.year - 1), valid_to=today)
+    assert cli.main(["card", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "残り1日" in out and "期限切れ" not in out
+    assert cli.main(["card", "status", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["days_left"] == 1
+
+
+def test_a_card_that_cannot_be_asked_is_not_called_a_foreign_card(
+    reader: Callable[..., VirtualReaderBackend],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from ndnclient.card.errors import CardInUseError
+
+    backend = reader()
+
+    def held(name: str) -> object:
+        raise CardInUseError("sharing violation")
+
+    backend.connect = held  # type: ignore[method-assign]
+    assert cli.main(["card", "status"]) == 1
+    captured = capsys.readouterr()
+    assert "確認できません" in captured.out and "ではないカード" not in captured.out
+    assert "別のプログラム" in captured.err
+
+
+def test_an_unexpected_error_is_a_sentence_not_a_traceback(
+    reader: Callable[..., VirtualReaderBackend],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("bug")
+
+    reader()
+    monkeypatch.setattr(cli, "read_card_status", broken)
+    assert cli.main(["card", "status"]) == 1
+    err = capsys.readouterr().err
+    assert "予期しないエラー" in err and "Traceback" not in err

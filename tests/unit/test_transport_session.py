@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
-from fakes import ScriptedConnection, h, script
+from fakes import ScriptedConnection, Step, h, script
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ndnclient.card.apdu import CommandApdu
 from ndnclient.card.errors import (
     ApduError,
+    CardError,
     CardRemovedError,
     InvalidPinError,
     MalformedResponseError,
@@ -16,6 +23,7 @@ from ndnclient.card.errors import (
     PinBlockedError,
     PinFormatError,
     SecurityStatusNotSatisfiedError,
+    TransportError,
     UnlockCodeBlockedError,
 )
 from ndnclient.card.session import CardType, GoSignSession
@@ -88,7 +96,7 @@ def test_a_pin_command_is_never_resent_on_6cxx() -> None:
 
 def test_the_transmitted_pin_buffer_is_wiped() -> None:
     handed: list[bytearray] = []
-    conn = script((SELECT_APP, OK), ("00 20 00 81 04", OK))
+    conn = script((SELECT_APP, OK), ("00 20 00 81 04 31323334", OK))
     original = conn.transmit
 
     def spy(apdu: bytes | bytearray) -> bytes:
@@ -159,7 +167,7 @@ def test_file_shorter_than_its_header_is_a_clear_error() -> None:
         (SELECT_APP, OK),
         ("00 A4 02 0C 02 0102", OK),
         ("00 B0 00 00 04", CERT[:4] + OK),
-        ("00 B0 00 04 00", CERT[4:100] + h("6282")),
+        ("00 B0 00 04 00 05 03", CERT[4:100] + h("6282")),
     )
     with pytest.raises(MalformedResponseError, match="shorter"):
         session_on(conn).read_user_certificate()
@@ -170,7 +178,7 @@ def test_offset_past_the_end_is_a_clear_error() -> None:
         (SELECT_APP, OK),
         ("00 A4 02 0C 02 0102", OK),
         ("00 B0 00 00 04", CERT[:4] + OK),
-        ("00 B0 00 04 00", h("6B00")),
+        ("00 B0 00 04 00 05 03", h("6B00")),
     )
     with pytest.raises(MalformedResponseError):
         session_on(conn).read_user_certificate()
@@ -276,7 +284,7 @@ def test_change_pin_encodes_both_pins_with_their_lengths() -> None:
 
 
 def test_change_pin_new_pin_refused() -> None:
-    conn = script((SELECT_APP, OK), ("00 24 00 81", h("6A80")))
+    conn = script((SELECT_APP, OK), ("00 24 00 81 ...", h("6A80")))
     with pytest.raises(PinFormatError) as caught:
         session_on(conn).change_pin(bytearray(b"1234"), bytearray(b"abcd"))
     assert caught.value.which == "new_pin"
@@ -299,8 +307,152 @@ def test_sign_needs_the_pin() -> None:
 
 
 def test_sign_returns_256_bytes() -> None:
-    conn = script((SELECT_APP, OK), ("00 2A 9E 9A", bytes(range(256)) + OK))
+    conn = script((SELECT_APP, OK), ("00 2A 9E 9A 02 3031 00", bytes(range(256)) + OK))
     assert session_on(conn).sign_digest_info(b"\x30\x31") == bytes(range(256))
-    bad = script((SELECT_APP, OK), ("00 2A 9E 9A", bytes(10) + OK))
+    bad = script((SELECT_APP, OK), ("00 2A 9E 9A 02 3031 00", bytes(10) + OK))
     with pytest.raises(MalformedResponseError):
         session_on(bad).sign_digest_info(b"\x30\x31")
+
+
+# --- rules a test must be able to break ------------------------------------------------------
+
+
+def test_a_secret_bearing_command_with_le_is_not_resent_on_6cxx() -> None:
+    # VERIFY has no Le, so this guards the rule itself: the instruction decides.
+    conn = script(("00 20 00 81 04 31323334 10", h("6C 08")))
+    response = GoSignSession(conn).transport.send(
+        CommandApdu(0x00, 0x20, 0x00, 0x81, bytearray(b"1234"), le=16)
+    )
+    assert response.sw == 0x6C08 and len(conn.sent) == 1
+
+
+def test_a_command_repr_never_shows_its_data() -> None:
+    assert "1234" not in repr(CommandApdu(0x00, 0x20, 0x00, 0x81, bytearray(b"1234")))
+
+
+def test_6cxx_on_an_extended_read() -> None:
+    rest = len(CERT) - 4
+    conn = script(
+        (SELECT_APP, OK),
+        ("00 A4 02 0C 02 0102", OK),
+        ("00 B0 00 00 04", CERT[:4] + OK),
+        (f"00 B0 00 04 00 {rest:04X}", h("6C 00")),
+        ("00 B0 00 04 00 01 00", CERT[4:260] + OK),  # same form, the Le the card named
+        (f"00 B0 01 04 00 {rest - 256:04X}", CERT[260:] + OK),
+    )
+    assert session_on(conn).read_user_certificate() == CERT
+
+
+def test_a_service_refusing_extended_length_falls_back_to_short_reads() -> None:
+    steps: list[tuple[str, object]] = [
+        (SELECT_APP, OK),
+        ("00 A4 02 0C 02 0102", OK),
+        ("00 B0 00 00 04", CERT[:4] + OK),
+        (
+            f"00 B0 00 04 00 {len(CERT) - 4:04X}",
+            TransportError("Transaction failed", pcsc_code=0x80100016),
+        ),
+    ]
+    for offset in range(4, len(CERT), 256):
+        size = min(256, len(CERT) - offset)
+        steps.append((f"00 B0 {offset:04X} {size % 256:02X}", CERT[offset : offset + size] + OK))
+    session = session_on(script(*steps))  # type: ignore[arg-type]
+    assert session.read_user_certificate() == CERT
+    assert session.extended_length is False
+
+
+def test_a_transport_error_after_extended_length_worked_is_not_hidden() -> None:
+    conn = script(
+        (SELECT_APP, OK),
+        ("00 A4 02 0C 02 0102", OK),
+        ("00 B0 00 00 04", CERT[:4] + OK),
+        (f"00 B0 00 04 00 {len(CERT) - 4:04X}", TransportError("lost", pcsc_code=1)),
+    )
+    session = session_on(conn)
+    session.extended_length = True
+    with pytest.raises(TransportError):
+        session.read_user_certificate()
+
+
+def test_t0_starts_with_short_reads() -> None:
+    conn = script((SELECT_APP, OK), ("00 A4 02 0C 02 0102", OK), ("00 B0 00 00 04", CERT[:4] + OK))
+    for offset in range(4, len(CERT), 256):
+        size = min(256, len(CERT) - offset)
+        conn.steps.append(
+            Step(f"00 B0 {offset:04X} {size % 256:02X}", CERT[offset : offset + size] + OK)
+        )
+    conn.protocol = "T=0"
+    assert session_on(conn).read_user_certificate() == CERT
+
+
+@pytest.mark.parametrize(("ins", "sw"), [("20", "63CB"), ("20", "6A80"), ("2C", "63CF")])
+def test_pin_answers_outside_the_profile_are_not_guessed_at(ins: str, sw: str) -> None:
+    session = session_on(script((SELECT_APP, OK), (f"00 {ins} 00 81 ...", h(sw))))
+    with pytest.raises(ApduError) as caught:
+        if ins == "20":
+            session.verify_pin(bytearray(b"1234"))
+        else:
+            session.unlock_pin(bytearray(b"12345678"), bytearray(b"1234"))
+    assert type(caught.value) is not InvalidPinError
+
+
+def test_the_card_refusing_a_length_is_told_apart_from_our_own_check() -> None:
+    conn = script((SELECT_APP, OK), ("00 2C 00 81 ...", h("6700")))
+    with pytest.raises(PinFormatError) as caught:
+        session_on(conn).unlock_pin(bytearray(b"12345678"), bytearray(b"1234"))
+    assert caught.value.which == "rejected_length"
+
+
+class RandomCard:
+    """Answers every command with bytes drawn by hypothesis."""
+
+    def __init__(self, data: st.DataObject) -> None:
+        self.data = data
+        self.reader_name, self.atr, self.protocol = "Random 0", b"\x3b\x00", "T=1"
+        self.count = 0
+
+    def transmit(self, apdu: bytes | bytearray) -> bytes:
+        self.count += 1
+        assert self.count < 2000, "the session loops"
+        if self.data.draw(st.booleans()):  # a plausible answer: data and a status word
+            return self.data.draw(st.binary(max_size=300)) + self.data.draw(
+                st.sampled_from(
+                    [
+                        OK,
+                        h("6282"),
+                        h("6100"),
+                        h("6C04"),
+                        h("6B00"),
+                        h("6700"),
+                        h("63C3"),
+                        h("6983"),
+                        h("6A82"),
+                        h("6F00"),
+                    ]
+                )
+            )
+        return self.data.draw(st.binary(max_size=8))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        yield
+
+    def close(self, *, reset: bool = False) -> None:
+        pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_random_answers_give_card_errors_only(data: st.DataObject) -> None:
+    session = GoSignSession(RandomCard(data))
+    operations = [
+        session.identify,
+        session.read_card_info,
+        session.read_user_certificate,
+        session.pin_counter,
+        lambda: session.verify_pin(bytearray(b"1234")),
+        lambda: session.sign_digest_info(b"\x30\x31"),
+    ]
+    for operation in operations:
+        with contextlib.suppress(CardError):
+            operation()

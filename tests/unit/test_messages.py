@@ -1,0 +1,64 @@
+"""Every error the card layer can raise has a sentence in Japanese and in English."""
+
+from __future__ import annotations
+
+import inspect
+import tomllib
+
+import pytest
+
+from ndnclient.card import errors
+from ndnclient.messages import Messages
+from ndnclient.resources import resource_path
+
+
+def every_error() -> list[errors.CardError]:
+    made: list[errors.CardError] = []
+    for _, kind in inspect.getmembers(errors, inspect.isclass):
+        if not issubclass(kind, errors.CardError):
+            continue
+        parameters = inspect.signature(kind.__init__).parameters
+        if "sw" in parameters:
+            made.append(kind(0x6A82, ins=0xA4))  # type: ignore[call-arg]
+        elif "tries_left" in parameters and "cause" in parameters:
+            made += [
+                kind(tries_left=3, cause="x"),
+                kind(
+                    tries_left=None,
+                    cause="x",  # type: ignore[call-arg]
+                    answered=True,
+                ),
+            ]
+        elif "tries_left" in parameters:
+            made += [kind(3), kind(3, which="unlock")]  # type: ignore[call-arg]
+        elif "message" not in parameters:
+            made.append(kind())  # type: ignore[call-arg]
+        elif "which" in parameters:
+            made += [kind("x", which=w) for w in ("pin", "new_pin", "unlock", "rejected_length")]  # type: ignore[call-arg]
+        else:
+            made.append(kind("x", reader="R", readers="R", reader_filter="Q"))
+    return made
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("error", every_error(), ids=lambda e: f"{type(e).__name__}")
+def test_every_error_has_a_sentence(lang: str, error: errors.CardError) -> None:
+    sentence = Messages(lang).describe(error)
+    assert sentence and not sentence.startswith(("card.", "pin.")), sentence
+    assert "{" not in sentence, sentence  # every parameter was filled in
+    if error.check_code:
+        assert error.check_code in sentence
+
+
+def test_both_catalogues_have_the_same_keys() -> None:
+    def keys(lang: str) -> set[str]:
+        with resource_path("messages", f"{lang}.toml").open("rb") as file:
+            tree = tomllib.load(file)
+        return {f"{section}.{key}" for section, table in tree.items() for key in table}
+
+    assert keys("ja") == keys("en")
+
+
+def test_an_unexpected_error_is_one_sentence_without_its_message() -> None:
+    sentence = Messages("ja").describe(ValueError("secret detail 1234"))
+    assert "ValueError" in sentence and "1234" not in sentence
