@@ -202,31 +202,33 @@ class PinGuard:
             self.check(before, last_try_confirmed=last_try_confirmed)
             try:
                 send()
+                return
             except (InvalidPinError, PinBlockedError, PinFormatError):
                 raise  # the card answered, and the answer is clear
-            except (Exception, KeyboardInterrupt) as lost:
+            except (Exception, KeyboardInterrupt) as error:
                 # No clear answer: lost on the way, one the profile does not give, or Ctrl+C
                 # with the command already out. The card may or may not have counted the
                 # try; only its counter knows. Read it; never send the command again.
-                after = self._counter_after_loss(which)
-                if is_verify and not before.verified and after is not None and after.verified:
-                    return  # not verified before, verified now: our VERIFY got through
-                raise PinResultUnknownError(
-                    tries_left=None if after is None else after.tries_left,
-                    cause=type(lost).__name__,
-                    which=which,
-                    answered=isinstance(lost, ApduError),
-                ) from lost
+                lost = error
+            after = self._counter_or_none(lambda: self.session.pin_counter(which))
+        if after is None and self._read_counter_again is not None:
+            # Outside our transaction, or the fresh connection would be refused while the
+            # old handle still holds the card.
+            reread = self._read_counter_again
+            after = self._counter_or_none(lambda: reread(which))
+        if is_verify and not before.verified and after is not None and after.verified:
+            return  # not verified before, verified now: our VERIFY got through
+        raise PinResultUnknownError(
+            tries_left=None if after is None else after.tries_left,
+            cause=type(lost).__name__,
+            which=which,
+            answered=isinstance(lost, ApduError),
+        ) from lost
 
-    def _counter_after_loss(self, which: CounterName) -> PinCounter | None:
+    @staticmethod
+    def _counter_or_none(read: Callable[[], PinCounter]) -> PinCounter | None:
         try:
-            return self.session.pin_counter(which)
-        except CardError:
-            pass
-        if self._read_counter_again is None:
-            return None
-        try:
-            return self._read_counter_again(which)
+            return read()
         except CardError:
             return None
 

@@ -200,6 +200,8 @@ def test_a_lost_answer_with_the_card_gone_reads_the_counter_on_a_fresh_connectio
     asked: list[str] = []
 
     def read_again(which: str) -> PinCounter:
+        # A fresh connection would be refused while the old handle holds the card.
+        assert not conn.in_transaction
         asked.append(which)
         return PinCounter("pin", 9, 10)
 
