@@ -228,7 +228,11 @@ def cmd_pin(args: argparse.Namespace, messages: Messages) -> int:
         session = open_gosign_session(backend, reader_filter_from_env())
         try:
             # The card's number, to know it again if an answer is lost and the card comes back.
-            card_number = session.read_card_info().card_number
+            # Unreadable, it only means no count is trusted from a fresh connection later.
+            try:
+                card_number: str | None = session.read_card_info().card_number
+            except CardError:
+                card_number = None
             guard = PinGuard(
                 session,
                 read_counter_again=lambda which: _counter_on_same_card(
@@ -277,10 +281,12 @@ def _run_pin_command(
 
 
 def _counter_on_same_card(
-    backend: ReaderBackend, reader: str, card_number: str, which: CounterName
+    backend: ReaderBackend, reader: str, card_number: str | None, which: CounterName
 ) -> PinCounter:
     """After a lost answer: the counter, read on a new connection to the same reader, and
     only if the card there is the same card."""
+    if card_number is None:
+        raise NoCardError("the card's number was not known, so no other card can be told apart")
     slot = backend.snapshot().get(reader)
     if slot is None or not slot.card_present:
         raise NoCardError(f"no card in {reader}", reader=reader)
