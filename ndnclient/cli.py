@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -20,25 +19,28 @@ import ndnclient
 from ndnclient.card.access import open_gosign_session, open_session_on, reader_filter_from_env
 from ndnclient.card.connection import ReaderBackend
 from ndnclient.card.errors import CardError, LastTryNotConfirmedError, NoCardError
+from ndnclient.card.info import format_card_number
 from ndnclient.card.pin import PinGuard, PinRisk, SecretBuffer, assess
 from ndnclient.card.session import CounterName, GoSignSession, PinCounter
-from ndnclient.card.status import CardStatus, CertificateSummary, read_card_status
+from ndnclient.card.status import CardStatus, CertificateSummary, read_card_status, today_in_japan
 from ndnclient.card.transport import TRAFFIC
-from ndnclient.messages import DEFAULT_LANGUAGE, LANGUAGES, Messages
-
-EXIT_OK = 0
-EXIT_PROBLEM = 1
-EXIT_USAGE = 2
+from ndnclient.cli_support import (
+    EXIT_OK,
+    EXIT_PROBLEM,
+    EXIT_USAGE,
+    Abort,
+    UsageError,
+    error_json,
+    print_json,
+)
+from ndnclient.messages import LANGUAGES, Messages
+from ndnclient.settings.cards import RegisteredCard, normalize_card_number, switching_until
+from ndnclient.settings.errors import SettingsError
+from ndnclient.settings.notices import Notice
+from ndnclient.settings.service import Settings, SettingsService, merge
+from ndnclient.settings_cli import add_commands as add_settings_commands
 
 log = logging.getLogger(__name__)
-
-
-class UsageError(Exception):
-    """Bad usage found after parsing (exit 2); the message is already user text."""
-
-
-class Abort(Exception):
-    """The user declined or input was missing; nothing was sent (exit 1). User text."""
 
 
 # --- backend ------------------------------------------------------------------------------
@@ -51,23 +53,6 @@ def make_backend() -> ReaderBackend:
     return PcscBackend()
 
 
-# --- output helpers ------------------------------------------------------------------------
-
-
-def _print_json(document: dict[str, Any], out: TextIO) -> None:
-    out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-
-
-def _error_json(error: BaseException | None, messages: Messages) -> dict[str, Any] | None:
-    if error is None:
-        return None
-    return {
-        "kind": type(error).__name__,
-        "code": getattr(error, "check_code", None),
-        "message": messages.describe(error),
-    }
-
-
 # --- card ---------------------------------------------------------------------------------
 
 
@@ -77,9 +62,18 @@ def cmd_card_status(args: argparse.Namespace, messages: Messages) -> int:
         status = read_card_status(backend, reader_filter_from_env())
     finally:
         backend.close()
+    registered = None
+    if status.info is not None:
+        numbers = {card.card_number for card in args.settings.cards}
+        registered = status.info.card_number in numbers
     if args.json:
-        _print_json(
-            {**status.to_json(), "error": _error_json(status.problem, messages)}, sys.stdout
+        print_json(
+            {
+                **status.to_json(),
+                "registered": registered,
+                "error": error_json(status.problem, messages),
+            },
+            sys.stdout,
         )
     else:
         _print_status_text(status, messages, sys.stdout)
@@ -141,12 +135,80 @@ def cmd_card_cert(args: argparse.Namespace, messages: Messages) -> int:
     summary = CertificateSummary.from_der(der)
     pem = _pem(der)
     if args.json:
-        _print_json({**summary.to_json(), "pem": pem}, sys.stdout)
+        print_json({**summary.to_json(), "pem": pem}, sys.stdout)
     elif args.pem:
         sys.stdout.write(pem)
     else:
         for key, value in summary.to_json().items():
             sys.stdout.write(f"{key}: {value}\n")
+    return EXIT_OK
+
+
+def cmd_card_register(args: argparse.Namespace, messages: Messages) -> int:
+    """Register the inserted card's number and validity (ユーザ情報設定)."""
+    backend = make_backend()
+    try:
+        status = read_card_status(backend, reader_filter_from_env())
+    finally:
+        backend.close()
+    if status.problem is not None:
+        raise status.problem
+    assert status.info is not None  # a usable GoSign card has its CARD_INFO
+    info = status.info
+    card = RegisteredCard(info.card_number, info.valid_from, info.valid_to, args.label or "")
+    service: SettingsService = args.settings_service
+    outcome = service.register_card(card, today_in_japan())
+    if args.json:
+        print_json(
+            {
+                "registered": outcome.card.to_json(),
+                "already_registered": outcome.already_registered,
+                "removed": [c.to_json() for c in outcome.removed],
+                "cards": [c.to_json() for c in outcome.cards],
+            },
+            sys.stdout,
+        )
+        return EXIT_OK
+    t = messages.text
+    key = "settings.card_updated" if outcome.already_registered else "settings.card_registered"
+    print(
+        t(
+            key,
+            card=format_card_number(card.card_number),
+            valid_from=card.valid_from,
+            valid_to=card.valid_to,
+        )
+    )
+    for removed in outcome.removed:
+        print(
+            t(
+                "settings.card_removed",
+                card=format_card_number(removed.card_number),
+                valid_to=removed.valid_to,
+            )
+        )
+    for other in outcome.cards:
+        until = switching_until(other, outcome.cards)
+        if until is not None:
+            print(
+                t(
+                    "settings.card_switching",
+                    card=format_card_number(other.card_number),
+                    until=until,
+                )
+            )
+    return EXIT_OK
+
+
+def cmd_card_unregister(args: argparse.Namespace, messages: Messages) -> int:
+    service: SettingsService = args.settings_service
+    service.unregister_card(args.card_number, today_in_japan(), force=args.force)
+    print(
+        messages.text(
+            "settings.card_unregistered",
+            card=format_card_number(normalize_card_number(args.card_number)),
+        )
+    )
     return EXIT_OK
 
 
@@ -261,7 +323,7 @@ def cmd_pin(args: argparse.Namespace, messages: Messages) -> int:
         tries = {"pin_tries_left": result.tries_left}
         if gated == "unlock":
             tries["unlock_tries_left"] = session.profile.unlock_max_tries  # a right code resets it
-        _print_json({"result": "ok", **tries, "error": None}, sys.stdout)
+        print_json({"result": "ok", **tries, "error": None}, sys.stdout)
     else:
         print(messages.text(done_key[args.pin_command]))
     return EXIT_OK
@@ -303,7 +365,7 @@ def _failure_json(
     args: argparse.Namespace, error: BaseException, messages: Messages
 ) -> dict[str, Any]:
     """The --json document of a command that failed."""
-    document: dict[str, Any] = {"error": _error_json(error, messages)}
+    document: dict[str, Any] = {"error": error_json(error, messages)}
     if args.handler is cmd_pin:
         # The count the error speaks of belongs to the PIN or to the unlock code.
         tries = getattr(error, "tries_left", None)
@@ -389,6 +451,23 @@ def build_parser() -> argparse.ArgumentParser:
     cert.add_argument("--ca", action="store_true", help="the issuing CA's certificate instead")
     cert.set_defaults(handler=cmd_card_cert)
 
+    register = card_commands.add_parser(
+        "register", parents=[common], help="register the inserted card (ユーザ情報設定)"
+    )
+    register.add_argument("--label", help="a name for the card, e.g. 2026年度")
+    register.add_argument("--json", action="store_true")
+    register.set_defaults(handler=cmd_card_register)
+    unregister = card_commands.add_parser(
+        "unregister", parents=[common], help="remove a registered card's entry"
+    )
+    unregister.add_argument("card_number")
+    unregister.add_argument(
+        "--force",
+        action="store_true",
+        help="also during its renewal's switching period (lost card)",
+    )
+    unregister.set_defaults(handler=cmd_card_unregister)
+
     pin = commands.add_parser("pin", parents=[common], help="verify, change or unlock the PIN")
     pin_commands = pin.add_subparsers(dest="pin_command", metavar="ACTION", required=True)
     for name, help_text in (
@@ -410,6 +489,8 @@ def build_parser() -> argparse.ArgumentParser:
         action.add_argument("--json", action="store_true", help="one JSON document on stdout")
         action.set_defaults(handler=cmd_pin)
 
+    add_settings_commands(commands, common)
+
     simulator = commands.add_parser(
         "simulator", parents=[common], help="run the virtual GoSign card"
     )
@@ -430,12 +511,26 @@ def _configure_logging(verbose: int, traffic: bool) -> None:
         logging.getLogger("ndnclient.card.traffic").setLevel(TRAFFIC)
 
 
+def _load_settings() -> tuple[SettingsService, Settings, tuple[Notice, ...]]:
+    """The settings in force. Loading never fails a command: at worst the defaults are used
+    and the user is told why."""
+    service = SettingsService()
+    try:
+        settings, notices = service.load()
+    except SettingsError as error:
+        settings, notices = merge({}, service.policy), (Notice(error.message_key, error.params),)
+    return service, settings, notices
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.lang = getattr(args, "lang", DEFAULT_LANGUAGE)
     _configure_logging(getattr(args, "verbose", 0), getattr(args, "traffic", False))
+    args.settings_service, args.settings, notices = _load_settings()
+    args.lang = getattr(args, "lang", None) or args.settings.language
     messages = Messages(args.lang)
+    for notice in notices:
+        print(messages.text(notice.message_key, **notice.params), file=sys.stderr)
     handler: Callable[[argparse.Namespace, Messages], int] = args.handler
     wants_json = bool(getattr(args, "json", False))
     try:
@@ -454,7 +549,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.debug("unexpected error", exc_info=True)
         print(messages.describe(error), file=sys.stderr)
         if wants_json:
-            _print_json(_failure_json(args, error, messages), sys.stdout)
+            print_json(_failure_json(args, error, messages), sys.stdout)
         return EXIT_PROBLEM
 
 

@@ -11,7 +11,7 @@ import tomllib
 from functools import cache
 from typing import Any
 
-from ndnclient.card.errors import CardError
+from ndnclient.errors import UserFacingError
 from ndnclient.resources import resource_path
 
 log = logging.getLogger(__name__)
@@ -49,10 +49,10 @@ class Messages:
     def __init__(self, lang: str = DEFAULT_LANGUAGE) -> None:
         self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
-    def has(self, key: str) -> bool:
+    def has(self, key: str, /) -> bool:
         return key in _catalogue(self.lang) or key in _catalogue("en")
 
-    def text(self, key: str, **params: Any) -> str:
+    def text(self, key: str, /, **params: Any) -> str:
         template = _catalogue(self.lang).get(key) or _catalogue("en").get(key)
         if template is None:
             log.warning("message %s missing", key)
@@ -65,7 +65,7 @@ class Messages:
 
     def describe(self, error: BaseException) -> str:
         """One sentence for an error, with its operation-check code where it has one."""
-        if not isinstance(error, CardError):
+        if not isinstance(error, UserFacingError):
             return self.text("cli.unexpected", error=type(error).__name__)
         key = error.message_key
         which = getattr(error, "which", None)

@@ -4,6 +4,7 @@ in-process virtual reader. (pyproject.toml puts the source tree and tests/ on th
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,18 @@ from ndnclient.simulator.card import VirtualGoSignCard
 from ndnclient.simulator.inprocess import VirtualReaderBackend
 from ndnclient.simulator.state import create_state
 from ndnclient.simulator.testca import TestCA
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test (and every program it starts) gets its own settings folder and no IT
+    policy, never the user's real ones."""
+    home = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("NDNCLIENT_CONFIG_DIR", str(home / "ndnclient"))
+    monkeypatch.setenv("NDNCLIENT_POLICY_FILE", str(home / "no-policy.toml"))
+    return home / "ndnclient"
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +50,19 @@ def virtual_reader(
         return VirtualReaderBackend(VirtualGoSignCard(state))
 
     return make
+
+
+@pytest.fixture
+def reader(
+    virtual_reader: Callable[..., VirtualReaderBackend], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., VirtualReaderBackend]:
+    """Point the CLI at an in-process virtual card made with the given options."""
+    from ndnclient import cli
+
+    def plug(**options: Any) -> VirtualReaderBackend:
+        backend = virtual_reader(**options)
+        backend.close = lambda: None  # type: ignore[method-assign]
+        monkeypatch.setattr(cli, "make_backend", lambda: backend)
+        return backend
+
+    return plug

@@ -13,16 +13,13 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from ndnclient.errors import UserFacingError
 
-class CardError(Exception):
+
+class CardError(UserFacingError):
     """Base of every error the card layer raises."""
 
     message_key = "card.error"
-    check_code: str | None = None
-
-    def __init__(self, message: str, **params: Any) -> None:
-        super().__init__(message)
-        self.params: dict[str, Any] = params
 
 
 # --- The smart-card service, readers and the card's presence -------------------------------

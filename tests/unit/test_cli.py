@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 
@@ -30,21 +29,6 @@ class Terminal:
         if not self.answers:
             raise AssertionError(f"unexpected prompt {prompt!r}")
         return self.answers.pop(0)
-
-
-@pytest.fixture
-def reader(
-    virtual_reader: MakeReader, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[..., VirtualReaderBackend]]:
-    """Point the CLI at an in-process virtual card made with the given options."""
-
-    def plug(**options: Any) -> VirtualReaderBackend:
-        backend = virtual_reader(**options)
-        backend.close = lambda: None  # type: ignore[method-assign]
-        monkeypatch.setattr(cli, "make_backend", lambda: backend)
-        return backend
-
-    yield plug
 
 
 def pin_data_commands(backend: VirtualReaderBackend, run: Callable[[], int]) -> tuple[int, int]:

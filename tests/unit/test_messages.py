@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import re
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -54,7 +56,17 @@ def test_both_catalogues_have_the_same_keys() -> None:
     def keys(lang: str) -> set[str]:
         with resource_path("messages", f"{lang}.toml").open("rb") as file:
             tree = tomllib.load(file)
-        return {f"{section}.{key}" for section, table in tree.items() for key in table}
+        flat: set[str] = set()
+
+        def walk(prefix: str, node: dict[str, object]) -> None:
+            for name, value in node.items():
+                if isinstance(value, dict):
+                    walk(f"{prefix}{name}.", value)
+                else:
+                    flat.add(f"{prefix}{name}")
+
+        walk("", tree)
+        return flat
 
     assert keys("ja") == keys("en")
 
@@ -62,3 +74,41 @@ def test_both_catalogues_have_the_same_keys() -> None:
 def test_an_unexpected_error_is_one_sentence_without_its_message() -> None:
     sentence = Messages("ja").describe(ValueError("secret detail 1234"))
     assert "ValueError" in sentence and "1234" not in sentence
+
+
+SOURCE = Path(__file__).resolve().parents[2] / "ndnclient"
+
+
+def keys_used_in_source() -> set[str]:
+    """Every message key the code names: reason="..." (settings.invalid.*), Notice("...")
+    and message_key = "..." literals, plus the store's notices built from a problem."""
+    used: set[str] = set()
+    for path in SOURCE.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        used |= {f"settings.invalid.{r}" for r in re.findall(r'reason="([a-z_]+)"', text)}
+        used |= {f"settings.invalid.{r}" for r in re.findall(r'_invalid\([^,]+, "([a-z_]+)"',
+                                                              text)}
+        used |= set(re.findall(r'Notice\(\s*"([a-z_.]+)"', text))
+        used |= set(re.findall(r'message_key = "([a-z_.]+)"', text))
+    used |= {f"settings.notice.{problem}_{outcome}" for problem in ("corrupt", "unreadable",
+             "newer") for outcome in ("restored", "defaults")}
+    used |= {f"settings.keyring_{kind}" for kind in ("missing", "locked", "failed")}
+    return used
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_key_the_code_names_has_a_sentence(lang: str) -> None:
+    with resource_path("messages", f"{lang}.toml").open("rb") as file:
+        tree = tomllib.load(file)
+
+    def present(key: str) -> bool:
+        node: object = tree
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return False
+            node = node[part]
+        return isinstance(node, str)
+
+    used = keys_used_in_source()
+    assert len(used) > 40  # the scan really found the keys
+    assert sorted(key for key in used if not present(key)) == []

@@ -1,0 +1,175 @@
+"""Every settings key (cli.md's table): its default and the rule that validates a value and
+turns it into its one canonical JSON form. The file, the policy, `settings set`, import and
+the GUI all go through these rules, so a value is checked the same way wherever it enters.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from ndnclient.settings.cards import RegisteredCard
+from ndnclient.settings.errors import InvalidValueError, UnknownKeyError
+from ndnclient.settings.urls import normalize_origin_list
+
+# The issuer's LDAP repository for CRL and ARL. The issuer does not publish it in a form we
+# could check here, so this is a placeholder under the reserved .invalid domain (it can never
+# resolve, and the operation check says so): IT sets the real entry in the policy file.
+DEFAULT_LDAP_URL = "ldap://repository.gosign.invalid:389/o=Nippon Denshi Ninsho,c=JP"
+
+Normalizer = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    name: str
+    default: Any
+    normalize: Normalizer
+
+
+def _invalid(key: str, reason: str, value: Any, **params: Any) -> InvalidValueError:
+    return InvalidValueError(
+        f"{key}: {reason} ({value!r})", key=key, reason=reason, value=value, **params
+    )
+
+
+def _choice(key: str, *options: str) -> Normalizer:
+    def normalize(value: Any) -> str:
+        if value not in options:
+            raise _invalid(key, "choice", value, options=" / ".join(options))
+        return str(value)
+
+    return normalize
+
+
+def _seconds(key: str, low: float, high: float) -> Normalizer:
+    def normalize(value: Any) -> float | int:
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise _invalid(key, "seconds", value, low=low, high=high) from None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _invalid(key, "seconds", value, low=low, high=high)
+        if not math.isfinite(value) or not low < value <= high:
+            raise _invalid(key, "seconds", value, low=low, high=high)
+        return int(value) if float(value).is_integer() else float(value)
+
+    return normalize
+
+
+def _list_of(key: str, item: Callable[[str], str]) -> Normalizer:
+    def normalize(value: Any) -> list[str]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _invalid(key, "string_list", value)
+        return list(dict.fromkeys(item(v) for v in value))
+
+    return normalize
+
+
+def _non_empty(key: str) -> Callable[[str], str]:
+    def normalize(value: str) -> str:
+        if not value.strip():
+            raise _invalid(key, "empty", value)
+        return value.strip()
+
+    return normalize
+
+
+def _ldap_url(value: Any) -> str:
+    key = "ldap.url"
+    if not isinstance(value, str):
+        raise _invalid(key, "ldap_url", value)
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        raise _invalid(key, "ldap_url", value) from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("ldap", "ldaps") or not parts.hostname or len(parts.path) < 2:
+        raise _invalid(key, "ldap_url", value)
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise _invalid(key, "ldap_url", value)
+    port = port or (636 if scheme == "ldaps" else 389)
+    return f"{scheme}://{parts.hostname}:{port}{parts.path}"
+
+
+def _proxy_url(value: Any) -> str | None:
+    key = "proxy.url"
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise _invalid(key, "proxy_url", value)
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        raise _invalid(key, "proxy_url", value) from None
+    if parts.password is not None:
+        raise _invalid(key, "proxy_password_in_url", "<hidden>")  # never echo a password
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise _invalid(key, "proxy_url", value)
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise _invalid(key, "proxy_url", value)
+    user = f"{parts.username}@" if parts.username else ""
+    return f"{parts.scheme.lower()}://{user}{parts.hostname}{f':{port}' if port else ''}"
+
+
+def _cards(value: Any) -> list[dict[str, str]]:
+    if not isinstance(value, list):
+        raise _invalid("cards", "card_entry", value)
+    cards = [RegisteredCard.from_json(entry) for entry in value]
+    numbers = [card.card_number for card in cards]
+    if len(set(numbers)) != len(numbers):
+        raise _invalid("cards", "card_duplicate", value)
+    return [card.to_json() for card in cards]
+
+
+def _urls(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _invalid("urls.allowed", "string_list", value)
+    return normalize_origin_list(value)
+
+
+KEYS: dict[str, KeySpec] = {
+    spec.name: spec
+    for spec in (
+        KeySpec("cards", [], _cards),
+        KeySpec(
+            "verification_method", "ldap", _choice("verification_method", "ldap", "multitrust")
+        ),
+        KeySpec("ldap.url", DEFAULT_LDAP_URL, _ldap_url),
+        KeySpec("ldap.connect_timeout", 3, _seconds("ldap.connect_timeout", 0, 60)),
+        KeySpec("ldap.receive_timeout", 5, _seconds("ldap.receive_timeout", 0, 120)),
+        KeySpec(
+            "trust.anchor_files",
+            [],
+            _list_of("trust.anchor_files", _non_empty("trust.anchor_files")),
+        ),
+        KeySpec("urls.allowed", [], _urls),
+        KeySpec("proxy.url", None, _proxy_url),
+        KeySpec("language", "ja", _choice("language", "ja", "en")),
+        KeySpec(
+            "readers.supported", [], _list_of("readers.supported", _non_empty("readers.supported"))
+        ),
+    )
+}
+
+
+def spec_for(key: str) -> KeySpec:
+    try:
+        return KEYS[key]
+    except KeyError:
+        raise UnknownKeyError(
+            f"unknown settings key {key!r}", key=key, keys=", ".join(KEYS)
+        ) from None
+
+
+def normalize(key: str, value: Any) -> Any:
+    """`value` validated for `key`, in its canonical JSON form."""
+    return spec_for(key).normalize(value)

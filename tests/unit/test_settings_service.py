@@ -1,0 +1,238 @@
+"""Policy precedence and locks, the keyring, export and import, through SettingsService."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+
+from ndnclient.messages import Messages
+from ndnclient.settings import secrets
+from ndnclient.settings.errors import (
+    ImportFileError,
+    InvalidValueError,
+    LockedByPolicyError,
+    SecretStoreError,
+)
+from ndnclient.settings.policy import load_policy
+from ndnclient.settings.service import SettingsService, Source
+from ndnclient.settings.store import SettingsStore
+
+POLICY = """
+verification_method = "multitrust"
+language = "en"
+[ldap]
+url = "ldap://repo.example.lg.jp/o=Example CA,c=JP"
+connect_timeout = 2
+[policy]
+locked = ["verification_method", "readers.supported"]
+contact = "情報政策課（内線 1234）"
+"""
+
+
+def service_with(tmp_path: Path, policy_text: str | None = POLICY) -> SettingsService:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    policy_file = tmp_path / "policy.toml"
+    if policy_text is not None:
+        policy_file.write_text(policy_text, encoding="utf-8")
+    return SettingsService(SettingsStore(tmp_path / "user"), load_policy(policy_file))
+
+
+def test_precedence(tmp_path: Path) -> None:
+    service = service_with(tmp_path)
+    service.set("language", "ja")
+    settings, notices = service.load()
+    assert notices == ()
+    assert (settings.verification_method, settings.sources["verification_method"]) == (
+        "multitrust",
+        Source.LOCKED,
+    )
+    assert (settings.language, settings.sources["language"]) == ("ja", Source.USER)
+    assert settings.sources["ldap.url"] is Source.POLICY
+    assert settings.ldap_url == "ldap://repo.example.lg.jp:389/o=Example CA,c=JP"
+    assert settings.ldap_connect_timeout == 2
+    assert (settings.ldap_receive_timeout, settings.sources["ldap.receive_timeout"]) == (
+        5,
+        Source.DEFAULT,
+    )
+    assert settings.readers_supported == () and settings.locked("readers.supported")
+
+
+def test_a_locked_value_cannot_be_changed_and_says_why(tmp_path: Path) -> None:
+    service = service_with(tmp_path)
+    for change in (
+        lambda: service.set("verification_method", "ldap"),
+        lambda: service.unset("verification_method"),
+        lambda: service.set("readers.supported", ["X"]),
+    ):
+        with pytest.raises(LockedByPolicyError) as caught:
+            change()
+        sentence = Messages("ja").describe(caught.value)
+        assert "情報政策課（内線 1234）" in sentence and "固定" in sentence
+    assert not service.store.path.exists()
+
+
+def test_unset_returns_to_the_preset(tmp_path: Path) -> None:
+    service = service_with(tmp_path)
+    service.set("language", "ja")
+    assert service.unset("language").language == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "notice"),
+    [
+        ("verification_method = ", "settings.notice.policy_unreadable"),
+        ('verification_method = "yes"', "settings.notice.policy_bad_value"),
+        ('[proxy]\nhost = "x"', "settings.notice.policy_unknown_key"),
+        ('[policy]\nlocked = ["nothing"]', "settings.notice.policy_unknown_key"),
+    ],
+)
+def test_a_bad_policy_is_reported_and_ignored(tmp_path: Path, text: str, notice: str) -> None:
+    service = service_with(tmp_path, text)
+    settings, notices = service.load()
+    assert [n.message_key for n in notices] == [notice]
+    assert settings.verification_method == "ldap"
+    assert Messages("ja").text(notice, **notices[0].params) != notice
+
+
+def test_no_policy_file(tmp_path: Path) -> None:
+    settings, notices = service_with(tmp_path, None).load()
+    assert notices == () and set(settings.sources.values()) == {Source.DEFAULT}
+
+
+def test_urls(tmp_path: Path) -> None:
+    service = service_with(tmp_path)
+    _, origin, added = service.add_url("WWW.E-BISC.GO.JP/")
+    assert (origin, added) == ("https://www.e-bisc.go.jp", True)
+    assert service.add_url("https://www.e-bisc.go.jp:443")[2] is False
+    service.add_url("https://日本語.jp")
+    assert service.load()[0].urls_allowed == (
+        "https://www.e-bisc.go.jp",
+        "https://xn--wgv71a119e.jp",
+    )
+    assert service.remove_url("www.e-bisc.go.jp")[2] is True
+    assert service.remove_url("www.e-bisc.go.jp")[2] is False
+    with pytest.raises(InvalidValueError):
+        service.add_url("http://insecure.example.jp")
+
+
+def test_export_and_import_on_another_pc(tmp_path: Path) -> None:
+    old_pc = service_with(tmp_path / "old", None)
+    old_pc.set("urls.allowed", ["https://a.example.jp"])
+    old_pc.set("verification_method", "multitrust")
+    exported = tmp_path / "ndnclient-settings.json"
+    old_pc.export(exported)
+    assert "password" not in exported.read_text(encoding="utf-8").lower()
+
+    new_pc = service_with(tmp_path / "new")  # whose IT locks verification_method
+    result = new_pc.import_(exported)
+    assert result.skipped_locked == ("verification_method",)
+    assert result.settings.urls_allowed == ("https://a.example.jp",)
+    assert new_pc.store.load().values == {"urls.allowed": ["https://a.example.jp"]}
+
+
+@pytest.mark.parametrize("content", [b"garbage", b'{"version": 1, "settings": {"cards": 5}}'])
+def test_importing_garbage_changes_nothing(tmp_path: Path, content: bytes) -> None:
+    service = service_with(tmp_path, None)
+    service.set("language", "en")
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    with pytest.raises(ImportFileError) as caught:
+        service.import_(bad)
+    assert "ndnclient" in Messages("ja").describe(caught.value)
+    assert service.load()[0].language == "en"
+    with pytest.raises(ImportFileError):
+        service.import_(tmp_path / "missing.json")
+
+
+class MemoryKeyring(KeyringBackend):
+    """An in-memory keyring (the machine has no desktop keyring to use in tests)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.entries:
+            raise keyring.errors.PasswordDeleteError("none")
+        del self.entries[(service, username)]
+
+
+@pytest.fixture
+def memory_keyring() -> MemoryKeyring:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def test_proxy_password_lives_in_the_keyring_only(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    service = service_with(tmp_path, None)
+    service.set("proxy.url", "http://proxy.example.lg.jp:8080")
+    secrets.set_proxy_password("http://proxy.example.lg.jp:8080", "Tr0ub4dor&3")
+    assert secrets.get_proxy_password("http://proxy.example.lg.jp:8080") == "Tr0ub4dor&3"
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert b"Tr0ub4dor" not in path.read_bytes()
+    assert secrets.delete_proxy_password("http://proxy.example.lg.jp:8080") is True
+    assert secrets.delete_proxy_password("http://proxy.example.lg.jp:8080") is False
+
+
+def test_a_missing_keyring_is_a_clear_sentence_and_nothing_else_breaks(tmp_path: Path) -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        with pytest.raises(SecretStoreError) as caught:
+            secrets.set_proxy_password("http://proxy:8080", "x")
+        assert caught.value.message_key == "settings.keyring_missing"
+        assert "ほかの機能はそのまま" in Messages("ja").describe(caught.value)
+        service = service_with(tmp_path, None)
+        assert service.set("language", "en").language == "en"
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_a_locked_keyring(memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch) -> None:
+    def locked(*args: object) -> None:
+        raise keyring.errors.KeyringLocked("locked")
+
+    monkeypatch.setattr(memory_keyring, "set_password", locked)
+    with pytest.raises(SecretStoreError) as caught:
+        secrets.set_proxy_password("http://proxy:8080", "x")
+    assert caught.value.message_key == "settings.keyring_locked"
+
+
+def test_export_file_is_the_documented_format(tmp_path: Path) -> None:
+    service = service_with(tmp_path, None)
+    service.set("language", "en")
+    target = tmp_path / "out.json"
+    service.export(target)
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document == {
+        "format": "ndnclient-settings",
+        "version": 1,
+        "settings": {"language": "en"},
+    }
+
+
+def test_the_example_policy_for_it_is_valid() -> None:
+    example = Path(__file__).resolve().parents[2] / "installer" / "policy.example.toml"
+    policy = load_policy(example)
+    assert policy.notices == ()
+    assert policy.locked == {"verification_method", "ldap.url"}
+    assert policy.presets["urls.allowed"] == ["https://www.e-bisc.go.jp"]
