@@ -86,12 +86,14 @@ def keys_used_in_source() -> set[str]:
     for path in SOURCE.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         used |= {f"settings.invalid.{r}" for r in re.findall(r'reason="([a-z_]+)"', text)}
-        used |= {f"settings.invalid.{r}" for r in re.findall(r'_invalid\([^,]+, "([a-z_]+)"',
-                                                              text)}
+        used |= {f"settings.invalid.{r}" for r in re.findall(r'_invalid\([^,]+, "([a-z_]+)"', text)}
         used |= set(re.findall(r'Notice\(\s*"([a-z_.]+)"', text))
         used |= set(re.findall(r'message_key = "([a-z_.]+)"', text))
-    used |= {f"settings.notice.{problem}_{outcome}" for problem in ("corrupt", "unreadable",
-             "newer") for outcome in ("restored", "defaults")}
+    used |= {
+        f"settings.notice.{problem}_{outcome}"
+        for problem in ("corrupt", "unreadable", "newer")
+        for outcome in ("restored", "defaults")
+    }
     used |= {f"settings.keyring_{kind}" for kind in ("missing", "locked", "failed")}
     return used
 
