@@ -18,7 +18,12 @@ from typing import Any, TextIO
 import ndnclient
 from ndnclient.card.access import open_gosign_session, open_session_on, reader_filter_from_env
 from ndnclient.card.connection import ReaderBackend
-from ndnclient.card.errors import CardError, LastTryNotConfirmedError, NoCardError
+from ndnclient.card.errors import (
+    CardError,
+    LastTryNotConfirmedError,
+    NoCardError,
+    NotGoSignCardError,
+)
 from ndnclient.card.info import format_card_number
 from ndnclient.card.pin import PinGuard, PinRisk, SecretBuffer, assess
 from ndnclient.card.session import CounterName, GoSignSession, PinCounter
@@ -153,8 +158,9 @@ def cmd_card_register(args: argparse.Namespace, messages: Messages) -> int:
         backend.close()
     if status.problem is not None:
         raise status.problem
-    assert status.info is not None  # a usable GoSign card has its CARD_INFO
     info = status.info
+    if info is None:  # a usable GoSign card always has its CARD_INFO; never register nothing
+        raise NotGoSignCardError("no card information was read")
     card = RegisteredCard(info.card_number, info.valid_from, info.valid_to, args.label or "")
     service: SettingsService = args.settings_service
     outcome = service.register_card(card, today_in_japan())

@@ -23,6 +23,14 @@ from ndnclient.settings.keys import KEYS
 from ndnclient.settings.service import Settings, SettingsService, Source
 
 
+def _iso_date(text: str) -> date:
+    """A date as YYYY-MM-DD, within years a card can have (argparse reports the rest)."""
+    day = date.fromisoformat(text)
+    if not 1900 <= day.year <= 9998:
+        raise ValueError(text)
+    return day
+
+
 def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
@@ -81,22 +89,22 @@ def add_commands(
     )
     plan.add_argument(
         "--valid-to",
-        type=date.fromisoformat,
+        type=_iso_date,
         help="the current card's last valid day (default: the registered card)",
     )
     plan.add_argument(
         "--received",
-        type=date.fromisoformat,
+        type=_iso_date,
         help="the day the issuer receives the application (default: apply-by)",
     )
     plan.add_argument(
         "--first-use",
-        type=date.fromisoformat,
+        type=_iso_date,
         help="a first application: the first day of real use",
     )
     plan.add_argument(
         "--test-from",
-        type=date.fromisoformat,
+        type=_iso_date,
         help="with --first-use: the first day of a test period before it",
     )
     plan.add_argument("--json", action="store_true")
@@ -152,27 +160,17 @@ def parse_cli_value(text: str) -> Any:
 
 def cmd_settings_set(args: argparse.Namespace, messages: Messages) -> int:
     service: SettingsService = args.settings_service
-    settings = service.set(args.key, parse_cli_value(args.value))
-    print(
-        messages.text(
-            "settings.saved",
-            key=args.key,
-            value=json.dumps(settings.values[args.key], ensure_ascii=False),
-        )
-    )
-    return EXIT_OK
+    return _report_saved(service.set(args.key, parse_cli_value(args.value)), args.key, messages)
 
 
 def cmd_settings_unset(args: argparse.Namespace, messages: Messages) -> int:
     service: SettingsService = args.settings_service
-    settings = service.unset(args.key)
-    print(
-        messages.text(
-            "settings.saved",
-            key=args.key,
-            value=json.dumps(settings.values[args.key], ensure_ascii=False),
-        )
-    )
+    return _report_saved(service.unset(args.key), args.key, messages)
+
+
+def _report_saved(settings: Settings, key: str, messages: Messages) -> int:
+    value = json.dumps(settings.values[key], ensure_ascii=False)
+    print(messages.text("settings.saved", key=key, value=value))
     return EXIT_OK
 
 

@@ -1,9 +1,9 @@
 """Registered cards and the renewal switching period.
 
 A renewed card's validity starts 30 days before the current card's ends (the issuer's FAQ);
-for those days both cards are valid, both may be registered, and the one in the reader is
-the active one. Once the old card's validity is over, so is its switching period, and its
-entry can be removed.
+for those days both cards are valid, both are registered, and the one in the reader is the
+active one. Once the old card's validity is over, so is its switching period, and its entry
+can be removed.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ndnclient.settings.errors import (
+    CardExpiredError,
     CardInSwitchingPeriodError,
     CardNotRegisteredError,
     InvalidValueError,
@@ -73,11 +74,11 @@ class RegisteredCard:
 
 
 def is_renewal_of(new: RegisteredCard, old: RegisteredCard) -> bool:
-    """True when `new` starts inside the last 30 days of `old` (or the day after) and lasts
-    longer: the shape of a renewal."""
-    window_start = old.valid_to - timedelta(days=SWITCHING_DAYS - 1)
+    """True when `new` takes over from `old`: it starts after `old` did, no later than the
+    day after `old` ends, and lasts longer. The FAQ recommends a start 30 days before the
+    end; a card started earlier is still the renewal."""
     return (
-        window_start <= new.valid_from <= old.valid_to + timedelta(days=1)
+        old.valid_from < new.valid_from <= old.valid_to + timedelta(days=1)
         and new.valid_to > old.valid_to
     )
 
@@ -95,25 +96,25 @@ class Registration:
 def register(cards: tuple[RegisteredCard, ...], new: RegisteredCard, today: date) -> Registration:
     """Register `new` (read from the inserted card).
 
-    The same number updates its entry. Another card stays registered only while it is in a
-    switching period with `new` (one is the other's renewal, and the older one has not
-    expired); any other entry is removed and reported, so at most the two cards of one
-    renewal are registered.
+    The same number updates its entry. No card that is still valid is ever removed: during
+    a renewal's switching period both cards stay registered. Entries whose validity has
+    ended (their switching period, if any, is over) are removed and reported. An expired
+    card cannot be registered.
     """
+    if new.expired(today):
+        raise CardExpiredError(
+            f"{new.card_number} expired on {new.valid_to}",
+            card_number=new.card_number,
+            valid_to=new.valid_to.isoformat(),
+        )
     existing = next((c for c in cards if c.card_number == new.card_number), None)
     if existing is not None and not new.label:
         new = replace(new, label=existing.label)
-    kept: list[RegisteredCard] = []
-    removed: list[RegisteredCard] = []
-    for card in cards:
-        if card.card_number == new.card_number:
-            continue
-        in_switching = (is_renewal_of(new, card) and not card.expired(today)) or (
-            is_renewal_of(card, new) and not new.expired(today)
-        )
-        (kept if in_switching else removed).append(card)
+    others = [c for c in cards if c.card_number != new.card_number]
+    kept = [c for c in others if not c.expired(today)]
+    removed = tuple(c for c in others if c.expired(today))
     ordered = tuple(sorted([*kept, new], key=lambda c: c.valid_from))
-    return Registration(ordered, new, existing is not None, tuple(removed))
+    return Registration(ordered, new, existing is not None, removed)
 
 
 def switching_until(card: RegisteredCard, cards: tuple[RegisteredCard, ...]) -> date | None:

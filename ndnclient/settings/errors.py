@@ -28,9 +28,11 @@ class UnknownKeyError(SettingsError):
 
 
 class LockedByPolicyError(SettingsError):
-    """IT's policy fixes this value; the sentence names who to ask."""
+    """IT's policy fixes this value; the sentence names who to ask, when the policy says."""
 
-    message_key = "settings.locked"
+    def __init__(self, message: str, *, key: str, contact: str) -> None:
+        super().__init__(message, key=key, contact=contact)
+        self.message_key = "settings.locked" if contact else "settings.locked_no_contact"
 
 
 class SettingsWriteError(SettingsError):
@@ -42,6 +44,15 @@ class SettingsWriteError(SettingsError):
         super().__init__(message, **params)
         if disk_full:
             self.message_key = "settings.write_failed_disk_full"
+
+
+class SettingsReadOnlyError(SettingsWriteError):
+    """The file on disk must not be written over: it is from a newer version, or it is
+    damaged and could not be kept elsewhere first."""
+
+    def __init__(self, message: str, message_key: str, **params: Any) -> None:
+        super().__init__(message, **params)
+        self.message_key = message_key
 
 
 class SettingsBusyError(SettingsWriteError):
@@ -66,6 +77,10 @@ class SecretStoreError(SettingsError):
     def __init__(self, message: str, *, kind: str) -> None:
         super().__init__(message)
         self.message_key = f"settings.keyring_{kind}"
+
+
+class CardExpiredError(SettingsError):
+    message_key = "settings.card_expired"
 
 
 class CardNotRegisteredError(SettingsError):

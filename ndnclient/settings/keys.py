@@ -85,6 +85,8 @@ def _ldap_url(value: Any) -> str:
     key = "ldap.url"
     if not isinstance(value, str):
         raise _invalid(key, "ldap_url", value)
+    if "@" in value.split("://", 1)[-1].split("/", 1)[0]:
+        raise _invalid(key, "ldap_url", "<hidden>")  # a bind user or password: never echoed
     try:
         parts = urlsplit(value.strip())
         port = parts.port
@@ -93,7 +95,7 @@ def _ldap_url(value: Any) -> str:
     scheme = parts.scheme.lower()
     if scheme not in ("ldap", "ldaps") or not parts.hostname or len(parts.path) < 2:
         raise _invalid(key, "ldap_url", value)
-    if parts.username or parts.password or parts.query or parts.fragment:
+    if parts.query or parts.fragment:
         raise _invalid(key, "ldap_url", value)
     port = port or (636 if scheme == "ldaps" else 389)
     return f"{scheme}://{parts.hostname}:{port}{parts.path}"
@@ -105,13 +107,14 @@ def _proxy_url(value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise _invalid(key, "proxy_url", value)
+    if ":" in value.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[0]:
+        # user:password@ — checked before anything that could fail and quote the value.
+        raise _invalid(key, "proxy_password_in_url", "<hidden>")
     try:
         parts = urlsplit(value.strip())
         port = parts.port
     except ValueError:
         raise _invalid(key, "proxy_url", value) from None
-    if parts.password is not None:
-        raise _invalid(key, "proxy_password_in_url", "<hidden>")  # never echo a password
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise _invalid(key, "proxy_url", value)
     if parts.path not in ("", "/") or parts.query or parts.fragment:

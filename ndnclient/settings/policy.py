@@ -57,8 +57,8 @@ class Policy:
 def load_policy(path: Path | None = None) -> Policy:
     path = path or policy_path()
     try:
-        with path.open("rb") as file:
-            document = tomllib.load(file)
+        # utf-8-sig: Notepad and PowerShell 5 write a byte-order mark.
+        document = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except FileNotFoundError:
         return Policy(path)
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
@@ -81,14 +81,25 @@ def load_policy(path: Path | None = None) -> Policy:
             presets[key] = normalize(key, value)
         except SettingsError:
             notices.append(Notice("settings.notice.policy_bad_value", {"key": key}))
-    locked_keys = meta.get("locked", []) if isinstance(meta, dict) else []
+    if not isinstance(meta, dict):
+        meta = {}
+        notices.append(Notice("settings.notice.policy_bad_value", {"key": META_TABLE}))
+    for name in meta:
+        if name not in ("locked", "contact"):
+            notices.append(
+                Notice("settings.notice.policy_unknown_key", {"key": f"{META_TABLE}.{name}"})
+            )
+    locked_keys = meta.get("locked", [])
+    if isinstance(locked_keys, str):
+        locked_keys = [locked_keys]  # one key written without the list brackets
     if not isinstance(locked_keys, list):
+        notices.append(Notice("settings.notice.policy_bad_value", {"key": f"{META_TABLE}.locked"}))
         locked_keys = []
     locked = frozenset(k for k in locked_keys if isinstance(k, str) and k in KEYS)
     for key in locked_keys:
         if key not in locked:
             notices.append(Notice("settings.notice.policy_unknown_key", {"key": str(key)}))
-    contact = meta.get("contact", "") if isinstance(meta, dict) else ""
+    contact = meta.get("contact", "")
     return Policy(path, presets, locked, str(contact).strip(), tuple(notices))
 
 

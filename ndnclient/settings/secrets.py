@@ -2,14 +2,16 @@
 Only the proxy password is one today. Nothing secret is ever written to the settings file.
 
 Keyring failures become a SecretStoreError with a clear sentence ("missing", "locked",
-"failed"); whatever does not need the secret keeps working.
+"failed"); whatever does not need the secret keeps working. Besides KeyringError, backends
+raise their platform's own errors (pywintypes.error on Windows, dbus errors on Linux), so
+every exception from the keyring is caught.
 """
 
 from __future__ import annotations
 
 import keyring
 import keyring.errors
-from keyring.backends import fail
+from keyring.backends import fail, null
 
 from ndnclient.settings.errors import SecretStoreError
 
@@ -29,7 +31,8 @@ def _kind(error: BaseException) -> str:
 
 
 def _check_backend() -> None:
-    if isinstance(keyring.get_keyring(), fail.Keyring):
+    # The null backend "stores" by dropping the value: no better than none at all.
+    if isinstance(keyring.get_keyring(), fail.Keyring | null.Keyring):
         raise SecretStoreError("no system keyring is available", kind="missing")
 
 
@@ -38,7 +41,7 @@ def get_proxy_password(proxy_url: str) -> str | None:
     _check_backend()
     try:
         return keyring.get_password(SERVICE, _account(proxy_url))
-    except keyring.errors.KeyringError as error:
+    except Exception as error:
         raise SecretStoreError(
             f"reading the keyring failed: {type(error).__name__}", kind=_kind(error)
         ) from None
@@ -48,7 +51,7 @@ def set_proxy_password(proxy_url: str, password: str) -> None:
     _check_backend()
     try:
         keyring.set_password(SERVICE, _account(proxy_url), password)
-    except keyring.errors.KeyringError as error:
+    except Exception as error:
         # The error's own text is left out: some backends repeat what they were given.
         raise SecretStoreError(
             f"writing the keyring failed: {type(error).__name__}", kind=_kind(error)
@@ -62,7 +65,7 @@ def delete_proxy_password(proxy_url: str) -> bool:
         keyring.delete_password(SERVICE, _account(proxy_url))
     except keyring.errors.PasswordDeleteError:
         return False
-    except keyring.errors.KeyringError as error:
+    except Exception as error:
         raise SecretStoreError(
             f"changing the keyring failed: {type(error).__name__}", kind=_kind(error)
         ) from None

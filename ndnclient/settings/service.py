@@ -6,21 +6,29 @@ file; the policy's preset; the default. The user's file holds only what the user
 
 from __future__ import annotations
 
-import json
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ndnclient.settings.cards import RegisteredCard, Registration, register, unregister
 from ndnclient.settings.errors import ExportFileError, ImportFileError, LockedByPolicyError
-from ndnclient.settings.keys import KEYS, normalize, spec_for
+from ndnclient.settings.keys import KEYS, spec_for
 from ndnclient.settings.notices import Notice
 from ndnclient.settings.policy import Policy, load_policy
-from ndnclient.settings.store import SettingsStore, atomic_write, parse_export
+from ndnclient.settings.store import (
+    SettingsStore,
+    UserValues,
+    atomic_write,
+    encode_document,
+    parse_export,
+)
 from ndnclient.settings.urls import normalize_origin
+
+T = TypeVar("T")
 
 
 class Source(StrEnum):
@@ -83,17 +91,19 @@ class Settings:
 
 
 def merge(user: Mapping[str, Any], policy: Policy) -> Settings:
+    """The settings in force. Values are copies: changing one changes no default."""
     values: dict[str, Any] = {}
     sources: dict[str, Source] = {}
     for key, spec in KEYS.items():
         if key in policy.locked:
-            values[key], sources[key] = policy.presets.get(key, spec.default), Source.LOCKED
+            value, source = policy.presets.get(key, spec.default), Source.LOCKED
         elif key in user:
-            values[key], sources[key] = user[key], Source.USER
+            value, source = user[key], Source.USER
         elif key in policy.presets:
-            values[key], sources[key] = policy.presets[key], Source.POLICY
+            value, source = policy.presets[key], Source.POLICY
         else:
-            values[key], sources[key] = spec.default, Source.DEFAULT
+            value, source = spec.default, Source.DEFAULT
+        values[key], sources[key] = copy.deepcopy(value), source
     return Settings(values, sources)
 
 
@@ -113,90 +123,85 @@ class SettingsService:
         loaded = self.store.load()
         return merge(loaded.values, self.policy), (*self.policy.notices, *loaded.notices)
 
-    # --- single values --------------------------------------------------------------------
-
-    def set(self, key: str, value: Any) -> Settings:
+    def _change(self, key: str, change: Callable[[Settings], tuple[Any, T]]) -> tuple[Settings, T]:
+        """Change `key` in the user's file under the lock: `change` sees the settings in
+        force and returns the key's new user value and a result."""
         spec_for(key)
         self._refuse_if_locked(key)
-        normalized = normalize(key, value)
-        return self._update(lambda values: {**values, key: normalized})
+
+        def apply(values: UserValues) -> tuple[UserValues, tuple[Settings, T]]:
+            new_value, result = change(merge(values, self.policy))
+            new = {**values, key: new_value}
+            return new, (merge(new, self.policy), result)
+
+        return self.store.update(apply)
+
+    def _refuse_if_locked(self, key: str) -> None:
+        if key in self.policy.locked:
+            raise LockedByPolicyError(
+                f"{key} is locked by the IT policy", key=key, contact=self.policy.contact
+            )
+
+    # --- single values ----------------------------------------------------------------------
+
+    def set(self, key: str, value: Any) -> Settings:
+        normalized = spec_for(key).normalize(value)
+        return self._change(key, lambda _: (normalized, None))[0]
 
     def unset(self, key: str) -> Settings:
         """Back to the policy's preset or the default."""
         spec_for(key)
         self._refuse_if_locked(key)
-        return self._update(lambda values: {k: v for k, v in values.items() if k != key})
+        values = self.store.set_values(lambda v: {k: x for k, x in v.items() if k != key})
+        return merge(values, self.policy)
 
-    def _refuse_if_locked(self, key: str) -> None:
-        if key in self.policy.locked:
-            raise LockedByPolicyError(
-                f"{key} is locked by the IT policy", key=key, contact=self.policy.contact or "-"
-            )
-
-    def _update(self, change: Callable[[dict[str, Any]], dict[str, Any]]) -> Settings:
-        return merge(self.store.update(change), self.policy)
-
-    # --- cards ------------------------------------------------------------------------------
+    # --- cards --------------------------------------------------------------------------------
 
     def register_card(self, card: RegisteredCard, today: date) -> Registration:
-        self._refuse_if_locked("cards")
-        outcome: list[Registration] = []
+        def change(settings: Settings) -> tuple[Any, Registration]:
+            outcome = register(settings.cards, card, today)
+            return [c.to_json() for c in outcome.cards], outcome
 
-        def change(values: dict[str, Any]) -> dict[str, Any]:
-            current = merge(values, self.policy).cards
-            outcome.append(register(current, card, today))
-            return {**values, "cards": [c.to_json() for c in outcome[-1].cards]}
-
-        self._update(change)
-        return outcome[-1]
+        return self._change("cards", change)[1]
 
     def unregister_card(self, card_number: str, today: date, *, force: bool = False) -> Settings:
-        self._refuse_if_locked("cards")
+        def change(settings: Settings) -> tuple[Any, None]:
+            kept = unregister(settings.cards, card_number, today, force=force)
+            return [c.to_json() for c in kept], None
 
-        def change(values: dict[str, Any]) -> dict[str, Any]:
-            kept = unregister(merge(values, self.policy).cards, card_number, today, force=force)
-            return {**values, "cards": [c.to_json() for c in kept]}
+        return self._change("cards", change)[0]
 
-        return self._update(change)
-
-    # --- the allowed URL list ------------------------------------------------------------------
+    # --- the allowed URL list ----------------------------------------------------------------
 
     def add_url(self, url: str) -> tuple[Settings, str, bool]:
         """Add an origin; returns the settings, the normalised origin and whether it is new."""
-        self._refuse_if_locked("urls.allowed")
         origin = normalize_origin(url)
-        added: list[bool] = []
 
-        def change(values: dict[str, Any]) -> dict[str, Any]:
-            current = list(merge(values, self.policy).values["urls.allowed"])
-            added.append(origin not in current)
-            return {**values, "urls.allowed": normalize("urls.allowed", [*current, origin])}
+        def change(settings: Settings) -> tuple[Any, bool]:
+            current = list(settings.urls_allowed)
+            return (current if origin in current else [*current, origin]), origin not in current
 
-        return self._update(change), origin, added[-1]
+        settings, added = self._change("urls.allowed", change)
+        return settings, origin, added
 
     def remove_url(self, url: str) -> tuple[Settings, str, bool]:
         """Remove an origin (given in any form that normalises to it)."""
-        self._refuse_if_locked("urls.allowed")
         origin = normalize_origin(url)
-        removed: list[bool] = []
 
-        def change(values: dict[str, Any]) -> dict[str, Any]:
-            current = list(merge(values, self.policy).values["urls.allowed"])
-            removed.append(origin in current)
-            return {**values, "urls.allowed": [u for u in current if u != origin]}
+        def change(settings: Settings) -> tuple[Any, bool]:
+            current = list(settings.urls_allowed)
+            return [u for u in current if u != origin], origin in current
 
-        return self._update(change), origin, removed[-1]
+        settings, removed = self._change("urls.allowed", change)
+        return settings, origin, removed
 
-    # --- export and import --------------------------------------------------------------------
+    # --- export and import ---------------------------------------------------------------------
 
     def export(self, path: Path) -> None:
         """Write what the user set (and the registered cards) for another PC. No policy,
         no secrets: the other PC has its own policy and keyring."""
-        loaded = self.store.load()
-        document = {"format": "ndnclient-settings", "version": 1, "settings": loaded.values}
-        payload = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         try:
-            atomic_write(path, payload.encode("utf-8"))
+            atomic_write(path, encode_document(self.store.load().values))
         except OSError as error:
             raise ExportFileError(
                 f"could not write {path}: {error}",
@@ -216,4 +221,4 @@ class SettingsService:
         values = parse_export(raw)
         skipped = tuple(key for key in values if key in self.policy.locked)
         kept = {k: v for k, v in values.items() if k not in self.policy.locked}
-        return ImportResult(self._update(lambda _: kept), skipped)
+        return ImportResult(merge(self.store.set_values(lambda _: kept), self.policy), skipped)

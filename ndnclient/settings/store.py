@@ -2,13 +2,16 @@
 
 - Writes are atomic: a temporary file in the same folder, flushed and fsynced, then renamed
   over the old one (and the folder fsynced), so a crash or kill leaves the old or the new
-  file, never half of one.
-- Before each write the current file, if it reads well, becomes the last good copy.
-- A file that cannot be read, does not parse, or comes from a newer version is set aside
-  under a dated name (never deleted); the last good copy, or the defaults, are used and the
-  user is told in one sentence.
-- Read-modify-write holds a lock file, so two programs writing at once do not lose each
-  other's change.
+  file, never half of one. The main file never disappears, not even during a repair.
+- Before each write the current file, if it read well, becomes the last good copy.
+- A file that cannot be read or does not parse is kept under a dated name (linked or copied
+  there, never deleted) and replaced by the last good copy, or by the defaults; the user is
+  told in one sentence. A bad file that cannot be kept is never written over.
+- A file from a newer version is left alone: the last good copy is used and nothing is saved
+  until the newer version is back (a roaming profile may carry it between PCs).
+- A value that breaks its key's rules is dropped (a copy of the file is kept); a key this
+  version does not know is kept as it is, for the newer version that wrote it.
+- Read-modify-write holds a lock file, so two programs writing at once lose nothing.
 
 The file holds only what the user set; defaults and the IT policy are merged elsewhere.
 """
@@ -27,7 +30,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import filelock
 import platformdirs
@@ -36,6 +39,7 @@ from ndnclient.settings.errors import (
     ImportFileError,
     SettingsBusyError,
     SettingsError,
+    SettingsReadOnlyError,
     SettingsWriteError,
 )
 from ndnclient.settings.keys import KEYS, normalize
@@ -48,8 +52,13 @@ FILE_NAME = "settings.json"
 LAST_GOOD_NAME = "settings.last-good.json"
 LOCK_NAME = ".settings.lock"
 LOCK_TIMEOUT_SECONDS = 10.0
+DOCUMENT_FORMAT = "ndnclient-settings"
 SCHEMA_VERSION = 1
+# A file another program holds open for a moment (Windows' indexer, an antivirus scan) reads
+# as "unreadable"; look again before calling it that.
+UNREADABLE_RETRIES = 5
 
+T = TypeVar("T")
 UserValues = dict[str, Any]
 # Each migration turns a file's "settings" of version N into version N + 1.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
@@ -64,8 +73,23 @@ def config_dir() -> Path:
     return Path(platformdirs.user_config_dir("ndnclient", appauthor=False, roaming=True))
 
 
+def settings_document(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The file format, shared by the settings file and exports."""
+    return {
+        "format": DOCUMENT_FORMAT,
+        "version": SCHEMA_VERSION,
+        "saved_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "settings": dict(values),
+    }
+
+
+def encode_document(values: Mapping[str, Any]) -> bytes:
+    text = json.dumps(settings_document(values), ensure_ascii=False, indent=2, sort_keys=True)
+    return (text + "\n").encode("utf-8")
+
+
 class _Unusable(Exception):
-    """The file cannot be used; `reason` is "unreadable", "corrupt" or "newer"."""
+    """The whole file cannot be used; `reason` is "unreadable", "corrupt" or "newer"."""
 
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(detail)
@@ -73,9 +97,19 @@ class _Unusable(Exception):
 
 
 @dataclass(frozen=True)
+class Parsed:
+    values: UserValues
+    dropped: tuple[str, ...] = ()  # keys whose values broke their rules
+
+
+@dataclass(frozen=True)
 class Loaded:
     values: UserValues
     notices: tuple[Notice, ...] = ()
+    # The main file's bytes when it read well (they become the last good copy on a write).
+    good_bytes: bytes | None = None
+    # Why the file must not be written over, if it must not (a message key).
+    read_only: str | None = None
 
 
 class SettingsStore:
@@ -85,84 +119,152 @@ class SettingsStore:
         self.last_good_path = self.directory / LAST_GOOD_NAME
         self._lock = filelock.FileLock(str(self.directory / LOCK_NAME))
 
-    # --- reading --------------------------------------------------------------------------
+    # --- reading ----------------------------------------------------------------------------
 
     def load(self) -> Loaded:
-        """The user's values. A bad file is set aside and replaced by the last good copy
-        (or nothing), with a notice; this never raises for a bad file."""
+        """The user's values, with what the user must be told. A bad file never raises."""
         try:
-            return Loaded(read_settings_file(self.path))
+            raw, parsed = self._read_main()
         except FileNotFoundError:
             return Loaded({})
         except _Unusable:
             pass
+        else:
+            if not parsed.dropped:
+                return Loaded(parsed.values, good_bytes=raw)
         with self._locked():
             # Another program may have repaired it while we waited for the lock.
+            return self._load_locked()
+
+    def _read_main(self) -> tuple[bytes, Parsed]:
+        for attempt in range(UNREADABLE_RETRIES):
             try:
-                return Loaded(read_settings_file(self.path))
-            except FileNotFoundError:
-                return Loaded({})
-            except _Unusable as problem:
-                return self._repair(problem)
+                raw = read_bytes(self.path)
+                break
+            except _Unusable:
+                if attempt == UNREADABLE_RETRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        return raw, parse_settings_document(raw)
 
-    def _repair(self, problem: _Unusable) -> Loaded:
-        aside = self._set_aside(problem.reason)
-        params = {"path": str(aside or self.path), "detail": str(problem)}
+    def _load_locked(self) -> Loaded:
         try:
-            values = read_settings_file(self.last_good_path)
-        except (FileNotFoundError, _Unusable):
-            return Loaded({}, (Notice(f"settings.notice.{problem.reason}_defaults", params),))
+            raw, parsed = self._read_main()
+        except FileNotFoundError:
+            return Loaded({})
+        except _Unusable as problem:
+            return self._recover(problem)
+        if parsed.dropped:
+            return self._salvage(parsed)
+        return Loaded(parsed.values, good_bytes=raw)
+
+    def _recover(self, problem: _Unusable) -> Loaded:
+        values, from_copy = self._last_good_values()
+        if problem.reason == "newer":
+            return Loaded(
+                values,
+                (Notice("settings.notice.newer", {"path": str(self.path)}),),
+                read_only="settings.read_only_newer",
+            )
+        kept = self._keep_copy(problem.reason)
+        outcome = "restored" if from_copy else "defaults"
+        if kept is None:
+            return Loaded(
+                values,
+                (
+                    Notice(
+                        "settings.notice.not_kept", {"path": str(self.path), "detail": str(problem)}
+                    ),
+                ),
+                read_only="settings.read_only_not_kept",
+            )
+        notice = Notice(
+            f"settings.notice.{problem.reason}_{outcome}",
+            {"path": str(kept), "detail": str(problem)},
+        )
         try:
-            self._write(values, keep_last_good=False)
+            self._write(values, previous_good=None)
         except SettingsError as error:
-            log.warning("could not restore the last good settings: %s", error)
-        return Loaded(values, (Notice(f"settings.notice.{problem.reason}_restored", params),))
+            # The bad file is kept elsewhere, so a later write may still replace it.
+            log.info("could not put the restored settings in place: %s", error)
+        return Loaded(values, (notice,))
 
-    def _set_aside(self, reason: str) -> Path | None:
-        """Move the bad file to settings.<reason>-<date>-<time>.json, for the helpdesk."""
+    def _salvage(self, parsed: Parsed) -> Loaded:
+        kept = self._keep_copy("invalid")
+        params = {"keys": ", ".join(parsed.dropped), "path": str(kept or self.path)}
+        if kept is None:
+            return Loaded(
+                parsed.values,
+                (Notice("settings.notice.values_reset", params),),
+                read_only="settings.read_only_not_kept",
+            )
+        try:
+            self._write(parsed.values, previous_good=None)
+        except SettingsError as error:
+            log.info("could not save the settings without the bad values: %s", error)
+        return Loaded(parsed.values, (Notice("settings.notice.values_reset", params),))
+
+    def _last_good_values(self) -> tuple[UserValues, bool]:
+        try:
+            return parse_settings_document(read_bytes(self.last_good_path)).values, True
+        except (FileNotFoundError, _Unusable):
+            return {}, False
+
+    def _keep_copy(self, reason: str) -> Path | None:
+        """Keep the bad main file under settings.<reason>-<date>-<time>.json, for the
+        helpdesk: a hard link (costs nothing), else a copy, else a rename as the last
+        resort. None when none worked: then the file must not be written over."""
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = self.directory / f"settings.{reason}-{stamp}.json"
         suffix = 1
         while target.exists():
             suffix += 1
             target = self.directory / f"settings.{reason}-{stamp}-{suffix}.json"
-        try:
-            os.replace(self.path, target)
-        except OSError as error:
-            log.error("could not set the bad settings file aside: %s", error)
-            return None
-        log.warning("settings file set aside as %s", target)
-        return target
-
-    # --- writing --------------------------------------------------------------------------
-
-    def update(self, change: Callable[[UserValues], UserValues]) -> UserValues:
-        """Read, change and write under the lock; return what was written."""
-        with self._locked():
+        for keep in (os.link, _copy_file, os.replace):
             try:
-                current = read_settings_file(self.path)
-            except FileNotFoundError:
-                current = {}
-            except _Unusable as problem:
-                current = self._repair(problem).values
-            new = change(dict(current))
-            self._write(new)
-            return new
+                keep(self.path, target)
+            except OSError as error:
+                log.info("keeping the bad settings file by %s failed: %s", keep.__name__, error)
+                continue
+            log.info("bad settings file kept as %s", target)
+            return target
+        return None
 
-    def _write(self, values: Mapping[str, Any], *, keep_last_good: bool = True) -> None:
-        document = {
-            "format": "ndnclient-settings",
-            "version": SCHEMA_VERSION,
-            "saved_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-            "settings": dict(values),
-        }
-        payload = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    # --- writing ----------------------------------------------------------------------------
+
+    def update(self, change: Callable[[UserValues], tuple[UserValues, T]]) -> T:
+        """Read, change and write under the lock. `change` returns the new values and a
+        result, which `update` returns."""
+        with self._locked():
+            loaded = self._load_locked()
+            if loaded.read_only is not None:
+                raise SettingsReadOnlyError(
+                    f"settings file {self.path} is not to be written",
+                    loaded.read_only,
+                    path=str(self.path),
+                )
+            new, result = change(dict(loaded.values))
+            self._write(new, previous_good=loaded.good_bytes)
+            return result
+
+    def set_values(self, change: Callable[[UserValues], UserValues]) -> UserValues:
+        """`update` for a change with no result of its own; returns the new values."""
+
+        def new_values_twice(values: UserValues) -> tuple[UserValues, UserValues]:
+            new = change(values)
+            return new, new
+
+        return self.update(new_values_twice)
+
+    def _write(self, values: Mapping[str, Any], *, previous_good: bytes | None) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             self._remove_stale_temporaries()
-            if keep_last_good and self.path.exists():
-                self._keep_last_good()
-            atomic_write(self.path, payload.encode("utf-8"))
+            if previous_good is not None:
+                # A copy, not a link: the two names must never share one file that an
+                # editor could change in place.
+                atomic_write(self.last_good_path, previous_good)
+            atomic_write(self.path, encode_document(values))
         except OSError as error:
             raise SettingsWriteError(
                 f"could not save {self.path}: {error}",
@@ -171,27 +273,13 @@ class SettingsStore:
                 detail=error.strerror or str(error),
             ) from None
 
-    def _keep_last_good(self) -> None:
-        try:
-            read_settings_file(self.path)
-        except (FileNotFoundError, _Unusable):
-            return  # not a good copy: the last good one stays as it is
-        temporary = _temporary_path(self.last_good_path)
-        try:
-            # A hard link costs nothing and, since the main file is replaced by a rename,
-            # keeps the old contents; where links are not possible, copy.
-            os.link(self.path, temporary)
-        except OSError:
-            atomic_write(self.last_good_path, self.path.read_bytes())
-            return
-        _replace(temporary, self.last_good_path)
-
     def _remove_stale_temporaries(self) -> None:
-        # Only a writer holding the lock makes temporaries, so any left now are from a
-        # writer that was killed.
-        for leftover in self.directory.glob("*.tmp"):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
+        # Only a writer holding the lock makes these temporaries, so any left now are from a
+        # writer that was killed. Other files in the folder are not ours to touch.
+        for name in (FILE_NAME, LAST_GOOD_NAME):
+            for leftover in self.directory.glob(f"{name}.*.tmp"):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -203,11 +291,21 @@ class SettingsStore:
             raise SettingsBusyError(
                 "another program holds the settings", path=str(self.path)
             ) from None
+        except OSError as error:  # the folder cannot be made, or the lock file not opened
+            raise SettingsWriteError(
+                f"settings folder {self.directory} unusable: {error}",
+                path=str(self.directory),
+                detail=error.strerror or str(error),
+            ) from None
+
+
+def _copy_file(source: Path, target: Path) -> None:
+    atomic_write(target, source.read_bytes())
 
 
 def atomic_write(target: Path, payload: bytes) -> None:
     """Write `payload` to `target` so that `target` is always either old or new."""
-    temporary = _temporary_path(target)
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         with open(temporary, "xb") as file:
             file.write(payload)
@@ -219,10 +317,6 @@ def atomic_write(target: Path, payload: bytes) -> None:
             temporary.unlink()
         raise
     _fsync_directory(target.parent)
-
-
-def _temporary_path(target: Path) -> Path:
-    return target.with_name(f"{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
 
 
 def _replace(source: Path, target: Path) -> None:
@@ -248,20 +342,21 @@ def _fsync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
-def read_settings_file(path: Path) -> UserValues:
-    """The user's values from one settings (or export) file, migrated and validated."""
+def read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise
     except OSError as error:
         raise _Unusable("unreadable", error.strerror or str(error)) from None
-    return parse_settings_document(raw)
 
 
-def parse_settings_document(raw: bytes) -> UserValues:
+def parse_settings_document(raw: bytes) -> Parsed:
+    """A settings (or export) file's values: migrated; a value breaking its key's rules
+    dropped (and named); a key this version does not know kept as it is."""
     try:
-        document = json.loads(raw.decode("utf-8"))
+        # utf-8-sig: Notepad and PowerShell 5 write a byte-order mark.
+        document = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise _Unusable("corrupt", f"not JSON: {error}") from None
     if not isinstance(document, dict) or not isinstance(document.get("settings"), dict):
@@ -272,24 +367,35 @@ def parse_settings_document(raw: bytes) -> UserValues:
     if version > SCHEMA_VERSION:
         raise _Unusable("newer", f"version {version} is newer than {SCHEMA_VERSION}")
     values: dict[str, Any] = document["settings"]
-    for old in range(version, SCHEMA_VERSION):
-        values = MIGRATIONS[old](values)
-    validated: UserValues = {}
+    try:
+        for old in range(version, SCHEMA_VERSION):
+            values = MIGRATIONS[old](values)
+    except Exception as error:
+        raise _Unusable("corrupt", f"migration failed: {type(error).__name__}") from None
+    kept: UserValues = {}
+    dropped: list[str] = []
     for key, value in values.items():
         if key not in KEYS:
-            raise _Unusable("corrupt", f"unknown key {key!r}")
+            kept[key] = value
+            continue
         try:
-            validated[key] = normalize(key, value)
-        except SettingsError as error:
-            raise _Unusable("corrupt", f"{key}: {error}") from None
-    return validated
+            kept[key] = normalize(key, value)
+        except SettingsError:
+            dropped.append(key)
+    return Parsed(kept, tuple(dropped))
 
 
 def parse_export(raw: bytes) -> UserValues:
-    """The values of an exported settings file; ImportFileError when it is not one."""
+    """The values of an exported settings file; ImportFileError when it is not one, or when
+    any value in it breaks its rules (an import is all or nothing)."""
     try:
-        return parse_settings_document(raw)
+        parsed = parse_settings_document(raw)
     except _Unusable as problem:
         raise ImportFileError(
             f"not an ndnclient settings export: {problem}", detail=str(problem)
         ) from None
+    if parsed.dropped:
+        raise ImportFileError(
+            f"invalid values for {', '.join(parsed.dropped)}", detail=", ".join(parsed.dropped)
+        )
+    return parsed.values

@@ -20,6 +20,13 @@ def _invalid(reason: str, text: str) -> InvalidValueError:
     return InvalidValueError(f"{text!r}: {reason}", key=KEY, reason=reason, value=text)
 
 
+def _has_userinfo(raw: str) -> bool:
+    """A user name or password before the host ("https://user:pw@host"): such an entry is
+    refused without ever quoting it, since it may hold a password."""
+    authority = raw.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return "@" in authority
+
+
 def normalize_origin(text: str) -> str:
     """The canonical https origin of `text`, or InvalidValueError saying what is wrong.
 
@@ -31,6 +38,10 @@ def normalize_origin(text: str) -> str:
         raise _invalid("url_empty", text)
     if "://" not in raw:
         raw = "https://" + raw
+    if _has_userinfo(raw):
+        raise InvalidValueError(
+            "an entry with a user name or password", key=KEY, reason="url_credentials", value=""
+        )
     try:
         parts = urlsplit(raw)
         port = parts.port
@@ -38,10 +49,10 @@ def normalize_origin(text: str) -> str:
         raise _invalid("url_malformed", text) from None
     if parts.scheme.lower() != "https":
         raise _invalid("url_not_https", text)
-    if parts.username is not None or parts.password is not None:
-        raise _invalid("url_credentials", text)
-    if parts.path not in ("", "/") or parts.query or parts.fragment or raw.endswith("?"):
+    if parts.path not in ("", "/") or parts.query or parts.fragment or raw.endswith(("?", "#")):
         raise _invalid("url_has_path", text)
+    if port == 0:
+        raise _invalid("url_malformed", text)
     host = parts.hostname or ""
     if not host:
         raise _invalid("url_no_host", text)

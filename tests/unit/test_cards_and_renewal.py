@@ -13,8 +13,18 @@ from ndnclient.renewal import (
     months_before,
     plan_renewal,
 )
-from ndnclient.settings.cards import RegisteredCard, is_renewal_of, register, unregister
-from ndnclient.settings.errors import CardInSwitchingPeriodError, CardNotRegisteredError
+from ndnclient.settings.cards import (
+    RegisteredCard,
+    is_renewal_of,
+    register,
+    switching_until,
+    unregister,
+)
+from ndnclient.settings.errors import (
+    CardExpiredError,
+    CardInSwitchingPeriodError,
+    CardNotRegisteredError,
+)
 
 OLD = RegisteredCard("1111222233334444", date(2024, 5, 1), date(2026, 4, 30), "2024年度")
 NEW = RegisteredCard("5555666677778888", date(2026, 4, 1), date(2028, 4, 30))
@@ -44,9 +54,20 @@ def test_the_old_card_registered_after_the_new_one_also_pairs() -> None:
     assert set(outcome.cards) == {OLD, NEW}
 
 
-def test_a_card_that_is_not_a_renewal_replaces_the_old_entry() -> None:
+def test_a_valid_card_is_never_removed_by_a_registration() -> None:
     outcome = register((OLD,), OTHER, date(2026, 1, 15))
-    assert outcome.cards == (OTHER,) and outcome.removed == (OLD,)
+    assert outcome.cards == (OLD, OTHER) and outcome.removed == ()
+
+
+def test_an_early_renewal_still_pairs() -> None:
+    early = RegisteredCard("3333444455556666", date(2026, 2, 1), date(2028, 3, 31))
+    assert is_renewal_of(early, OLD)  # started 89 days before the end, not the FAQ's 30
+    assert switching_until(OLD, (OLD, early)) == OLD.valid_to
+
+
+def test_an_expired_card_cannot_be_registered_and_evicts_nothing() -> None:
+    with pytest.raises(CardExpiredError):
+        register((NEW,), OLD, date(2026, 5, 10))
 
 
 def test_an_expired_card_leaves_when_the_next_renewal_arrives() -> None:

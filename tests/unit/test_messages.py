@@ -91,10 +91,16 @@ def keys_used_in_source() -> set[str]:
         used |= set(re.findall(r'message_key = "([a-z_.]+)"', text))
     used |= {
         f"settings.notice.{problem}_{outcome}"
-        for problem in ("corrupt", "unreadable", "newer")
+        for problem in ("corrupt", "unreadable")
         for outcome in ("restored", "defaults")
     }
     used |= {f"settings.keyring_{kind}" for kind in ("missing", "locked", "failed")}
+    used |= {
+        "settings.read_only_newer",
+        "settings.read_only_not_kept",
+        "settings.locked",
+        "settings.locked_no_contact",
+    }
     return used
 
 

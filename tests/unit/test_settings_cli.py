@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -196,3 +199,37 @@ def test_proxy_password_without_a_keyring(capsys: Capture, monkeypatch: pytest.M
         assert run(capsys, "settings", "show")[0] == 0  # everything else works
     finally:
         keyring.set_keyring(previous)
+
+
+def test_the_real_program_says_one_sentence_about_a_garbage_file(isolated_settings: Path) -> None:
+    # In its own process, as a user runs it: logging configured, nothing captured by pytest.
+    isolated_settings.mkdir(parents=True)
+    (isolated_settings / "settings.json").write_bytes(b"\x00garbage\xff" * 100)
+    done = subprocess.run(
+        [sys.executable, "-m", "ndnclient", "urls", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+    )
+    assert done.returncode == 0
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "設定ファイルが壊れていた" in done.stderr
+
+
+def test_an_unusable_settings_folder_does_not_stop_a_command(
+    capsys: Capture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "afile").write_text("x", encoding="utf-8")  # a file where a folder should be
+    monkeypatch.setenv("NDNCLIENT_CONFIG_DIR", str(tmp_path / "afile" / "ndnclient"))
+    code, out, err = run(capsys, "renewal", "plan", "--valid-to", "2021-04-30", "--json")
+    assert code == 0 and json.loads(out)["renewal_valid_from"] == "2021-04-01"
+    code, _, err = run(capsys, "urls", "add", "https://a.jp")
+    assert code == 1 and "Traceback" not in err
+
+
+def test_a_date_out_of_range_is_bad_usage() -> None:
+    with pytest.raises(SystemExit) as usage:
+        cli.main(["renewal", "plan", "--valid-to", "0001-01-10"])
+    assert usage.value.code == 2

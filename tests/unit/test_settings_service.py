@@ -223,6 +223,7 @@ def test_export_file_is_the_documented_format(tmp_path: Path) -> None:
     target = tmp_path / "out.json"
     service.export(target)
     document = json.loads(target.read_text(encoding="utf-8"))
+    assert document.pop("saved_at")
     assert document == {
         "format": "ndnclient-settings",
         "version": 1,
@@ -236,3 +237,119 @@ def test_the_example_policy_for_it_is_valid() -> None:
     assert policy.notices == ()
     assert policy.locked == {"verification_method", "ldap.url"}
     assert policy.presets["urls.allowed"] == ["https://www.e-bisc.go.jp"]
+
+
+@pytest.mark.parametrize(
+    ("text", "locked", "notices"),
+    [
+        ('[policy]\nlocked = "verification_method"', {"verification_method"}, []),
+        ("[policy]\nlocked = 5", set(), ["settings.notice.policy_bad_value"]),
+        ('[policy]\nlock = ["language"]', set(), ["settings.notice.policy_unknown_key"]),
+        ('policy = "x"', set(), ["settings.notice.policy_bad_value"]),
+    ],
+)
+def test_policy_lock_lists(tmp_path: Path, text: str, locked: set[str], notices: list[str]) -> None:
+    policy_file = tmp_path / "policy.toml"
+    policy_file.write_text(text, encoding="utf-8")
+    policy = load_policy(policy_file)
+    assert set(policy.locked) == locked
+    assert [n.message_key for n in policy.notices] == notices
+
+
+def test_a_policy_saved_with_a_byte_order_mark_still_locks(tmp_path: Path) -> None:
+    policy_file = tmp_path / "policy.toml"
+    policy_file.write_bytes(b'\xef\xbb\xbf[policy]\nlocked = ["language"]\n')
+    policy = load_policy(policy_file)
+    assert policy.notices == () and policy.locked == {"language"}
+
+
+def test_locks_hold_on_every_path(tmp_path: Path) -> None:
+    service = service_with(tmp_path, '[policy]\nlocked = ["urls.allowed", "cards"]\n')
+    with pytest.raises(LockedByPolicyError) as caught:
+        service.add_url("https://a.jp")
+    assert caught.value.message_key == "settings.locked_no_contact"
+    with pytest.raises(LockedByPolicyError):
+        service.remove_url("https://a.jp")
+    from datetime import date
+
+    from ndnclient.settings.cards import RegisteredCard
+
+    card = RegisteredCard("1111222233334444", date(2026, 1, 1), date(2099, 1, 1))
+    with pytest.raises(LockedByPolicyError):
+        service.register_card(card, date(2026, 6, 1))
+    exported = tmp_path / "export.json"
+    exported.write_text(
+        json.dumps({"version": 1, "settings": {"cards": [card.to_json()], "language": "en"}}),
+        encoding="utf-8",
+    )
+    result = service.import_(exported)
+    assert result.skipped_locked == ("cards",) and result.settings.cards == ()
+
+
+def test_defaults_are_not_shared_by_reference(tmp_path: Path) -> None:
+    settings, _ = service_with(tmp_path, None).load()
+    settings.values["urls.allowed"].append("https://evil.example.jp")
+    assert service_with(tmp_path, None).load()[0].urls_allowed == ()
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("urls.allowed", ["https://taro:S3cret@x.jp"]),
+        ("urls.allowed", ["https://taro:S3cret@x.jp:99999"]),
+        ("proxy.url", "http://taro:S3cret@proxy:99999"),
+        ("proxy.url", "http://taro:S3cret@[proxy:8080"),
+        ("ldap.url", "ldap://cn=admin:S3cret@repo.example.jp/o=CA"),
+    ],
+)
+def test_a_password_typed_into_a_url_is_never_echoed(
+    tmp_path: Path, key: str, value: object
+) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        service_with(tmp_path, None).set(key, value)
+    for text in (
+        str(caught.value),
+        repr(caught.value.params),
+        Messages("ja").describe(caught.value),
+        Messages("en").describe(caught.value),
+    ):
+        assert "S3cret" not in text
+
+
+@pytest.mark.parametrize(
+    ("raised", "kind"),
+    [
+        (keyring.errors.NoKeyringError("none"), "missing"),
+        (keyring.errors.KeyringLocked("locked"), "locked"),
+        (RuntimeError("(1312, 'CredRead', 'A specified logon session does not exist.')"), "failed"),
+    ],
+)
+def test_every_keyring_failure_is_a_sentence(
+    memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch, raised: Exception, kind: str
+) -> None:
+    def fail_with(*args: object) -> None:
+        raise raised
+
+    for name in ("get_password", "set_password", "delete_password"):
+        monkeypatch.setattr(memory_keyring, name, fail_with)
+    for call in (
+        lambda: secrets.get_proxy_password("http://p:1"),
+        lambda: secrets.set_proxy_password("http://p:1", "pw"),
+        lambda: secrets.delete_proxy_password("http://p:1"),
+    ):
+        with pytest.raises(SecretStoreError) as caught:
+            call()
+        assert caught.value.message_key == f"settings.keyring_{kind}"
+
+
+def test_the_null_keyring_counts_as_missing() -> None:
+    from keyring.backends import null
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(null.Keyring())
+    try:
+        with pytest.raises(SecretStoreError) as caught:
+            secrets.set_proxy_password("http://p:1", "pw")
+        assert caught.value.message_key == "settings.keyring_missing"
+    finally:
+        keyring.set_keyring(previous)
