@@ -29,6 +29,7 @@ from ndnclient.card.pin import PinGuard, PinRisk, SecretBuffer, assess
 from ndnclient.card.session import CounterName, GoSignSession, PinCounter
 from ndnclient.card.status import CardStatus, CertificateSummary, read_card_status, today_in_japan
 from ndnclient.card.transport import TRAFFIC
+from ndnclient.check_cli import add_commands as add_check_commands
 from ndnclient.cli_support import (
     EXIT_OK,
     EXIT_PROBLEM,
@@ -496,6 +497,7 @@ def build_parser() -> argparse.ArgumentParser:
         action.set_defaults(handler=cmd_pin)
 
     add_settings_commands(commands, common)
+    add_check_commands(commands, common)
 
     simulator = commands.add_parser(
         "simulator", parents=[common], help="run the virtual GoSign card"
@@ -533,6 +535,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _configure_logging(getattr(args, "verbose", 0), getattr(args, "traffic", False))
     args.settings_service, args.settings, notices = _load_settings()
+    args.make_backend = lambda: make_backend()  # looked up when called (tests replace it)
     args.lang = getattr(args, "lang", None) or args.settings.language
     messages = Messages(args.lang)
     for notice in notices:

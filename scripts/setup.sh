@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Sets up everything ndnclient needs on Debian/Ubuntu, idempotently:
 #   the smart-card service (pcscd) with the virtual reader driver (vsmartcard-vpcd),
-#   what pyscard builds from (swig, libpcsclite-dev), a virtual environment in .venv,
+#   what pyscard builds from (swig, libpcsclite-dev), OpenLDAP's slapd and iptables for the
+#   operation check's tests, a virtual environment in .venv,
 #   and the project installed in it (editable) with its test and development tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(pcscd vsmartcard-vpcd libpcsclite-dev swig)
+APT_PACKAGES=(pcscd vsmartcard-vpcd libpcsclite-dev swig slapd iptables iproute2)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ndnclient.fileio import atomic_write
 from ndnclient.settings.cards import RegisteredCard, Registration, register, unregister
 from ndnclient.settings.errors import ExportFileError, ImportFileError, LockedByPolicyError
 from ndnclient.settings.keys import KEYS, spec_for
@@ -22,7 +23,6 @@ from ndnclient.settings.policy import Policy, load_policy
 from ndnclient.settings.store import (
     SettingsStore,
     UserValues,
-    atomic_write,
     encode_document,
     parse_export,
 )

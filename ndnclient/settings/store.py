@@ -23,8 +23,6 @@ import errno
 import json
 import logging
 import os
-import secrets
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -35,6 +33,7 @@ from typing import Any, TypeVar
 import filelock
 import platformdirs
 
+from ndnclient.fileio import atomic_write
 from ndnclient.settings.errors import (
     ImportFileError,
     SettingsBusyError,
@@ -301,45 +300,6 @@ class SettingsStore:
 
 def _copy_file(source: Path, target: Path) -> None:
     atomic_write(target, source.read_bytes())
-
-
-def atomic_write(target: Path, payload: bytes) -> None:
-    """Write `payload` to `target` so that `target` is always either old or new."""
-    temporary = target.with_name(f"{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(temporary, "xb") as file:
-            file.write(payload)
-            file.flush()
-            os.fsync(file.fileno())
-        _replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise
-    _fsync_directory(target.parent)
-
-
-def _replace(source: Path, target: Path) -> None:
-    # Windows refuses to replace a file another program has open for a moment (an indexer,
-    # an antivirus scan); try a few times before giving up.
-    for attempt in range(10):
-        try:
-            os.replace(source, target)
-            return
-        except PermissionError:
-            if sys.platform != "win32" or attempt == 9:
-                raise
-            time.sleep(0.05 * (attempt + 1))
-
-
-def _fsync_directory(directory: Path) -> None:
-    if sys.platform == "win32":
-        return  # no directory handles to fsync on Windows; the rename is durable there
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def read_bytes(path: Path) -> bytes:

@@ -81,6 +81,7 @@ DIES_MID_WRITE = textwrap.dedent("""
     import signal
     import sys
     from pathlib import Path
+    from ndnclient import fileio
     from ndnclient.settings import store as store_module
 
     store = store_module.SettingsStore(Path(sys.argv[1]))
@@ -105,7 +106,7 @@ DIES_MID_WRITE = textwrap.dedent("""
         file = real_open(path, mode, *args, **kwargs)
         return DiesHalfway(file) if "w" in mode or "x" in mode else file
 
-    store_module.open = dying_open  # only the store's own writes die
+    fileio.open = dying_open  # only the atomic writes' own files die
     store.set_values(lambda values: {**values, "language": "ja", "urls.allowed": ["https://b.jp"]})
 """)
 

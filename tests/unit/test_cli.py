@@ -267,3 +267,36 @@ def test_an_unexpected_error_is_a_sentence_not_a_traceback(
     assert cli.main(["card", "status"]) == 1
     err = capsys.readouterr().err
     assert "予期しないエラー" in err and "Traceback" not in err
+
+
+def test_check_command_on_the_virtual_card(
+    reader: Callable[..., VirtualReaderBackend], capsys: pytest.CaptureFixture[str]
+) -> None:
+    reader()
+    assert cli.main(["settings", "set", "verification_method", "multitrust"]) == 0
+    capsys.readouterr()
+    code = cli.main(["check", "--only", "G03", "G04", "G07", "--json"])
+    document = json.loads(capsys.readouterr().out)
+    statuses = {r["code"]: r["status"] for r in document["results"]}
+    assert statuses == {"G03": "ok", "G04": "not_applicable", "G07": "ok"}  # only those shown
+    assert code == 0 and document["summary"]["failed"] is False
+
+
+def test_check_text_streams_and_exits_one_on_a_failure(
+    reader: Callable[..., VirtualReaderBackend], capsys: pytest.CaptureFixture[str]
+) -> None:
+    reader(pin_tries_left=0)
+    code = cli.main(["check", "--only", "G07"])
+    out = capsys.readouterr().out
+    assert code == 1 and "G07 [エラー]" in out and "動作確認エラー:G07" in out
+
+
+def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["explain", "g04", "--json"]) == 0
+    explained = json.loads(capsys.readouterr().out)
+    assert explained["code"] == "G04" and "refused" in explained["outcomes"]
+    assert cli.main(["explain", "動作確認エラー:G06"]) == 0
+    assert "ユーザ情報設定" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as usage:
+        cli.main(["explain", "G99"])
+    assert usage.value.code == 2

@@ -1,0 +1,176 @@
+"""`ndnclient check` (the operation check, 動作確認) and `ndnclient explain CODE`.
+
+Text mode prints each result the moment it is ready; `--json` prints one document at the end;
+`--report FILE` also writes the report (.html, .json, anything else as text). Exit status 0
+when nothing failed, 1 when something did.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ndnclient.card.access import reader_filter_from_env
+from ndnclient.card.info import format_card_number
+from ndnclient.cli_support import EXIT_OK, EXIT_PROBLEM, UsageError, print_json
+from ndnclient.diagnostics.catalogue import Catalogue
+from ndnclient.diagnostics.checks import ALL_CHECKS
+from ndnclient.diagnostics.context import CheckContext, DirectCardAccess
+from ndnclient.diagnostics.model import CheckResult
+from ndnclient.diagnostics.report import CheckReport, format_result_line, to_html, to_text
+from ndnclient.diagnostics.runner import CheckRunner, with_prerequisites
+from ndnclient.fileio import atomic_write
+from ndnclient.messages import Messages
+from ndnclient.settings.errors import ExportFileError
+from ndnclient.settings.service import Settings
+
+CODE_PATTERN = re.compile(r"G\d\d")
+
+
+def _code(text: str) -> str:
+    code = text.strip().upper()
+    if code.startswith(("動作確認エラー:", "動作確認エラー：")):
+        code = code.split(":", 1)[-1].split("：", 1)[-1]
+    if not CODE_PATTERN.fullmatch(code) or code not in {c.code for c in ALL_CHECKS}:
+        raise argparse.ArgumentTypeError(f"unknown code {text!r}")
+    return code
+
+
+def add_commands(
+    commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+    common: argparse.ArgumentParser,
+) -> None:
+    check = commands.add_parser("check", parents=[common], help="the operation check (動作確認)")
+    check.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    check.add_argument(
+        "--only",
+        nargs="+",
+        type=_code,
+        metavar="CODE",
+        help="only these checks (and what they need)",
+    )
+    check.add_argument(
+        "--timeout", type=float, metavar="S", help="end the whole run after S seconds"
+    )
+    check.add_argument(
+        "--report", type=Path, metavar="FILE", help="also write the report (.html, .json, or text)"
+    )
+    check.set_defaults(handler=cmd_check)
+    explain = commands.add_parser(
+        "explain", parents=[common], help="what a code means and what to do"
+    )
+    explain.add_argument("code", type=_code)
+    explain.add_argument("--json", action="store_true")
+    explain.set_defaults(handler=cmd_explain)
+
+
+def cmd_check(args: argparse.Namespace, messages: Messages) -> int:
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError(messages.text("check.bad_timeout"))
+    settings: Settings = args.settings
+    access = DirectCardAccess(args.make_backend)
+    context = CheckContext(
+        settings, access, reader_filter=reader_filter_from_env(), lang=messages.lang
+    )
+    checks = with_prerequisites(ALL_CHECKS, args.only) if args.only else list(ALL_CHECKS)
+    runner = CheckRunner(checks, context, Catalogue(messages.lang), deadline=args.timeout)
+    shown = set(args.only or [c.code for c in checks])
+    try:
+        results = runner.run(on_result=None if args.json else _printer(shown, messages))
+    except KeyboardInterrupt:
+        context.cancel.set()
+        print(messages.text("cli.interrupted"), file=sys.stderr)
+        return EXIT_PROBLEM
+    finally:
+        access.close()
+    info = context.card.info
+    report = CheckReport(
+        results=[r for r in results if r.code in shown],
+        generated_at=datetime.now(UTC).astimezone(),
+        readers=context.card.readers,
+        settings=dict(settings.values),
+        card_number=format_card_number(info.card_number) if info else None,
+    )
+    if args.json:
+        print_json(report.to_json(messages), sys.stdout)
+    else:
+        print()
+        print(report.summary(messages))
+        codes = report.codes_to_tell(messages)
+        if codes:
+            print(" ".join(codes))
+    if args.report is not None:
+        _write_report(args.report, report, messages)
+    return EXIT_PROBLEM if report.failed else EXIT_OK
+
+
+def _printer(shown: set[str], messages: Messages) -> Callable[[CheckResult], None]:
+    """Print each result the moment it is ready, row by row."""
+
+    def show(result: CheckResult) -> None:
+        if result.code not in shown:
+            return
+        print(format_result_line(result, messages), flush=True)
+        if result.remedy:
+            print(f"    → {result.remedy}", flush=True)
+
+    return show
+
+
+def _write_report(path: Path, report: CheckReport, messages: Messages) -> None:
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        content = to_html(report, messages)
+    elif suffix == ".json":
+        content = json.dumps(report.to_json(messages), ensure_ascii=False, indent=2) + "\n"
+    else:
+        content = to_text(report, messages)
+    try:
+        atomic_write(path, content.encode("utf-8"))
+    except OSError as error:
+        raise ExportFileError(
+            f"could not write {path}: {error}", path=str(path), detail=error.strerror or str(error)
+        ) from None
+    print(messages.text("check.report_written", path=path), file=sys.stderr)
+
+
+class _Placeholders(dict[str, str]):
+    """Values for a remedy's blanks when it is explained in general, not for one result."""
+
+    def __missing__(self, key: str) -> str:
+        return "" if key == "proxy_note" else "…"
+
+
+def cmd_explain(args: argparse.Namespace, messages: Messages) -> int:
+    explanation = Catalogue(messages.lang).explain(args.code)
+    if explanation is None:
+        raise UsageError(messages.text("check.unknown_code", code=args.code))
+    if args.json:
+        print_json(
+            {
+                "code": explanation.code,
+                "title": explanation.title,
+                "meaning": explanation.meaning,
+                "remedy": explanation.remedy,
+                "outcomes": {k: dict(v) for k, v in explanation.outcomes.items()},
+            },
+            sys.stdout,
+        )
+        return EXIT_OK
+    t = messages.text
+    print(f"{t('check.code', code=explanation.code)}  {explanation.title}")
+    print()
+    print(f"{t('check.meaning')}: {explanation.meaning}")
+    print(f"{t('check.what_to_do')}: {explanation.remedy}")
+    specific = [(k, v) for k, v in explanation.outcomes.items() if v.get("remedy")]
+    if specific:
+        print()
+        print(f"{t('check.by_outcome')}:")
+        for key, texts in specific:
+            print(f"  [{key}] {texts['remedy'].format_map(_Placeholders()).strip()}")
+    return EXIT_OK

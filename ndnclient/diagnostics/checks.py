@@ -1,0 +1,503 @@
+"""The checks G01–G13 (operation-check.md). Each returns an Outcome whose key names its text
+in the code catalogue; none sends a PIN or spends a try (G07 reads the counters only)."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography import x509
+
+from ndnclient.card.access import matching_readers
+from ndnclient.card.connection import ReaderBackend
+from ndnclient.card.errors import (
+    CardError,
+    CardInUseError,
+    CardNotRespondingError,
+    NoServiceError,
+    ReaderNotMatchedError,
+)
+from ndnclient.card.info import format_card_number
+from ndnclient.card.session import CardType, GoSignSession
+from ndnclient.card.status import JAPAN_TIME
+from ndnclient.diagnostics.context import CheckContext
+from ndnclient.diagnostics.model import Check, CheckStatus, Outcome
+from ndnclient.pki.ldap_repository import LdapProbe
+from ndnclient.pki.trust import check_revocation, issued_by, load_anchors, verify_chain
+from ndnclient.renewal import plan_renewal
+from ndnclient.resources import resource_path
+from ndnclient.settings.cards import switching_until
+from ndnclient.settings.errors import InvalidValueError
+from ndnclient.settings.urls import normalize_origin
+
+OK, WARN, FAIL = CheckStatus.OK, CheckStatus.WARN, CheckStatus.FAIL
+EXPIRY_WARNING_DAYS = 30
+LOW_TRIES = 3
+CLOCK_TOLERANCE = timedelta(minutes=5)
+CARD_CHECK_BOUND = 15.0
+QUICK_CHECK_BOUND = 5.0
+
+
+def _card_error(context: CheckContext, error: CardError) -> Outcome:
+    """A card error met by a check: the sentence is the card layer's own."""
+    return Outcome(
+        FAIL,
+        "card_error",
+        {"error": context.messages.describe(error)},
+        {"error": type(error).__name__},
+    )
+
+
+# --- G01 the smart-card service and the reader -------------------------------------------
+
+
+def g01_service_and_reader(context: CheckContext) -> Outcome:
+    try:
+        snapshot = context.with_card(lambda backend: backend.snapshot())
+    except NoServiceError:
+        return Outcome(FAIL, "no_service")
+    context.card.readers = list(snapshot)
+    if not snapshot:
+        return Outcome(FAIL, "no_reader")
+    try:
+        slots = matching_readers(snapshot, context.reader_filter)
+    except ReaderNotMatchedError:
+        return Outcome(
+            FAIL,
+            "reader_not_matched",
+            {"reader_filter": context.reader_filter, "readers": ", ".join(snapshot)},
+            {"readers": list(snapshot)},
+        )
+    names = [slot.name for slot in slots]
+    return Outcome(OK, "ok", {"readers": ", ".join(names)}, {"readers": names})
+
+
+# --- G02 the card is present and answers ------------------------------------------------
+
+
+def g02_card_present(context: CheckContext) -> Outcome:
+    snapshot = context.with_card(lambda backend: backend.snapshot())
+    slots = matching_readers(snapshot, context.reader_filter)
+    present = [slot for slot in slots if slot.card_present]
+    if not present:
+        return Outcome(FAIL, "no_card", {"readers": ", ".join(s.name for s in slots)})
+    slot = next((s for s in present if not s.mute), present[0])
+    if slot.mute:
+        return Outcome(FAIL, "mute", {"reader": slot.name}, {"reader": slot.name})
+
+    def connect(backend: ReaderBackend) -> str:
+        connection = backend.connect(slot.name)
+        try:
+            return connection.protocol
+        finally:
+            connection.close()
+
+    try:
+        protocol = context.with_card(connect)
+    except CardInUseError:
+        return Outcome(FAIL, "in_use", {"reader": slot.name}, {"reader": slot.name})
+    except CardNotRespondingError:
+        return Outcome(FAIL, "mute", {"reader": slot.name}, {"reader": slot.name})
+    except CardError as error:
+        return _card_error(context, error)
+    context.card.slot, context.card.protocol = slot, protocol
+    return Outcome(
+        OK,
+        "ok",
+        {"reader": slot.name},
+        {"reader": slot.name, "atr": slot.atr.hex(" ").upper(), "protocol": protocol},
+    )
+
+
+# --- G03 a GoSign card and its certificate ------------------------------------------------
+
+
+def g03_gosign_certificate(context: CheckContext) -> Outcome:
+    slot = context.card.slot
+    assert slot is not None  # G02 passed
+
+    def read(backend: ReaderBackend) -> dict[str, Any]:
+        connection = backend.connect(slot.name)
+        try:
+            with connection.transaction():
+                session = GoSignSession(connection)
+                found: dict[str, Any] = {"type": session.identify()}
+                if found["type"] is not CardType.GOSIGN:
+                    return found
+                found["info"] = session.read_card_info()
+                found["certificate"] = session.read_user_certificate()
+                try:
+                    found["ca_certificate"] = session.read_ca_certificate()
+                except CardError:
+                    found["ca_certificate"] = None  # optional for the checks that follow
+                return found
+        finally:
+            connection.close()
+
+    try:
+        found = context.with_card(read)
+    except CardError as error:
+        return _card_error(context, error)
+    context.card.card_type = found["type"]
+    if found["type"] is CardType.MYNUMBER:
+        return Outcome(FAIL, "mynumber", facts={"card_type": "mynumber"})
+    if found["type"] is not CardType.GOSIGN:
+        return Outcome(FAIL, "not_gosign", facts={"card_type": "unknown"})
+    info = found["info"]
+    context.card.info = info
+    try:
+        certificate = x509.load_der_x509_certificate(found["certificate"])
+    except ValueError as error:
+        return Outcome(
+            FAIL, "bad_certificate", {"error": str(error)}, {"card_number": info.card_number}
+        )
+    context.card.certificate = certificate
+    if found["ca_certificate"] is not None:
+        try:
+            context.card.ca_certificate = x509.load_der_x509_certificate(found["ca_certificate"])
+        except ValueError:
+            context.card.ca_certificate = None
+    return Outcome(
+        OK,
+        "ok",
+        {"card_number": info.card_number_display, "holder": info.holder},
+        {
+            "card_type": "gosign",
+            "card_number": info.card_number,
+            "holder": info.holder,
+            "subject": certificate.subject.rfc4514_string(),
+            "issuer": certificate.issuer.rfc4514_string(),
+            "serial_number": f"{certificate.serial_number:X}",
+        },
+    )
+
+
+# --- G04 the LDAP repository ------------------------------------------------------------------
+
+
+def _probe(context: CheckContext) -> LdapProbe:
+    settings = context.settings
+    return LdapProbe(
+        settings.ldap_url,
+        connect_timeout=settings.ldap_connect_timeout,
+        receive_timeout=settings.ldap_receive_timeout,
+    )
+
+
+def g04_ldap(context: CheckContext) -> Outcome:
+    if context.settings.verification_method == "multitrust":
+        return Outcome(
+            CheckStatus.NOT_APPLICABLE, "multitrust", facts={"verification_method": "multitrust"}
+        )
+    result = _probe(context).run()
+    context.ldap = result
+    proxy = context.settings.proxy_url
+    params = {
+        "host": result.target.host,
+        "port": result.target.port,
+        "seconds": f"{result.elapsed_ms / 1000:.1f}",
+        "why": result.detail,
+        # LDAP does not pass through an HTTP proxy: when one is set, the remedy says so.
+        "proxy_note": context.catalogue.phrase("G04", "proxy_note", proxy=proxy) if proxy else "",
+    }
+    if result.ok:
+        return Outcome(OK, "ok", params, result.facts())
+    key = result.reason.value if result.reason else "unexpected"
+    return Outcome(FAIL, key, params, {**result.facts(), "proxy": proxy})
+
+
+def g04_bound(context: CheckContext) -> float:
+    if context.settings.verification_method == "multitrust":
+        return QUICK_CHECK_BOUND
+    return _probe(context).time_bound + 1.0
+
+
+# --- G05 the certificate's validity --------------------------------------------------------
+
+
+def g05_validity(context: CheckContext) -> Outcome:
+    certificate = context.card.certificate
+    assert certificate is not None  # G03 passed
+    now = context.now()
+    valid_from, valid_to = certificate.not_valid_before_utc, certificate.not_valid_after_utc
+    facts: dict[str, Any] = {
+        "not_before": valid_from.isoformat(),
+        "not_after": valid_to.isoformat(),
+    }
+    if now < valid_from:
+        return Outcome(FAIL, "not_yet_valid", {"valid_from": _jst_day(valid_from)}, facts)
+    if now > valid_to:
+        return Outcome(FAIL, "expired", {"valid_to": _jst_day(valid_to)}, facts)
+    last_day = valid_to.astimezone(JAPAN_TIME).date()
+    days_left = (last_day - context.today()).days + 1
+    facts["days_left"] = days_left
+    if days_left <= EXPIRY_WARNING_DAYS:
+        plan = plan_renewal(last_day)
+        return Outcome(
+            WARN,
+            "expiring",
+            {
+                "valid_to": last_day,
+                "days": days_left,
+                "apply_by": plan.apply_by,
+                "renewal_valid_from": plan.renewal_valid_from,
+            },
+            {**facts, "renewal": plan.to_json()},
+        )
+    return Outcome(OK, "ok", {"valid_to": last_day, "days": days_left}, facts)
+
+
+def _jst_day(moment: datetime) -> str:
+    """The day in Japan time, as validity dates are kept."""
+    return str(moment.astimezone(JAPAN_TIME).date())
+
+
+# --- G06 the user info settings match the card ----------------------------------------------
+
+
+def g06_settings_match(context: CheckContext) -> Outcome:
+    info = context.card.info
+    assert info is not None  # G03 passed
+    cards = context.settings.cards
+    inserted = format_card_number(info.card_number)
+    facts: dict[str, Any] = {
+        "inserted": info.card_number,
+        "registered": [card.card_number for card in cards],
+    }
+    if not cards:
+        return Outcome(
+            FAIL, "none_registered", {"card_number": inserted}, {**facts, "offer_register": True}
+        )
+    match = next((c for c in cards if c.card_number == info.card_number), None)
+    if match is None:
+        registered = ", ".join(format_card_number(c.card_number) for c in cards)
+        return Outcome(
+            FAIL,
+            "other_registered",
+            {"card_number": inserted, "registered": registered},
+            {**facts, "offer_register": True},
+        )
+    if (match.valid_from, match.valid_to) != (info.valid_from, info.valid_to):
+        return Outcome(
+            FAIL,
+            "validity_differs",
+            {
+                "card_number": inserted,
+                "registered_from": match.valid_from,
+                "registered_to": match.valid_to,
+                "card_from": info.valid_from,
+                "card_to": info.valid_to,
+            },
+            {**facts, "offer_register": True},
+        )
+    others = [c for c in cards if c is not match]
+    for other in others:
+        until = switching_until(other, cards) or switching_until(match, cards)
+        if until is not None:
+            return Outcome(
+                OK,
+                "switching",
+                {
+                    "card_number": inserted,
+                    "other": format_card_number(other.card_number),
+                    "until": until,
+                },
+                facts,
+            )
+    return Outcome(OK, "ok", {"card_number": inserted}, facts)
+
+
+# --- G07 the PIN's state (counters only: nothing is spent) ----------------------------------
+
+
+def g07_pin_state(context: CheckContext) -> Outcome:
+    slot = context.card.slot
+    assert slot is not None  # G03 passed, so G02 found the slot
+
+    def read(backend: ReaderBackend) -> tuple[Any, Any]:
+        connection = backend.connect(slot.name)
+        try:
+            with connection.transaction():
+                session = GoSignSession(connection)
+                session.select_application()
+                return session.pin_counter("pin"), session.pin_counter("unlock")
+        finally:
+            connection.close()
+
+    try:
+        pin, unlock = context.with_card(read)
+    except CardError as error:
+        return _card_error(context, error)
+    context.card.pin, context.card.unlock = pin, unlock
+    facts = {"pin_tries_left": pin.tries_left, "unlock_tries_left": unlock.tries_left}
+    params = {"tries": pin.tries_left, "max": pin.max_tries}
+    if unlock.blocked:
+        return Outcome(FAIL, "card_dead", params, facts)
+    if pin.blocked:
+        return Outcome(FAIL, "blocked", params, facts)
+    if pin.tries_left <= LOW_TRIES:
+        return Outcome(WARN, "low", params, facts)
+    return Outcome(OK, "ok", params, facts)
+
+
+# --- G08 revocation -----------------------------------------------------------------------
+
+
+def _issuer_of(context: CheckContext, certificate: x509.Certificate) -> x509.Certificate | None:
+    candidates = [
+        context.card.ca_certificate,
+        *load_anchors(context.settings.trust_anchor_files).certificates,
+    ]
+    return next((c for c in candidates if c is not None and issued_by(certificate, c)), None)
+
+
+def g08_revocation(context: CheckContext) -> Outcome:
+    certificate, probe = context.card.certificate, context.ldap
+    assert certificate is not None and probe is not None and probe.crl is not None
+    crl, now = probe.crl, context.now()
+    facts: dict[str, Any] = {
+        "serial_number": f"{certificate.serial_number:X}",
+        "crl_entries": len(crl),
+    }
+    issuer = _issuer_of(context, certificate)
+    if issuer is None:
+        return Outcome(WARN, "no_issuer", facts=facts)
+    result = check_revocation(certificate, crl, issuer, now)
+    facts["crl_next_update"] = result.next_update.isoformat() if result.next_update else None
+    if result.revoked_at is not None:
+        return Outcome(
+            FAIL,
+            "revoked",
+            {"revoked_on": _jst_day(result.revoked_at)},
+            {**facts, "revoked_at": result.revoked_at.isoformat()},
+        )
+    if (
+        probe.arl is not None
+        and probe.arl.get_revoked_certificate_by_serial_number(issuer.serial_number) is not None
+    ):
+        return Outcome(FAIL, "ca_revoked", {"ca": issuer.subject.rfc4514_string()}, facts)
+    if not (result.signature_valid and result.issuer_matches):
+        return Outcome(WARN, "bad_signature", facts=facts)
+    if result.stale:
+        assert result.next_update is not None  # stale means it has one
+        return Outcome(WARN, "stale", {"next_update": _jst_day(result.next_update)}, facts)
+    return Outcome(OK, "ok", {"this_update": _jst_day(crl.last_update_utc)}, facts)
+
+
+# --- G09 the certificate chain --------------------------------------------------------------
+
+
+def g09_chain(context: CheckContext) -> Outcome:
+    certificate = context.card.certificate
+    assert certificate is not None  # G03 passed
+    anchors = load_anchors(context.settings.trust_anchor_files)
+    intermediates = [c for c in (context.card.ca_certificate,) if c is not None]
+    result = verify_chain(certificate, anchors.certificates, intermediates, context.now())
+    facts: dict[str, Any] = {
+        "chain": [c.subject.rfc4514_string() for c in result.chain],
+        "anchors": len(anchors.certificates),
+        "anchor_problems": list(anchors.problems),
+    }
+    if not result.trusted:
+        return Outcome(FAIL, result.problem, {"issuer": certificate.issuer.rfc4514_string()}, facts)
+    if anchors.problems:
+        return Outcome(WARN, "anchor_unreadable", {"files": "; ".join(anchors.problems)}, facts)
+    return Outcome(OK, "ok", {"anchor": result.chain[-1].subject.rfc4514_string()}, facts)
+
+
+# --- G10 the allowed URL list -----------------------------------------------------------------
+
+
+def g10_allowed_urls(context: CheckContext) -> Outcome:
+    entries = list(context.settings.values["urls.allowed"])
+    if not entries:
+        return Outcome(WARN, "empty")
+    bad: list[str] = []
+    for entry in entries:
+        try:
+            if normalize_origin(str(entry)) != entry:
+                bad.append(str(entry))
+        except InvalidValueError:
+            bad.append(str(entry))
+    if bad:
+        return Outcome(FAIL, "bad", {"entries": ", ".join(bad)}, {"bad": bad})
+    return Outcome(OK, "ok", {"count": len(entries)}, {"urls": entries})
+
+
+# --- G11 a supported reader -----------------------------------------------------------------
+
+
+def supported_reader_patterns(context: CheckContext) -> list[str]:
+    try:
+        with resource_path("readers", "supported.toml").open("rb") as file:
+            bundled = [str(p) for p in tomllib.load(file).get("patterns", [])]
+    except (OSError, tomllib.TOMLDecodeError):
+        bundled = []
+    return [*bundled, *context.settings.readers_supported]
+
+
+def g11_supported_reader(context: CheckContext) -> Outcome:
+    readers = context.card.readers
+    if context.reader_filter:
+        readers = [r for r in readers if context.reader_filter.casefold() in r.casefold()]
+    patterns = [p.casefold() for p in supported_reader_patterns(context)]
+    unsupported = [r for r in readers if not any(p in r.casefold() for p in patterns)]
+    facts = {"readers": readers, "unsupported": unsupported}
+    if unsupported:
+        return Outcome(WARN, "unsupported", {"readers": ", ".join(unsupported)}, facts)
+    return Outcome(OK, "ok", {"readers": ", ".join(readers)}, facts)
+
+
+# --- G12 the PC's clock -----------------------------------------------------------------------
+
+
+def g12_clock(context: CheckContext) -> Outcome:
+    crl = context.ldap.crl if context.ldap is not None else None
+    if crl is None:
+        return Outcome(CheckStatus.SKIPPED, "no_reference")
+    issued, now = crl.last_update_utc, context.now()
+    facts = {"crl_this_update": issued.isoformat(), "pc_time": now.isoformat()}
+    # A CRL cannot be issued in the future: one that seems to be means this PC's clock is
+    # behind. (A clock ahead shows as a CRL past its next update, under G08.)
+    if issued - now > CLOCK_TOLERANCE:
+        minutes = round((issued - now).total_seconds() / 60)
+        return Outcome(WARN, "behind", {"minutes": minutes}, {**facts, "behind_minutes": minutes})
+    return Outcome(OK, "ok", {"reference": _jst_day(issued)}, facts)
+
+
+# --- G13 the proxy ----------------------------------------------------------------------------
+
+
+def g13_proxy(context: CheckContext) -> Outcome:
+    proxy = context.settings.proxy_url
+    if proxy is None:
+        return Outcome(OK, "none")
+    facts = {"proxy": proxy}
+    if context.settings.verification_method == "multitrust":
+        return Outcome(OK, "multitrust", {"proxy": proxy}, facts)
+    if context.ldap is not None and not context.ldap.ok:
+        return Outcome(WARN, "ldap_needs_direct_route", {"proxy": proxy}, facts)
+    return Outcome(OK, "direct_route", {"proxy": proxy}, facts)
+
+
+def _seconds(bound: float) -> Callable[[CheckContext], float]:
+    return lambda context: bound
+
+
+ALL_CHECKS: tuple[Check, ...] = (
+    Check("G01", g01_service_and_reader, time_bound=_seconds(CARD_CHECK_BOUND)),
+    Check("G02", g02_card_present, requires=("G01",), time_bound=_seconds(CARD_CHECK_BOUND)),
+    Check("G03", g03_gosign_certificate, requires=("G02",), time_bound=_seconds(CARD_CHECK_BOUND)),
+    Check("G04", g04_ldap, time_bound=g04_bound),
+    Check("G05", g05_validity, requires=("G03",), time_bound=_seconds(QUICK_CHECK_BOUND)),
+    Check("G06", g06_settings_match, requires=("G03",), time_bound=_seconds(QUICK_CHECK_BOUND)),
+    Check("G07", g07_pin_state, requires=("G03",), time_bound=_seconds(CARD_CHECK_BOUND)),
+    Check("G08", g08_revocation, requires=("G03", "G04"), time_bound=_seconds(QUICK_CHECK_BOUND)),
+    Check("G09", g09_chain, requires=("G03",), time_bound=_seconds(QUICK_CHECK_BOUND)),
+    Check("G10", g10_allowed_urls, time_bound=_seconds(QUICK_CHECK_BOUND)),
+    Check("G11", g11_supported_reader, requires=("G01",), time_bound=_seconds(QUICK_CHECK_BOUND)),
+    Check("G12", g12_clock, after=("G04",), time_bound=_seconds(QUICK_CHECK_BOUND)),
+    Check("G13", g13_proxy, after=("G04",), time_bound=_seconds(QUICK_CHECK_BOUND)),
+)

@@ -1,0 +1,100 @@
+"""What the checks share: the settings in force, access to the card, the clock, and what
+earlier checks found (the reader and card from G01–G03, the CRL and ARL from G04).
+
+A check writes its findings before it finishes and a check that depends on it starts after,
+so the findings need no lock. Card access goes through `with_card`, one job at a time: the
+CLI runs the jobs on a backend of its own, the GUI hands them to its card thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Protocol, TypeVar
+
+from cryptography import x509
+
+from ndnclient.card.connection import ReaderBackend, ReaderSlot
+from ndnclient.card.info import CardInfo
+from ndnclient.card.session import CardType, PinCounter
+from ndnclient.card.status import JAPAN_TIME
+from ndnclient.diagnostics.catalogue import Catalogue
+from ndnclient.messages import DEFAULT_LANGUAGE, Messages
+from ndnclient.pki.ldap_repository import ProbeResult
+from ndnclient.settings.service import Settings
+
+T = TypeVar("T")
+
+
+class CardAccess(Protocol):
+    def __call__(self, job: Callable[[ReaderBackend], T]) -> T: ...
+
+
+class DirectCardAccess:
+    """Runs card jobs on one backend of its own, one at a time (the CLI's way)."""
+
+    def __init__(self, backend_factory: Callable[[], ReaderBackend]) -> None:
+        self._factory = backend_factory
+        self._backend: ReaderBackend | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, job: Callable[[ReaderBackend], T]) -> T:
+        with self._lock:
+            if self._backend is None:
+                self._backend = self._factory()
+            return job(self._backend)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._backend is not None:
+                self._backend.close()
+                self._backend = None
+
+
+@dataclass
+class CardFindings:
+    readers: list[str] = field(default_factory=list)
+    slot: ReaderSlot | None = None
+    card_type: CardType | None = None
+    protocol: str | None = None
+    info: CardInfo | None = None
+    certificate: x509.Certificate | None = None
+    ca_certificate: x509.Certificate | None = None  # the card's CA_CERT, an intermediate
+    pin: PinCounter | None = None
+    unlock: PinCounter | None = None
+
+
+class CheckContext:
+    def __init__(
+        self,
+        settings: Settings,
+        card_access: CardAccess,
+        *,
+        reader_filter: str | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        cancel: threading.Event | None = None,
+        lang: str = DEFAULT_LANGUAGE,
+    ) -> None:
+        self.settings = settings
+        # Checks that quote another layer's sentence, or a phrase, need the run's language.
+        self.messages = Messages(lang)
+        self.catalogue = Catalogue(lang)
+        self.card_access = card_access
+        self.reader_filter = reader_filter
+        self._clock = clock
+        self.cancel = cancel or threading.Event()
+        self.card = CardFindings()
+        self.ldap: ProbeResult | None = None
+        self.notes: dict[str, Any] = {}
+
+    def with_card(self, job: Callable[[ReaderBackend], T]) -> T:
+        return self.card_access(job)
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def today(self) -> date:
+        """Today in Japan, where validity dates are kept."""
+        return self.now().astimezone(JAPAN_TIME).date()

@@ -1,0 +1,72 @@
+"""What a check is and what it gives back (operation-check.md, "Result of one check")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ndnclient.diagnostics.context import CheckContext
+
+
+class CheckStatus(StrEnum):
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+    SKIPPED = "skipped"  # a prerequisite failed (or the run was cancelled)
+    NOT_APPLICABLE = "not_applicable"  # the settings make it moot (G04 under multi-trust)
+
+    @property
+    def passed(self) -> bool:
+        """What a dependent check needs from this one."""
+        return self in (CheckStatus.OK, CheckStatus.WARN)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check's code returns: a status, which text of the catalogue says it (the
+    outcome key under the code), the values that text needs, and machine-readable facts."""
+
+    status: CheckStatus
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check. `requires` must have passed, or this one is skipped; `after` only orders
+    (this check uses their data when there is any). `time_bound` is the longest it may take,
+    in seconds, for the settings in force."""
+
+    code: str
+    run: Callable[[CheckContext], Outcome]
+    requires: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    time_bound: Callable[[CheckContext], float] = lambda context: 10.0
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    code: str
+    status: CheckStatus
+    title: str
+    detail: str
+    remedy: str
+    facts: Mapping[str, Any]
+    elapsed_ms: int
+    outcome: str  # the outcome key, stable for scripts (e.g. "refused" under G04)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "status": self.status.value,
+            "title": self.title,
+            "detail": self.detail,
+            "remedy": self.remedy,
+            "facts": dict(self.facts),
+            "elapsed_ms": self.elapsed_ms,
+            "outcome": self.outcome,
+        }

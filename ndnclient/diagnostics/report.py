@@ -1,0 +1,181 @@
+"""The operation check's report: text (to read out or paste), JSON (for scripts) and HTML
+(a self-contained page the helpdesk can open). It holds the app version, the OS, the readers,
+the settings in force and every result; never a PIN, an unlock code or a password (none of
+them is in the settings, the results or the facts to begin with)."""
+
+from __future__ import annotations
+
+import html
+import platform
+import sys
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import ndnclient
+from ndnclient.diagnostics.model import CheckResult, CheckStatus
+from ndnclient.messages import Messages
+
+STATUS_ORDER = (
+    CheckStatus.FAIL,
+    CheckStatus.WARN,
+    CheckStatus.OK,
+    CheckStatus.SKIPPED,
+    CheckStatus.NOT_APPLICABLE,
+)
+# Colours and a symbol each: the status never rests on colour alone.
+STATUS_STYLE = {
+    CheckStatus.OK: ("#1b7f3b", "✔"),
+    CheckStatus.WARN: ("#a15c00", "▲"),
+    CheckStatus.FAIL: ("#b3261e", "✖"),
+    CheckStatus.SKIPPED: ("#5f6368", "－"),
+    CheckStatus.NOT_APPLICABLE: ("#5f6368", "○"),
+}
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    results: Sequence[CheckResult]
+    generated_at: datetime
+    readers: Sequence[str] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    card_number: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return any(r.status is CheckStatus.FAIL for r in self.results)
+
+    def counts(self) -> dict[str, int]:
+        counted = Counter(r.status for r in self.results)
+        return {status.value: counted.get(status, 0) for status in STATUS_ORDER}
+
+    def summary(self, messages: Messages) -> str:
+        counts = self.counts()
+        if counts["fail"] == 0 and counts["warn"] == 0:
+            return messages.text("check.summary_ok")
+        return messages.text("check.summary_problems", fails=counts["fail"], warns=counts["warn"])
+
+    def codes_to_tell(self, messages: Messages) -> list[str]:
+        """The codes the helpdesk asks for: 動作確認エラー:G04 and the like."""
+        return [
+            messages.text("check.code", code=r.code)
+            for r in self.results
+            if r.status is CheckStatus.FAIL
+        ]
+
+    def to_json(self, messages: Messages) -> dict[str, Any]:
+        return {
+            "results": [r.to_json() for r in self.results],
+            "summary": {**self.counts(), "failed": self.failed, "text": self.summary(messages)},
+            "app": {"name": "ndnclient", "version": ndnclient.__version__},
+            "system": system_facts(),
+            "readers": list(self.readers),
+            "card_number": self.card_number,
+            "settings": dict(self.settings),
+            "generated_at": self.generated_at.isoformat(timespec="seconds"),
+        }
+
+
+def system_facts() -> dict[str, str]:
+    return {
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "frozen": str(bool(getattr(sys, "frozen", False))).lower(),
+    }
+
+
+def status_label(status: CheckStatus, messages: Messages) -> str:
+    return messages.text(f"check.status.{status.value}")
+
+
+def format_result_line(result: CheckResult, messages: Messages) -> str:
+    """One result as a line for the terminal (and the helpdesk's copy)."""
+    symbol = STATUS_STYLE[result.status][1]
+    return (
+        f"{symbol} {result.code} [{status_label(result.status, messages)}] {result.title}: "
+        f"{result.detail}"
+    )
+
+
+def to_text(report: CheckReport, messages: Messages) -> str:
+    t = messages.text
+    lines = [
+        t("check.report_title"),
+        f"{t('check.generated_at')}: {report.generated_at.isoformat(timespec='seconds')}",
+        f"ndnclient {ndnclient.__version__} / {system_facts()['os']}",
+        f"{t('check.readers')}: {', '.join(report.readers) or '-'}",
+    ]
+    if report.card_number:
+        lines.append(f"{t('check.card_number')}: {report.card_number}")
+    lines += ["", report.summary(messages)]
+    codes = report.codes_to_tell(messages)
+    if codes:
+        lines.append(" ".join(codes))
+    lines.append("")
+    for result in report.results:
+        lines.append(format_result_line(result, messages))
+        if result.remedy:
+            lines.append(f"    → {result.remedy}")
+    lines += ["", f"{t('check.settings')}:"]
+    lines += [f"  {key} = {value}" for key, value in report.settings.items()]
+    return "\n".join(lines) + "\n"
+
+
+def to_html(report: CheckReport, messages: Messages) -> str:
+    """A page that needs nothing else to open: styles inline, every value escaped."""
+    t = messages.text
+    e = html.escape
+    rows = []
+    for result in report.results:
+        colour, symbol = STATUS_STYLE[result.status]
+        remedy = f"<div class='remedy'>{e(result.remedy)}</div>" if result.remedy else ""
+        rows.append(
+            f"<tr><td class='status' style='color:{colour}'>{symbol} "
+            f"{e(status_label(result.status, messages))}</td>"
+            f"<td class='code'>{e(result.code)}</td><td><strong>{e(result.title)}</strong>"
+            f"<div>{e(result.detail)}</div>{remedy}</td>"
+            f"<td class='ms'>{result.elapsed_ms} ms</td></tr>"
+        )
+    settings_rows = "".join(
+        f"<tr><td>{e(key)}</td><td>{e(str(value))}</td></tr>"
+        for key, value in report.settings.items()
+    )
+    codes = " ".join(report.codes_to_tell(messages))
+    facts = system_facts()
+    return f"""<!DOCTYPE html>
+<html lang="{e(messages.lang)}"><head><meta charset="utf-8">
+<title>{e(t("check.report_title"))}</title>
+<style>
+body {{ font-family: "Yu Gothic UI", "Meiryo", "Noto Sans CJK JP", sans-serif; margin: 2em;
+       color: #202124; }}
+table {{ border-collapse: collapse; width: 100%; margin-top: 1em; }}
+td, th {{ border: 1px solid #dadce0; padding: 0.4em 0.6em; vertical-align: top; }}
+th {{ background: #f1f3f4; text-align: left; }}
+.status {{ white-space: nowrap; font-weight: bold; }}
+.code {{ font-family: monospace; white-space: nowrap; }}
+.ms {{ white-space: nowrap; color: #5f6368; }}
+.remedy {{ margin-top: 0.3em; padding-left: 0.8em; border-left: 3px solid #a15c00; }}
+.summary {{ font-size: 1.2em; font-weight: bold; }}
+</style></head><body>
+<h1>{e(t("check.report_title"))}</h1>
+<p class="summary">{e(report.summary(messages))}</p>
+<p>{e(codes)}</p>
+<table>
+<tr><th>{e(t("check.generated_at"))}</th><td>{e(report.generated_at.isoformat(timespec="seconds"))}</td></tr>
+<tr><th>ndnclient</th><td>{e(ndnclient.__version__)}</td></tr>
+<tr><th>OS</th><td>{e(facts["os"])}</td></tr>
+<tr><th>{e(t("check.readers"))}</th><td>{e(", ".join(report.readers) or "-")}</td></tr>
+<tr><th>{e(t("check.card_number"))}</th><td>{e(report.card_number or "-")}</td></tr>
+</table>
+<table>
+<tr><th>{e(t("check.column_status"))}</th><th>{e(t("check.column_code"))}</th>
+<th>{e(t("check.column_result"))}</th><th>{e(t("check.column_time"))}</th></tr>
+{"".join(rows)}
+</table>
+<h2>{e(t("check.settings"))}</h2>
+<table>{settings_rows}</table>
+</body></html>
+"""

@@ -1,0 +1,187 @@
+"""The runner: every check at the earliest moment its prerequisites allow, side by side, each
+result handed back the moment it is ready.
+
+- A check starts when everything in its `requires` and `after` has finished; if something
+  in `requires` did not pass, it is `skipped` and says which.
+- Each check has a time bound; one that overruns is reported `fail` ("did not finish in N s")
+  and the run goes on (its thread is left to end on its own bounds).
+- No check can raise: an unexpected error becomes a `fail` naming its class.
+- `cancel` (a threading.Event) stops the run: what has not finished is `skipped`.
+- An optional `deadline` bounds the whole run the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+from ndnclient.diagnostics.catalogue import Catalogue
+from ndnclient.diagnostics.context import CheckContext
+from ndnclient.diagnostics.model import Check, CheckResult, CheckStatus, Outcome
+
+log = logging.getLogger(__name__)
+
+# How often a waiting runner looks at the cancel flag and the bounds.
+POLL_SECONDS = 0.05
+
+
+def with_prerequisites(checks: Iterable[Check], only: Iterable[str]) -> list[Check]:
+    """The checks named in `only` and everything they require, in catalogue order."""
+    by_code = {check.code: check for check in checks}
+    wanted: set[str] = set()
+    stack = [code for code in only if code in by_code]
+    while stack:
+        code = stack.pop()
+        if code not in wanted:
+            wanted.add(code)
+            stack.extend(by_code[code].requires)
+    return [check for check in by_code.values() if check.code in wanted]
+
+
+class CheckRunner:
+    def __init__(
+        self,
+        checks: Iterable[Check],
+        context: CheckContext,
+        catalogue: Catalogue,
+        *,
+        deadline: float | None = None,
+    ) -> None:
+        self.checks = list(checks)
+        self.context = context
+        self.catalogue = catalogue
+        self.deadline = deadline
+
+    def run(self, on_result: Callable[[CheckResult], None] | None = None) -> list[CheckResult]:
+        """Run everything; call `on_result` with each result as it comes; return them all
+        in the checks' order."""
+        results = {}
+        for result in self.results():
+            results[result.code] = result
+            if on_result is not None:
+                on_result(result)
+        return [results[check.code] for check in self.checks]
+
+    def results(self) -> Iterator[CheckResult]:
+        """Each result the moment it is ready."""
+        started_run = time.monotonic()
+        codes = {check.code for check in self.checks}
+        pending = {check.code: check for check in self.checks}
+        finished: dict[str, CheckResult] = {}
+        running: dict[Future[CheckResult], tuple[Check, float, float]] = {}
+        executor = ThreadPoolExecutor(
+            max_workers=max(1, len(self.checks)), thread_name_prefix="check"
+        )
+        try:
+            while pending or running:
+                for result in self._start_ready(pending, finished, running, codes, executor):
+                    finished[result.code] = result
+                    yield result
+                if not running:
+                    continue
+                done, _ = wait(list(running), timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+                for future in done:
+                    check, _, _ = running.pop(future)
+                    result = future.result()  # _run_one never raises
+                    finished[check.code] = result
+                    yield result
+                for result in self._overdue(running, started_run):
+                    finished[result.code] = result
+                    yield result
+        finally:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    def _start_ready(
+        self,
+        pending: dict[str, Check],
+        finished: dict[str, CheckResult],
+        running: dict[Future[CheckResult], tuple[Check, float, float]],
+        codes: set[str],
+        executor: ThreadPoolExecutor,
+    ) -> list[CheckResult]:
+        immediate: list[CheckResult] = []
+        for code, check in list(pending.items()):
+            waits_for = [c for c in (*check.requires, *check.after) if c in codes]
+            if any(c not in finished for c in waits_for):
+                continue
+            del pending[code]
+            blocked = [c for c in check.requires if c in finished and not finished[c].status.passed]
+            if self.context.cancel.is_set():
+                immediate.append(self._result(check, Outcome(CheckStatus.SKIPPED, "cancelled"), 0))
+            elif blocked:
+                immediate.append(
+                    self._result(
+                        check,
+                        Outcome(
+                            CheckStatus.SKIPPED,
+                            "skipped",
+                            {"codes": ", ".join(blocked)},
+                            {"because": blocked},
+                        ),
+                        0,
+                    )
+                )
+            else:
+                bound = self._bound(check)
+                future = executor.submit(self._run_one, check)
+                running[future] = (check, time.monotonic(), bound)
+        return immediate
+
+    def _bound(self, check: Check) -> float:
+        try:
+            return float(check.time_bound(self.context))
+        except Exception:
+            log.exception("time bound of %s", check.code)
+            return 10.0
+
+    def _overdue(
+        self, running: dict[Future[CheckResult], tuple[Check, float, float]], started_run: float
+    ) -> list[CheckResult]:
+        now = time.monotonic()
+        run_over = self.deadline is not None and now - started_run > self.deadline
+        late: list[CheckResult] = []
+        for future, (check, started, bound) in list(running.items()):
+            if self.context.cancel.is_set():
+                outcome = Outcome(CheckStatus.SKIPPED, "cancelled")
+            elif run_over or now - started > bound:
+                limit = self.deadline if run_over and self.deadline is not None else bound
+                outcome = Outcome(
+                    CheckStatus.FAIL,
+                    "timed_out",
+                    {"seconds": f"{limit:g}"},
+                    {"time_bound_s": limit},
+                )
+            else:
+                continue
+            del running[future]  # its thread ends on its own bounds; the result is dropped
+            late.append(self._result(check, outcome, round((now - started) * 1000)))
+        return late
+
+    def _run_one(self, check: Check) -> CheckResult:
+        started = time.monotonic()
+        try:
+            outcome = check.run(self.context)
+        except Exception as error:
+            log.exception("check %s failed unexpectedly", check.code)
+            outcome = Outcome(
+                CheckStatus.FAIL,
+                "unexpected",
+                {"error": f"{type(error).__name__}: {error}"},
+                {"exception": type(error).__name__},
+            )
+        return self._result(check, outcome, round((time.monotonic() - started) * 1000))
+
+    def _result(self, check: Check, outcome: Outcome, elapsed_ms: int) -> CheckResult:
+        title, detail, remedy = self.catalogue.render(check.code, outcome)
+        return CheckResult(
+            check.code,
+            outcome.status,
+            title,
+            detail,
+            remedy,
+            dict(outcome.facts),
+            elapsed_ms,
+            outcome.key,
+        )

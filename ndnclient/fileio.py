@@ -1,0 +1,50 @@
+"""Writing files so that a crash, a kill or a full disk leaves the old or the new version,
+never half of one."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import sys
+import time
+from pathlib import Path
+
+
+def atomic_write(target: Path, payload: bytes) -> None:
+    """Write `payload` to `target` so that `target` is always either old or new."""
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temporary, "xb") as file:
+            file.write(payload)
+            file.flush()
+            os.fsync(file.fileno())
+        _replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+    _fsync_directory(target.parent)
+
+
+def _replace(source: Path, target: Path) -> None:
+    # Windows refuses to replace a file another program has open for a moment (an indexer,
+    # an antivirus scan); try a few times before giving up.
+    for attempt in range(10):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if sys.platform != "win32" or attempt == 9:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
+def _fsync_directory(directory: Path) -> None:
+    if sys.platform == "win32":
+        return  # no directory handles to fsync on Windows; the rename is durable there
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

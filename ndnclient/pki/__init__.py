@@ -1,0 +1,1 @@
+"""Certificates, chains, CRLs and the CA's LDAP repository. No Qt."""
