@@ -37,7 +37,6 @@ from cryptography.hazmat.primitives.serialization import Encoding  # noqa: E402
 from ldap_server import RepositoryEntry, Slapd  # noqa: E402
 
 from ndnclient.card.pcsc import PcscBackend  # noqa: E402
-from ndnclient.diagnostics.catalogue import Catalogue  # noqa: E402
 from ndnclient.diagnostics.checks import ALL_CHECKS  # noqa: E402
 from ndnclient.diagnostics.context import CheckContext, DirectCardAccess  # noqa: E402
 from ndnclient.diagnostics.runner import CheckRunner  # noqa: E402
@@ -93,7 +92,7 @@ def healthy_runs(rounds: int, folder: Path) -> dict[str, Any]:
                 access = DirectCardAccess(PcscBackend)
                 context = CheckContext(settings, access)
                 started = time.perf_counter()
-                results = CheckRunner(ALL_CHECKS, context, Catalogue("ja")).run()
+                results = CheckRunner(ALL_CHECKS, context).run()
                 walls.append((time.perf_counter() - started) * 1000)
                 sums.append(sum(r.elapsed_ms for r in results))
                 statuses |= {r.status.value for r in results}

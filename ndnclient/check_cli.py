@@ -11,6 +11,7 @@ import argparse
 import json
 import re
 import sys
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,11 +22,12 @@ from ndnclient.cli_support import EXIT_OK, EXIT_PROBLEM, UsageError, print_json
 from ndnclient.diagnostics.catalogue import Catalogue
 from ndnclient.diagnostics.checks import ALL_CHECKS
 from ndnclient.diagnostics.context import CheckContext, DirectCardAccess
-from ndnclient.diagnostics.model import CheckResult
-from ndnclient.diagnostics.report import CheckReport, format_result_line, to_html, to_text
+from ndnclient.diagnostics.model import CheckResult, CheckStatus
+from ndnclient.diagnostics.report import CheckReport, format_result_lines, to_html, to_text
 from ndnclient.diagnostics.runner import CheckRunner, with_prerequisites
 from ndnclient.fileio import atomic_write
 from ndnclient.messages import Messages
+from ndnclient.pki.ldap_repository import LdapTarget
 from ndnclient.settings.errors import ExportFileError
 from ndnclient.settings.service import Settings
 
@@ -33,9 +35,9 @@ CODE_PATTERN = re.compile(r"G\d\d")
 
 
 def _code(text: str) -> str:
-    code = text.strip().upper()
-    if code.startswith(("動作確認エラー:", "動作確認エラー：")):
-        code = code.split(":", 1)[-1].split("：", 1)[-1]
+    """A code as the helpdesk may type it: g04, Ｇ０４, 動作確認エラー:G04, 動作確認エラー: G04."""
+    code = unicodedata.normalize("NFKC", text).upper().replace(" ", "")
+    code = code.removeprefix("動作確認エラー:")
     if not CODE_PATTERN.fullmatch(code) or code not in {c.code for c in ALL_CHECKS}:
         raise argparse.ArgumentTypeError(f"unknown code {text!r}")
     return code
@@ -78,19 +80,26 @@ def cmd_check(args: argparse.Namespace, messages: Messages) -> int:
         settings, access, reader_filter=reader_filter_from_env(), lang=messages.lang
     )
     checks = with_prerequisites(ALL_CHECKS, args.only) if args.only else list(ALL_CHECKS)
-    runner = CheckRunner(checks, context, Catalogue(messages.lang), deadline=args.timeout)
-    shown = set(args.only or [c.code for c in checks])
+    runner = CheckRunner(checks, context, deadline=args.timeout)
+    wanted = set(args.only or [c.code for c in checks])
     try:
-        results = runner.run(on_result=None if args.json else _printer(shown, messages))
+        results = runner.run(on_result=None if args.json else _printer(wanted, messages))
     except KeyboardInterrupt:
         context.cancel.set()
         print(messages.text("cli.interrupted"), file=sys.stderr)
         return EXIT_PROBLEM
     finally:
         access.close()
+    # A prerequisite that failed is shown too (and counts): a check it blocked must not end
+    # the run on "no problems found".
+    shown = [r for r in results if r.code in wanted or r.status is CheckStatus.FAIL]
+    if not args.json:
+        for result in shown:
+            if result.code not in wanted:
+                _print_result(result, messages)
     info = context.card.info
     report = CheckReport(
-        results=[r for r in results if r.code in shown],
+        results=shown,
         generated_at=datetime.now(UTC).astimezone(),
         readers=context.card.readers,
         settings=dict(settings.values),
@@ -109,17 +118,19 @@ def cmd_check(args: argparse.Namespace, messages: Messages) -> int:
     return EXIT_PROBLEM if report.failed else EXIT_OK
 
 
-def _printer(shown: set[str], messages: Messages) -> Callable[[CheckResult], None]:
-    """Print each result the moment it is ready, row by row."""
+def _printer(wanted: set[str], messages: Messages) -> Callable[[CheckResult], None]:
+    """Print each wanted result the moment it is ready, row by row."""
 
     def show(result: CheckResult) -> None:
-        if result.code not in shown:
-            return
-        print(format_result_line(result, messages), flush=True)
-        if result.remedy:
-            print(f"    → {result.remedy}", flush=True)
+        if result.code in wanted:
+            _print_result(result, messages)
 
     return show
+
+
+def _print_result(result: CheckResult, messages: Messages) -> None:
+    for line in format_result_lines(result, messages):
+        print(line, flush=True)
 
 
 def _write_report(path: Path, report: CheckReport, messages: Messages) -> None:
@@ -139,15 +150,14 @@ def _write_report(path: Path, report: CheckReport, messages: Messages) -> None:
     print(messages.text("check.report_written", path=path), file=sys.stderr)
 
 
-class _Placeholders(dict[str, str]):
-    """Values for a remedy's blanks when it is explained in general, not for one result."""
-
-    def __missing__(self, key: str) -> str:
-        return "" if key == "proxy_note" else "…"
+def _known_params(settings: Settings) -> dict[str, str]:
+    """What a general explanation can say for this PC: the repository's host and port."""
+    target = LdapTarget.from_url(settings.ldap_url)
+    return {"host": target.host, "port": str(target.port)}
 
 
 def cmd_explain(args: argparse.Namespace, messages: Messages) -> int:
-    explanation = Catalogue(messages.lang).explain(args.code)
+    explanation = Catalogue(messages.lang).explain(args.code, _known_params(args.settings))
     if explanation is None:
         raise UsageError(messages.text("check.unknown_code", code=args.code))
     if args.json:
@@ -172,5 +182,5 @@ def cmd_explain(args: argparse.Namespace, messages: Messages) -> int:
         print()
         print(f"{t('check.by_outcome')}:")
         for key, texts in specific:
-            print(f"  [{key}] {texts['remedy'].format_map(_Placeholders()).strip()}")
+            print(f"  [{key}] {texts['remedy']}")
     return EXIT_OK

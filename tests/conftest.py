@@ -3,12 +3,15 @@ in-process virtual reader. (pyproject.toml puts the source tree and tests/ on th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import keyring
+import keyring.errors
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from keyring.backend import KeyringBackend
 
 from ndnclient.simulator.card import VirtualGoSignCard
 from ndnclient.simulator.inprocess import VirtualReaderBackend
@@ -66,3 +69,33 @@ def reader(
         return backend
 
     return plug
+
+
+class MemoryKeyring(KeyringBackend):
+    """An in-memory keyring (the machine has no desktop keyring to use in tests)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.entries:
+            raise keyring.errors.PasswordDeleteError("none")
+        del self.entries[(service, username)]
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

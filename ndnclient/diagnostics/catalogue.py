@@ -56,16 +56,23 @@ class Catalogue:
     def title(self, code: str) -> str:
         return str(self._entry(code).get("title", code))
 
-    def explain(self, code: str) -> Explanation | None:
+    def explain(self, code: str, known: Mapping[str, Any] | None = None) -> Explanation | None:
+        """A code's texts for `explain`: blanks filled from `known` (what this PC's settings
+        say), the rest shown as "…"."""
         entry = self._entry(code)
         if not entry or code == COMMON:
             return None
+        blanks = _Blanks(known or {})
+        outcomes = {
+            key: {name: str(text).format_map(blanks).strip() for name, text in texts.items()}
+            for key, texts in entry.get("outcomes", {}).items()
+        }
         return Explanation(
             code,
             str(entry.get("title", code)),
-            str(entry.get("meaning", "")),
-            str(entry.get("remedy", "")),
-            entry.get("outcomes", {}),
+            str(entry.get("meaning", "")).format_map(blanks),
+            str(entry.get("remedy", "")).format_map(blanks),
+            outcomes,
         )
 
     def phrase(self, code: str, name: str, **params: Any) -> str:
@@ -95,6 +102,13 @@ class Catalogue:
                     return outcomes[key]  # type: ignore[no-any-return]
         log.warning("no text for %s outcome %s", code, key)
         return {}
+
+
+class _Blanks(dict[str, Any]):
+    """Fills what is known; a phrase that depends on one result is left out, the rest "…"."""
+
+    def __missing__(self, key: str) -> str:
+        return "" if key.endswith("_note") else "…"
 
 
 def _fill(template: str, params: Mapping[str, Any]) -> str:

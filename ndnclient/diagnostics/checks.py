@@ -25,11 +25,12 @@ from ndnclient.card.status import JAPAN_TIME
 from ndnclient.diagnostics.context import CheckContext
 from ndnclient.diagnostics.model import Check, CheckStatus, Outcome
 from ndnclient.pki.ldap_repository import LdapProbe
-from ndnclient.pki.trust import check_revocation, issued_by, load_anchors, verify_chain
+from ndnclient.pki.trust import check_revocation, verify_chain
 from ndnclient.renewal import plan_renewal
 from ndnclient.resources import resource_path
 from ndnclient.settings.cards import switching_until
 from ndnclient.settings.errors import InvalidValueError
+from ndnclient.settings.keys import DEFAULT_LDAP_URL
 from ndnclient.settings.urls import normalize_origin
 
 OK, WARN, FAIL = CheckStatus.OK, CheckStatus.WARN, CheckStatus.FAIL
@@ -58,6 +59,8 @@ def g01_service_and_reader(context: CheckContext) -> Outcome:
         snapshot = context.with_card(lambda backend: backend.snapshot())
     except NoServiceError:
         return Outcome(FAIL, "no_service")
+    except CardError as error:
+        return _card_error(context, error)
     context.card.readers = list(snapshot)
     if not snapshot:
         return Outcome(FAIL, "no_reader")
@@ -78,8 +81,11 @@ def g01_service_and_reader(context: CheckContext) -> Outcome:
 
 
 def g02_card_present(context: CheckContext) -> Outcome:
-    snapshot = context.with_card(lambda backend: backend.snapshot())
-    slots = matching_readers(snapshot, context.reader_filter)
+    try:
+        snapshot = context.with_card(lambda backend: backend.snapshot())
+        slots = matching_readers(snapshot, context.reader_filter)
+    except CardError as error:
+        return _card_error(context, error)
     present = [slot for slot in slots if slot.card_present]
     if not present:
         return Outcome(FAIL, "no_card", {"readers": ", ".join(s.name for s in slots)})
@@ -183,29 +189,38 @@ def _probe(context: CheckContext) -> LdapProbe:
         settings.ldap_url,
         connect_timeout=settings.ldap_connect_timeout,
         receive_timeout=settings.ldap_receive_timeout,
+        deadline=context.deadline,
     )
 
 
 def g04_ldap(context: CheckContext) -> Outcome:
-    if context.settings.verification_method == "multitrust":
+    settings = context.settings
+    if settings.verification_method == "multitrust":
         return Outcome(
             CheckStatus.NOT_APPLICABLE, "multitrust", facts={"verification_method": "multitrust"}
         )
+    if settings.ldap_url == DEFAULT_LDAP_URL:
+        # The built-in placeholder: nothing to probe, and nothing the network people can fix.
+        return Outcome(FAIL, "not_configured", facts={"ldap_url": settings.ldap_url})
     result = _probe(context).run()
     context.ldap = result
-    proxy = context.settings.proxy_url
+    phrases = context.catalogue
     params = {
         "host": result.target.host,
         "port": result.target.port,
         "seconds": f"{result.elapsed_ms / 1000:.1f}",
-        "why": result.detail,
+        "method_note": phrases.phrase("G04", "method_ldap"),
         # LDAP does not pass through an HTTP proxy: when one is set, the remedy says so.
-        "proxy_note": context.catalogue.phrase("G04", "proxy_note", proxy=proxy) if proxy else "",
+        "proxy_note": (
+            phrases.phrase("G04", "proxy_note", proxy=settings.proxy_url)
+            if settings.proxy_url
+            else ""
+        ),
     }
-    if result.ok:
-        return Outcome(OK, "ok", params, result.facts())
-    key = result.reason.value if result.reason else "unexpected"
-    return Outcome(FAIL, key, params, {**result.facts(), "proxy": proxy})
+    facts = {**result.facts(), "proxy": settings.proxy_url}
+    if result.reason is None:
+        return Outcome(OK, "ok", params, facts)
+    return Outcome(FAIL, result.reason.value, params, facts)
 
 
 def g04_bound(context: CheckContext) -> float:
@@ -295,7 +310,7 @@ def g06_settings_match(context: CheckContext) -> Outcome:
     others = [c for c in cards if c is not match]
     for other in others:
         until = switching_until(other, cards) or switching_until(match, cards)
-        if until is not None:
+        if until is not None and context.today() <= until:
             return Outcome(
                 OK,
                 "switching",
@@ -345,27 +360,21 @@ def g07_pin_state(context: CheckContext) -> Outcome:
 # --- G08 revocation -----------------------------------------------------------------------
 
 
-def _issuer_of(context: CheckContext, certificate: x509.Certificate) -> x509.Certificate | None:
-    candidates = [
-        context.card.ca_certificate,
-        *load_anchors(context.settings.trust_anchor_files).certificates,
-    ]
-    return next((c for c in candidates if c is not None and issued_by(certificate, c)), None)
-
-
 def g08_revocation(context: CheckContext) -> Outcome:
-    certificate, probe = context.card.certificate, context.ldap
+    certificate, probe, chain = context.card.certificate, context.ldap, context.chain
     assert certificate is not None and probe is not None and probe.crl is not None
-    crl, now = probe.crl, context.now()
+    assert chain is not None and chain.issuer is not None  # G09 passed
+    crl, issuer, now = probe.crl, chain.issuer, context.now()
     facts: dict[str, Any] = {
         "serial_number": f"{certificate.serial_number:X}",
         "crl_entries": len(crl),
     }
-    issuer = _issuer_of(context, certificate)
-    if issuer is None:
-        return Outcome(WARN, "no_issuer", facts=facts)
     result = check_revocation(certificate, crl, issuer, now)
     facts["crl_next_update"] = result.next_update.isoformat() if result.next_update else None
+    facts["listed"] = result.revoked_at is not None
+    # Verify before believing: a list nobody signed proves nothing, either way.
+    if not (result.signature_valid and result.issuer_matches):
+        return Outcome(WARN, "bad_signature", facts=facts)
     if result.revoked_at is not None:
         return Outcome(
             FAIL,
@@ -373,17 +382,42 @@ def g08_revocation(context: CheckContext) -> Outcome:
             {"revoked_on": _jst_day(result.revoked_at)},
             {**facts, "revoked_at": result.revoked_at.isoformat()},
         )
-    if (
-        probe.arl is not None
-        and probe.arl.get_revoked_certificate_by_serial_number(issuer.serial_number) is not None
-    ):
-        return Outcome(FAIL, "ca_revoked", {"ca": issuer.subject.rfc4514_string()}, facts)
-    if not (result.signature_valid and result.issuer_matches):
-        return Outcome(WARN, "bad_signature", facts=facts)
+    arl = _arl_verdict(context, issuer, probe.arl, now, facts)
+    if arl is not None:
+        return arl
     if result.stale:
         assert result.next_update is not None  # stale means it has one
         return Outcome(WARN, "stale", {"next_update": _jst_day(result.next_update)}, facts)
     return Outcome(OK, "ok", {"this_update": _jst_day(crl.last_update_utc)}, facts)
+
+
+def _arl_verdict(
+    context: CheckContext,
+    issuer: x509.Certificate,
+    arl: x509.CertificateRevocationList | None,
+    now: datetime,
+    facts: dict[str, Any],
+) -> Outcome | None:
+    """The ARL lists revoked CA certificates, signed by the CA above `issuer` (its own
+    issuer: itself for a root). Believed only when a trusted certificate verifies it."""
+    if arl is None:
+        return None
+    chain = context.chain.chain if context.chain else ()
+    signers = [c for c in (*context.anchors.certificates, *chain) if c.subject == issuer.issuer]
+    verdict = None
+    for signer in signers:
+        candidate = check_revocation(issuer, arl, signer, now)
+        if candidate.signature_valid:
+            verdict = candidate
+            break
+    if verdict is None:
+        return Outcome(WARN, "arl_unverified", facts=facts)
+    if verdict.revoked_at is not None:
+        return Outcome(FAIL, "ca_revoked", {"ca": issuer.subject.rfc4514_string()}, facts)
+    if verdict.stale:
+        assert verdict.next_update is not None
+        return Outcome(WARN, "arl_stale", {"next_update": _jst_day(verdict.next_update)}, facts)
+    return None
 
 
 # --- G09 the certificate chain --------------------------------------------------------------
@@ -392,16 +426,18 @@ def g08_revocation(context: CheckContext) -> Outcome:
 def g09_chain(context: CheckContext) -> Outcome:
     certificate = context.card.certificate
     assert certificate is not None  # G03 passed
-    anchors = load_anchors(context.settings.trust_anchor_files)
+    anchors = context.anchors
     intermediates = [c for c in (context.card.ca_certificate,) if c is not None]
     result = verify_chain(certificate, anchors.certificates, intermediates, context.now())
+    context.chain = result
     facts: dict[str, Any] = {
         "chain": [c.subject.rfc4514_string() for c in result.chain],
         "anchors": len(anchors.certificates),
         "anchor_problems": list(anchors.problems),
     }
     if not result.trusted:
-        return Outcome(FAIL, result.problem, {"issuer": certificate.issuer.rfc4514_string()}, facts)
+        problem = result.problem.value if result.problem else "unknown_issuer"
+        return Outcome(FAIL, problem, {"issuer": certificate.issuer.rfc4514_string()}, facts)
     if anchors.problems:
         return Outcome(WARN, "anchor_unreadable", {"files": "; ".join(anchors.problems)}, facts)
     return Outcome(OK, "ok", {"anchor": result.chain[-1].subject.rfc4514_string()}, facts)
@@ -439,9 +475,16 @@ def supported_reader_patterns(context: CheckContext) -> list[str]:
 
 
 def g11_supported_reader(context: CheckContext) -> Outcome:
-    readers = context.card.readers
-    if context.reader_filter:
-        readers = [r for r in readers if context.reader_filter.casefold() in r.casefold()]
+    # The reader holding the card when G02 found one; else every reader the filter allows
+    # (a built-in or virtual reader without the card is none of the user's business).
+    if context.card.slot is not None:
+        readers = [context.card.slot.name]
+    else:
+        readers = [
+            r
+            for r in context.card.readers
+            if not context.reader_filter or context.reader_filter.casefold() in r.casefold()
+        ]
     patterns = [p.casefold() for p in supported_reader_patterns(context)]
     unsupported = [r for r in readers if not any(p in r.casefold() for p in patterns)]
     facts = {"readers": readers, "unsupported": unsupported}
@@ -477,7 +520,9 @@ def g13_proxy(context: CheckContext) -> Outcome:
     facts = {"proxy": proxy}
     if context.settings.verification_method == "multitrust":
         return Outcome(OK, "multitrust", {"proxy": proxy}, facts)
-    if context.ldap is not None and not context.ldap.ok:
+    if context.ldap is None:
+        return Outcome(CheckStatus.SKIPPED, "not_checked", {"proxy": proxy}, facts)
+    if not context.ldap.ok:
         return Outcome(WARN, "ldap_needs_direct_route", {"proxy": proxy}, facts)
     return Outcome(OK, "direct_route", {"proxy": proxy}, facts)
 
@@ -494,10 +539,23 @@ ALL_CHECKS: tuple[Check, ...] = (
     Check("G05", g05_validity, requires=("G03",), time_bound=_seconds(QUICK_CHECK_BOUND)),
     Check("G06", g06_settings_match, requires=("G03",), time_bound=_seconds(QUICK_CHECK_BOUND)),
     Check("G07", g07_pin_state, requires=("G03",), time_bound=_seconds(CARD_CHECK_BOUND)),
-    Check("G08", g08_revocation, requires=("G03", "G04"), time_bound=_seconds(QUICK_CHECK_BOUND)),
+    # G08 takes the CRL's signer from G09's verified chain: the card's own CA certificate is
+    # never trusted by itself.
+    Check(
+        "G08",
+        g08_revocation,
+        requires=("G03", "G04", "G09"),
+        time_bound=_seconds(QUICK_CHECK_BOUND),
+    ),
     Check("G09", g09_chain, requires=("G03",), time_bound=_seconds(QUICK_CHECK_BOUND)),
     Check("G10", g10_allowed_urls, time_bound=_seconds(QUICK_CHECK_BOUND)),
-    Check("G11", g11_supported_reader, requires=("G01",), time_bound=_seconds(QUICK_CHECK_BOUND)),
+    Check(
+        "G11",
+        g11_supported_reader,
+        requires=("G01",),
+        after=("G02",),
+        time_bound=_seconds(QUICK_CHECK_BOUND),
+    ),
     Check("G12", g12_clock, after=("G04",), time_bound=_seconds(QUICK_CHECK_BOUND)),
     Check("G13", g13_proxy, after=("G04",), time_bound=_seconds(QUICK_CHECK_BOUND)),
 )

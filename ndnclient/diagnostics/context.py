@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from cryptography import x509
 
@@ -23,6 +23,7 @@ from ndnclient.card.status import JAPAN_TIME
 from ndnclient.diagnostics.catalogue import Catalogue
 from ndnclient.messages import DEFAULT_LANGUAGE, Messages
 from ndnclient.pki.ldap_repository import ProbeResult
+from ndnclient.pki.trust import AnchorSet, ChainResult, load_anchors
 from ndnclient.settings.service import Settings
 
 T = TypeVar("T")
@@ -46,11 +47,17 @@ class DirectCardAccess:
                 self._backend = self._factory()
             return job(self._backend)
 
-    def close(self) -> None:
-        with self._lock:
+    def close(self, timeout: float = 1.0) -> None:
+        """Release the backend, unless a card job is still stuck (then the program's end
+        releases it: waiting for the job would undo every bound the runner keeps)."""
+        if not self._lock.acquire(timeout=timeout):
+            return
+        try:
             if self._backend is not None:
                 self._backend.close()
                 self._backend = None
+        finally:
+            self._lock.release()
 
 
 @dataclass
@@ -87,7 +94,20 @@ class CheckContext:
         self.cancel = cancel or threading.Event()
         self.card = CardFindings()
         self.ldap: ProbeResult | None = None
-        self.notes: dict[str, Any] = {}
+        self.chain: ChainResult | None = None  # G09's verified chain, for G08
+        # The whole run's end (time.monotonic), when it has one: checks with bounds of their
+        # own (the LDAP probe) shorten them to it, so they still give their own verdict.
+        self.deadline: float | None = None
+        self._anchors: AnchorSet | None = None
+        self._anchors_lock = threading.Lock()
+
+    @property
+    def anchors(self) -> AnchorSet:
+        """The trust anchors in force, read once per run."""
+        with self._anchors_lock:
+            if self._anchors is None:
+                self._anchors = load_anchors(self.settings.trust_anchor_files)
+            return self._anchors
 
     def with_card(self, job: Callable[[ReaderBackend], T]) -> T:
         return self.card_access(job)

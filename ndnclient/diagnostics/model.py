@@ -35,6 +35,9 @@ class Outcome:
     facts: Mapping[str, Any] = field(default_factory=dict)
 
 
+DEFAULT_TIME_BOUND = 10.0  # seconds, for a check that states none
+
+
 @dataclass(frozen=True)
 class Check:
     """One check. `requires` must have passed, or this one is skipped; `after` only orders
@@ -45,7 +48,7 @@ class Check:
     run: Callable[[CheckContext], Outcome]
     requires: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
-    time_bound: Callable[[CheckContext], float] = lambda context: 10.0
+    time_bound: Callable[[CheckContext], float] = lambda context: DEFAULT_TIME_BOUND
 
 
 @dataclass(frozen=True)

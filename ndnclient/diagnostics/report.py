@@ -6,6 +6,7 @@ them is in the settings, the results or the facts to begin with)."""
 from __future__ import annotations
 
 import html
+import json
 import platform
 import sys
 from collections import Counter
@@ -91,13 +92,14 @@ def status_label(status: CheckStatus, messages: Messages) -> str:
     return messages.text(f"check.status.{status.value}")
 
 
-def format_result_line(result: CheckResult, messages: Messages) -> str:
-    """One result as a line for the terminal (and the helpdesk's copy)."""
+def format_result_lines(result: CheckResult, messages: Messages) -> list[str]:
+    """One result for the terminal and the text report: the verdict, then what to do."""
     symbol = STATUS_STYLE[result.status][1]
-    return (
-        f"{symbol} {result.code} [{status_label(result.status, messages)}] {result.title}: "
-        f"{result.detail}"
-    )
+    label = status_label(result.status, messages)
+    lines = [f"{symbol} {result.code} [{label}] {result.title}: {result.detail}"]
+    if result.remedy:
+        lines.append(f"    → {result.remedy}")
+    return lines
 
 
 def to_text(report: CheckReport, messages: Messages) -> str:
@@ -116,9 +118,7 @@ def to_text(report: CheckReport, messages: Messages) -> str:
         lines.append(" ".join(codes))
     lines.append("")
     for result in report.results:
-        lines.append(format_result_line(result, messages))
-        if result.remedy:
-            lines.append(f"    → {result.remedy}")
+        lines += format_result_lines(result, messages)
     lines += ["", f"{t('check.settings')}:"]
     lines += [f"  {key} = {value}" for key, value in report.settings.items()]
     return "\n".join(lines) + "\n"
@@ -132,11 +132,17 @@ def to_html(report: CheckReport, messages: Messages) -> str:
     for result in report.results:
         colour, symbol = STATUS_STYLE[result.status]
         remedy = f"<div class='remedy'>{e(result.remedy)}</div>" if result.remedy else ""
+        facts_html = ""
+        if result.facts:
+            dumped = json.dumps(dict(result.facts), ensure_ascii=False, indent=1, default=str)
+            facts_html = (
+                f"<details><summary>{e(t('check.facts'))}</summary><pre>{e(dumped)}</pre></details>"
+            )
         rows.append(
             f"<tr><td class='status' style='color:{colour}'>{symbol} "
             f"{e(status_label(result.status, messages))}</td>"
             f"<td class='code'>{e(result.code)}</td><td><strong>{e(result.title)}</strong>"
-            f"<div>{e(result.detail)}</div>{remedy}</td>"
+            f"<div>{e(result.detail)}</div>{remedy}{facts_html}</td>"
             f"<td class='ms'>{result.elapsed_ms} ms</td></tr>"
         )
     settings_rows = "".join(
@@ -144,7 +150,7 @@ def to_html(report: CheckReport, messages: Messages) -> str:
         for key, value in report.settings.items()
     )
     codes = " ".join(report.codes_to_tell(messages))
-    facts = system_facts()
+    system = system_facts()
     return f"""<!DOCTYPE html>
 <html lang="{e(messages.lang)}"><head><meta charset="utf-8">
 <title>{e(t("check.report_title"))}</title>
@@ -166,7 +172,7 @@ th {{ background: #f1f3f4; text-align: left; }}
 <table>
 <tr><th>{e(t("check.generated_at"))}</th><td>{e(report.generated_at.isoformat(timespec="seconds"))}</td></tr>
 <tr><th>ndnclient</th><td>{e(ndnclient.__version__)}</td></tr>
-<tr><th>OS</th><td>{e(facts["os"])}</td></tr>
+<tr><th>OS</th><td>{e(system["os"])}</td></tr>
 <tr><th>{e(t("check.readers"))}</th><td>{e(", ".join(report.readers) or "-")}</td></tr>
 <tr><th>{e(t("check.card_number"))}</th><td>{e(report.card_number or "-")}</td></tr>
 </table>

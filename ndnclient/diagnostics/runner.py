@@ -13,13 +13,20 @@ result handed back the moment it is ready.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from ndnclient.diagnostics.catalogue import Catalogue
 from ndnclient.diagnostics.context import CheckContext
-from ndnclient.diagnostics.model import Check, CheckResult, CheckStatus, Outcome
+from ndnclient.diagnostics.model import (
+    DEFAULT_TIME_BOUND,
+    Check,
+    CheckResult,
+    CheckStatus,
+    Outcome,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +35,8 @@ POLL_SECONDS = 0.05
 
 
 def with_prerequisites(checks: Iterable[Check], only: Iterable[str]) -> list[Check]:
-    """The checks named in `only` and everything they require, in catalogue order."""
+    """The checks named in `only` and everything they need (`requires` and `after`: a check
+    that uses another's findings must not run without them), in catalogue order."""
     by_code = {check.code: check for check in checks}
     wanted: set[str] = set()
     stack = [code for code in only if code in by_code]
@@ -36,8 +44,26 @@ def with_prerequisites(checks: Iterable[Check], only: Iterable[str]) -> list[Che
         code = stack.pop()
         if code not in wanted:
             wanted.add(code)
-            stack.extend(by_code[code].requires)
+            stack.extend((*by_code[code].requires, *by_code[code].after))
     return [check for check in by_code.values() if check.code in wanted]
+
+
+def _refuse_cycles(checks: list[Check]) -> None:
+    """A cycle among `requires`/`after` would leave the runner waiting for ever."""
+    graph = {c.code: [*c.requires, *c.after] for c in checks}
+    done: set[str] = set()
+
+    def visit(code: str, path: tuple[str, ...]) -> None:
+        if code in path:
+            raise ValueError(f"checks depend on each other in a cycle: {' → '.join(path)}")
+        if code in done or code not in graph:
+            return
+        for dependency in graph[code]:
+            visit(dependency, (*path, code))
+        done.add(code)
+
+    for code in graph:
+        visit(code, ())
 
 
 class CheckRunner:
@@ -45,13 +71,14 @@ class CheckRunner:
         self,
         checks: Iterable[Check],
         context: CheckContext,
-        catalogue: Catalogue,
         *,
         deadline: float | None = None,
     ) -> None:
+        """`deadline` (seconds) bounds the whole run; texts come in the context's language."""
         self.checks = list(checks)
+        _refuse_cycles(self.checks)
         self.context = context
-        self.catalogue = catalogue
+        self.catalogue: Catalogue = context.catalogue
         self.deadline = deadline
 
     def run(self, on_result: Callable[[CheckResult], None] | None = None) -> list[CheckResult]:
@@ -67,39 +94,39 @@ class CheckRunner:
     def results(self) -> Iterator[CheckResult]:
         """Each result the moment it is ready."""
         started_run = time.monotonic()
+        if self.deadline is not None:
+            self.context.deadline = started_run + self.deadline
         codes = {check.code for check in self.checks}
         pending = {check.code: check for check in self.checks}
         finished: dict[str, CheckResult] = {}
-        running: dict[Future[CheckResult], tuple[Check, float, float]] = {}
-        executor = ThreadPoolExecutor(
-            max_workers=max(1, len(self.checks)), thread_name_prefix="check"
-        )
-        try:
-            while pending or running:
-                for result in self._start_ready(pending, finished, running, codes, executor):
+        running: dict[str, tuple[Check, float, float]] = {}
+        arrived: queue.SimpleQueue[CheckResult] = queue.SimpleQueue()
+        while pending or running:
+            for result in self._start_ready(pending, finished, running, codes, arrived):
+                finished[result.code] = result
+                yield result
+            if not running:
+                continue
+            try:
+                result = arrived.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                pass
+            else:
+                if result.code in running:  # else it overran and was reported already
+                    del running[result.code]
                     finished[result.code] = result
                     yield result
-                if not running:
-                    continue
-                done, _ = wait(list(running), timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
-                for future in done:
-                    check, _, _ = running.pop(future)
-                    result = future.result()  # _run_one never raises
-                    finished[check.code] = result
-                    yield result
-                for result in self._overdue(running, started_run):
-                    finished[result.code] = result
-                    yield result
-        finally:
-            executor.shutdown(wait=False, cancel_futures=True)
+            for result in self._overdue(running, started_run):
+                finished[result.code] = result
+                yield result
 
     def _start_ready(
         self,
         pending: dict[str, Check],
         finished: dict[str, CheckResult],
-        running: dict[Future[CheckResult], tuple[Check, float, float]],
+        running: dict[str, tuple[Check, float, float]],
         codes: set[str],
-        executor: ThreadPoolExecutor,
+        arrived: queue.SimpleQueue[CheckResult],
     ) -> list[CheckResult]:
         immediate: list[CheckResult] = []
         for code, check in list(pending.items()):
@@ -110,6 +137,20 @@ class CheckRunner:
             blocked = [c for c in check.requires if c in finished and not finished[c].status.passed]
             if self.context.cancel.is_set():
                 immediate.append(self._result(check, Outcome(CheckStatus.SKIPPED, "cancelled"), 0))
+            elif blocked and all(finished[c].status is CheckStatus.NOT_APPLICABLE for c in blocked):
+                # Moot because what it needs is moot (G08 under multi-trust): no problem.
+                immediate.append(
+                    self._result(
+                        check,
+                        Outcome(
+                            CheckStatus.NOT_APPLICABLE,
+                            "prerequisite_not_applicable",
+                            {"codes": ", ".join(blocked)},
+                            {"because": blocked},
+                        ),
+                        0,
+                    )
+                )
             elif blocked:
                 immediate.append(
                     self._result(
@@ -124,25 +165,30 @@ class CheckRunner:
                     )
                 )
             else:
-                bound = self._bound(check)
-                future = executor.submit(self._run_one, check)
-                running[future] = (check, time.monotonic(), bound)
+                running[code] = (check, time.monotonic(), self._bound(check))
+                # A daemon thread: a check stuck past its bound must never keep the program
+                # from ending (a thread pool's workers are waited for at exit).
+                threading.Thread(
+                    target=lambda c=check: arrived.put(self._run_one(c)),
+                    name=f"check-{code}",
+                    daemon=True,
+                ).start()
         return immediate
 
     def _bound(self, check: Check) -> float:
         try:
             return float(check.time_bound(self.context))
         except Exception:
-            log.exception("time bound of %s", check.code)
-            return 10.0
+            log.info("time bound of %s failed", check.code, exc_info=True)
+            return DEFAULT_TIME_BOUND
 
     def _overdue(
-        self, running: dict[Future[CheckResult], tuple[Check, float, float]], started_run: float
+        self, running: dict[str, tuple[Check, float, float]], started_run: float
     ) -> list[CheckResult]:
         now = time.monotonic()
         run_over = self.deadline is not None and now - started_run > self.deadline
         late: list[CheckResult] = []
-        for future, (check, started, bound) in list(running.items()):
+        for code, (check, started, bound) in list(running.items()):
             if self.context.cancel.is_set():
                 outcome = Outcome(CheckStatus.SKIPPED, "cancelled")
             elif run_over or now - started > bound:
@@ -155,7 +201,7 @@ class CheckRunner:
                 )
             else:
                 continue
-            del running[future]  # its thread ends on its own bounds; the result is dropped
+            del running[code]  # its thread ends on its own bounds; its result is dropped
             late.append(self._result(check, outcome, round((now - started) * 1000)))
         return late
 
@@ -164,7 +210,8 @@ class CheckRunner:
         try:
             outcome = check.run(self.context)
         except Exception as error:
-            log.exception("check %s failed unexpectedly", check.code)
+            # INFO, not ERROR: the user gets the sentence, the log file the traceback.
+            log.info("check %s failed unexpectedly", check.code, exc_info=True)
             outcome = Outcome(
                 CheckStatus.FAIL,
                 "unexpected",

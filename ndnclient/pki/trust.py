@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ndnclient.resources import resource_path
 
@@ -65,21 +65,48 @@ def issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
 
 
 def is_ca(certificate: x509.Certificate) -> bool:
+    """A CA certificate: BasicConstraints CA, and keyCertSign if it states key usages."""
     try:
-        return bool(certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+        if not certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
+            return False
     except x509.ExtensionNotFound:
         return False
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return True
+    return bool(usage.key_cert_sign)
 
 
 def valid_at(certificate: x509.Certificate, now: datetime) -> bool:
     return certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc
 
 
+class ChainProblem(StrEnum):
+    NO_ANCHORS = "no_anchors"
+    UNKNOWN_ISSUER = "unknown_issuer"
+    CA_EXPIRED = "ca_expired"
+    NOT_A_CA = "not_a_ca"
+
+
 @dataclass(frozen=True)
 class ChainResult:
     trusted: bool
-    chain: tuple[x509.Certificate, ...]  # from the user's certificate to the anchor
-    problem: str = ""  # "no_anchors", "unknown_issuer", "ca_expired", "not_a_ca"
+    chain: tuple[x509.Certificate, ...]  # from the user's certificate up to the anchor
+    problem: ChainProblem | None = None
+
+    @property
+    def issuer(self) -> x509.Certificate | None:
+        """The certificate that signed the user's, when the chain is trusted."""
+        return self.chain[1] if self.trusted and len(self.chain) > 1 else None
+
+
+# How bad a dead end is: the worst-but-closest explanation wins when no path works.
+_PROBLEM_RANK = {
+    ChainProblem.UNKNOWN_ISSUER: 0,
+    ChainProblem.NOT_A_CA: 1,
+    ChainProblem.CA_EXPIRED: 2,
+}
 
 
 def verify_chain(
@@ -88,30 +115,47 @@ def verify_chain(
     intermediates: Sequence[x509.Certificate],
     now: datetime,
 ) -> ChainResult:
-    """Build a path from `certificate` to one of `anchors`."""
+    """Search for a path from `certificate` to one of `anchors`, through `intermediates`.
+
+    Every candidate is tried (a CA re-issued with the same key may appear twice, one copy
+    expired), and an issuer counts only when it is a valid CA certificate at `now`. When no
+    path works, the explanation of the most promising dead end is returned.
+    """
     if not anchors:
-        return ChainResult(False, (certificate,), "no_anchors")
-    chain = [certificate]
-    for _ in range(MAX_CHAIN_LENGTH):
-        current = chain[-1]
-        anchor = next((a for a in anchors if issued_by(current, a)), None)
-        if anchor is not None:
-            return _checked(chain, anchor, now)
-        step = next((c for c in intermediates if c not in chain and issued_by(current, c)), None)
-        if step is None:
-            break
-        chain.append(step)
-    return ChainResult(False, tuple(chain), "unknown_issuer")
+        return ChainResult(False, (certificate,), ChainProblem.NO_ANCHORS)
+    best = ChainResult(False, (certificate,), ChainProblem.UNKNOWN_ISSUER)
 
+    def search(path: list[x509.Certificate]) -> ChainResult | None:
+        nonlocal best
+        current = path[-1]
+        if len(path) > MAX_CHAIN_LENGTH:
+            return None
+        for candidate, is_anchor in [
+            *((a, True) for a in anchors),
+            *((i, False) for i in intermediates),
+        ]:
+            if candidate in path or not issued_by(current, candidate):
+                continue
+            problem = None
+            if not is_ca(candidate):
+                problem = ChainProblem.NOT_A_CA
+            elif not valid_at(candidate, now):
+                problem = ChainProblem.CA_EXPIRED
+            if problem is not None:
+                if (
+                    _PROBLEM_RANK[problem]
+                    > _PROBLEM_RANK[best.problem or ChainProblem.UNKNOWN_ISSUER]
+                ):
+                    best = ChainResult(False, (*path, candidate), problem)
+                continue
+            if is_anchor:
+                return ChainResult(True, (*path, candidate))
+            found = search([*path, candidate])
+            if found is not None:
+                return found
+        return None
 
-def _checked(chain: list[x509.Certificate], anchor: x509.Certificate, now: datetime) -> ChainResult:
-    full = (*chain, anchor)
-    for issuer in full[1:]:
-        if not is_ca(issuer):
-            return ChainResult(False, full, "not_a_ca")
-        if not valid_at(issuer, now):
-            return ChainResult(False, full, "ca_expired")
-    return ChainResult(True, full)
+    return search([certificate]) or best
 
 
 @dataclass(frozen=True)
@@ -131,10 +175,10 @@ def check_revocation(
 ) -> RevocationResult:
     """Look `certificate` up in `crl`, and check the CRL itself: signed by `issuer`,
     naming it, and not past its next update."""
-    key = issuer.public_key()
-    signature_valid = isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey) and (
-        crl.is_signature_valid(key)
-    )
+    try:
+        signature_valid = crl.is_signature_valid(issuer.public_key())  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        signature_valid = False  # a key type that cannot sign CRLs
     next_update = crl.next_update_utc
     entry = crl.get_revoked_certificate_by_serial_number(certificate.serial_number)
     return RevocationResult(

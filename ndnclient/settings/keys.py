@@ -81,6 +81,11 @@ def _non_empty(key: str) -> Callable[[str], str]:
     return normalize
 
 
+def _bracketed(host: str) -> str:
+    """An IPv6 address goes back into its brackets when a URL is written out again."""
+    return f"[{host}]" if ":" in host else host
+
+
 def _ldap_url(value: Any) -> str:
     key = "ldap.url"
     if not isinstance(value, str):
@@ -98,7 +103,7 @@ def _ldap_url(value: Any) -> str:
     if parts.query or parts.fragment:
         raise _invalid(key, "ldap_url", value)
     port = port or (636 if scheme == "ldaps" else 389)
-    return f"{scheme}://{parts.hostname}:{port}{parts.path}"
+    return f"{scheme}://{_bracketed(parts.hostname)}:{port}{parts.path}"
 
 
 def _proxy_url(value: Any) -> str | None:
@@ -120,7 +125,8 @@ def _proxy_url(value: Any) -> str | None:
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise _invalid(key, "proxy_url", value)
     user = f"{parts.username}@" if parts.username else ""
-    return f"{parts.scheme.lower()}://{user}{parts.hostname}{f':{port}' if port else ''}"
+    host = _bracketed(parts.hostname)
+    return f"{parts.scheme.lower()}://{user}{host}{f':{port}' if port else ''}"
 
 
 def _cards(value: Any) -> list[dict[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -300,3 +301,39 @@ def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as usage:
         cli.main(["explain", "G99"])
     assert usage.value.code == 2
+
+
+def test_only_shows_a_failed_prerequisite_and_fails(
+    reader: Callable[..., VirtualReaderBackend], capsys: pytest.CaptureFixture[str]
+) -> None:
+    reader().remove()
+    code = cli.main(["check", "--only", "G05", "--json"])
+    document = json.loads(capsys.readouterr().out)
+    statuses = {r["code"]: r["status"] for r in document["results"]}
+    assert statuses == {"G02": "fail", "G05": "skipped"} and code == 1
+
+
+def test_no_secret_reaches_any_report(
+    reader: Callable[..., VirtualReaderBackend],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Any,
+    memory_keyring: Any,
+) -> None:
+    from ndnclient.settings import secrets
+
+    reader(pin=b"Pq7wPq7w")
+    assert cli.main(["settings", "set", "proxy.url", "http://taro@proxy.example.lg.jp:8080"]) == 0
+    secrets.set_proxy_password("http://taro@proxy.example.lg.jp:8080", "Zz9!proxy-secret")
+    for name in ("r.html", "r.json", "r.txt"):
+        cli.main(["-vv", "--traffic", "check", "--report", str(tmp_path / name), "--json"])
+        out = capsys.readouterr()
+        written = (tmp_path / name).read_text(encoding="utf-8")
+        for text in (written, out.out, out.err):
+            assert "Zz9!proxy-secret" not in text and "Pq7wPq7w" not in text
+            assert "5071377750713777" not in text.replace(" ", "")  # the PIN's hex
+
+
+def test_explain_takes_the_code_as_people_type_it(capsys: pytest.CaptureFixture[str]) -> None:
+    for typed in ("動作確認エラー: G04", "Ｇ０４", " g04 "):
+        assert cli.main(["explain", typed, "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["code"] == "G04"

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import socket
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -26,15 +31,16 @@ from ndnclient.diagnostics.report import CheckReport, to_html, to_text
 from ndnclient.diagnostics.runner import CheckRunner, with_prerequisites
 from ndnclient.messages import Messages
 from ndnclient.pki.ldap_repository import LdapProbe, LdapTarget, ProbeReason, ProbeResult
+from ndnclient.pki.trust import ChainProblem
 from ndnclient.settings.policy import Policy
 from ndnclient.settings.service import merge
 
 OK, WARN, FAIL = CheckStatus.OK, CheckStatus.WARN, CheckStatus.FAIL
 
 
-def context_with(**values: Any) -> CheckContext:
+def context_with(lang: str = "ja", **values: Any) -> CheckContext:
     settings = merge(values, Policy())
-    return CheckContext(settings, lambda job: job(None))  # type: ignore[arg-type,misc]
+    return CheckContext(settings, lambda job: job(None), lang=lang)  # type: ignore[arg-type,misc]
 
 
 def sleeper(seconds: float, status: CheckStatus = OK) -> Any:
@@ -46,7 +52,7 @@ def sleeper(seconds: float, status: CheckStatus = OK) -> Any:
 
 
 def run(checks: list[Check], **kwargs: Any) -> list[CheckResult]:
-    runner = CheckRunner(checks, context_with(), Catalogue("ja"), **kwargs)
+    runner = CheckRunner(checks, context_with(), **kwargs)
     return list(runner.results())
 
 
@@ -142,11 +148,9 @@ def test_the_run_deadline() -> None:
 
 
 def test_cancellation() -> None:
-    context = context_with()
+    context = context_with(lang="en")
     runner = CheckRunner(
-        [Check("G01", sleeper(5)), Check("G02", sleeper(0), requires=("G01",))],
-        context,
-        Catalogue("en"),
+        [Check("G01", sleeper(5)), Check("G02", sleeper(0), requires=("G01",))], context
     )
     threading.Timer(0.2, context.cancel.set).start()
     started = time.monotonic()
@@ -158,7 +162,8 @@ def test_cancellation() -> None:
 
 def test_with_prerequisites() -> None:
     chosen = [c.code for c in with_prerequisites(ALL_CHECKS, ["G08"])]
-    assert chosen == ["G01", "G02", "G03", "G04", "G08"]
+    assert chosen == ["G01", "G02", "G03", "G04", "G08", "G09"]
+    assert [c.code for c in with_prerequisites(ALL_CHECKS, ["G13"])] == ["G04", "G13"]
 
 
 # --- the catalogue ---------------------------------------------------------------------------
@@ -175,9 +180,9 @@ def outcome_keys_by_code() -> dict[str, set[str]]:
             re.findall(r'Outcome\(\s*(?:[A-Z]+|CheckStatus\.[A-Z_]+),\s*"(\w+)"', body)
         )
         if "result.reason.value" in body:
-            keys[code] |= {"dns", "refused", "timeout", "no_response", "bind", "no_crl", "bad_crl"}
+            keys[code] |= {reason.value for reason in ProbeReason}
         if "result.problem" in body:
-            keys[code] |= {"no_anchors", "unknown_issuer", "ca_expired", "not_a_ca"}
+            keys[code] |= {problem.value for problem in ChainProblem}
     return keys
 
 
@@ -217,7 +222,7 @@ def test_render_fills_in_and_gives_no_remedy_when_all_is_well() -> None:
             {
                 "host": "repo.example.jp",
                 "port": 389,
-                "why": "x",
+                "method_note": "",
                 "seconds": "0.1",
                 "proxy_note": "",
             },
@@ -295,11 +300,6 @@ def test_the_ldap_probe_refused_and_silent(tmp_path: Path) -> None:
     assert result.steps_ms["connect"] < 1000
 
 
-def test_the_probe_bound_is_the_sum_of_its_steps() -> None:
-    probe = LdapProbe("ldap://h/o=x", connect_timeout=3, receive_timeout=5)
-    assert probe.time_bound == 3 + 3 + 2 * 5
-
-
 # --- the report ------------------------------------------------------------------------------
 
 
@@ -333,3 +333,230 @@ def test_text_and_json_reports() -> None:
     assert document["summary"]["fail"] == 1 and document["summary"]["failed"] is True
     assert document["results"][1]["outcome"] == "refused"
     assert set(document) >= {"results", "app", "system", "readers", "settings"}
+
+
+HUNG_CHECK_PROGRAM = """
+import time
+from ndnclient.diagnostics.context import CheckContext
+from ndnclient.diagnostics.model import Check, CheckStatus, Outcome
+from ndnclient.diagnostics.runner import CheckRunner
+from ndnclient.settings.policy import Policy
+from ndnclient.settings.service import merge
+
+def hangs(context):
+    time.sleep(600)  # e.g. a handshake the library never times out
+    return Outcome(CheckStatus.OK, "ok")
+
+context = CheckContext(merge({}, Policy()), lambda job: job(None))
+results = CheckRunner([Check("G04", hangs, time_bound=lambda c: 0.5)], context).run()
+print(results[0].outcome)
+"""
+
+
+def test_a_hung_check_never_keeps_the_program_from_ending() -> None:
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", HUNG_CHECK_PROGRAM],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    assert done.stdout.strip() == "timed_out", done.stderr
+    assert time.monotonic() - started < 10  # not 600
+
+
+# --- the review's cases: bounds, verdicts, runner rules ------------------------------------
+
+
+def message_id(request: bytes) -> bytes:
+    """The encoded INTEGER of an LDAPMessage's messageID (an answer must echo it)."""
+    position = 2 if request[1] < 0x80 else 2 + (request[1] & 0x7F)
+    size = request[position + 1]
+    return request[position + 2 : position + 2 + size]
+
+
+def bind_ok(request: bytes) -> bytes:
+    identifier = message_id(request)
+    body = bytes([0x02, len(identifier)]) + identifier + bytes.fromhex("61070a010004000400")
+    return bytes([0x30, len(body)]) + body
+
+
+def fake_ldap_peer(handler: Any, family: int = socket.AF_INET, host: str = "127.0.0.1") -> int:
+    server = socket.socket(family)
+    server.bind((host, 0))
+    server.listen(8)
+
+    def loop() -> None:
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            threading.Thread(target=handler, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=loop, daemon=True).start()
+    return int(server.getsockname()[1])
+
+
+def trickle(connection: socket.socket) -> None:
+    """Answers the bind, then a search answer claiming 16 MB, one byte every 0.3 s."""
+    with contextlib.suppress(OSError, IndexError):  # the probe hangs up on it
+        connection.sendall(bind_ok(connection.recv(4096)))
+        identifier = message_id(connection.recv(4096))
+        header = bytes.fromhex("3084010000000201") + identifier[-1:] + bytes.fromhex("648401000000")
+        for byte in header + bytes(1000):
+            connection.send(bytes([byte]))
+            time.sleep(0.3)
+
+
+def hangs_up(connection: socket.socket) -> None:
+    connection.close()
+
+
+def not_ldap(connection: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        connection.recv(4096)
+        connection.sendall(bytes.fromhex("3003020101"))
+        time.sleep(3)
+
+
+def silent(connection: socket.socket) -> None:
+    time.sleep(30)
+
+
+@pytest.mark.parametrize(
+    ("handler", "scheme", "detail"),
+    [
+        (trickle, "ldap", "deadline"),
+        (hangs_up, "ldap", "at once"),
+        (not_ldap, "ldap", "not LDAP"),
+        (silent, "ldaps", ""),
+    ],
+)
+def test_the_probe_keeps_its_deadline_whatever_the_peer_does(
+    handler: Any, scheme: str, detail: str
+) -> None:
+    port = fake_ldap_peer(handler)
+    probe = LdapProbe(f"{scheme}://127.0.0.1:{port}/o=x", connect_timeout=1, receive_timeout=1)
+    started = time.monotonic()
+    result = probe.run()
+    assert time.monotonic() - started <= probe.time_bound + 0.5
+    assert result.reason is ProbeReason.NO_RESPONSE, result.detail
+    assert detail in result.detail
+
+
+def test_the_probe_speaks_ipv6() -> None:
+    try:
+        port = fake_ldap_peer(silent, socket.AF_INET6, "::1")
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    result = LdapProbe(f"ldap://[::1]:{port}/o=x", connect_timeout=1, receive_timeout=1).run()
+    assert result.reason is ProbeReason.NO_RESPONSE and result.address == "::1"
+
+
+def test_a_crl_of_an_unknown_version_is_bad_crl() -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from ndnclient.pki import ldap_repository
+    from ndnclient.simulator.testca import TestCA
+
+    der = bytearray(TestCA.generate().issue_crl().public_bytes(Encoding.DER))
+    der[der.index(bytes.fromhex("020101")) + 2] = 5  # tbsCertList.version 6: unknown
+    with pytest.raises(ldap_repository._Failed) as caught:
+        ldap_repository._parse_list(
+            {ldap_repository.CRL_ATTRIBUTE: [bytes(der)]}, ldap_repository.CRL_ATTRIBUTE
+        )
+    assert caught.value.reason is ProbeReason.BAD_CRL
+
+
+def test_the_run_deadline_shortens_the_probe_so_g04_keeps_its_own_verdict() -> None:
+    port = fake_ldap_peer(silent)
+    context = context_with(
+        **{"ldap.url": f"ldap://127.0.0.1:{port}/o=x", "ldap.receive_timeout": 5}
+    )
+    runner = CheckRunner([c for c in ALL_CHECKS if c.code == "G04"], context, deadline=1.5)
+    started = time.monotonic()
+    (result,) = runner.run()
+    assert time.monotonic() - started < 3
+    assert (result.status, result.facts.get("reason")) == (FAIL, "no_response")
+
+
+def test_the_placeholder_repository_is_not_configured_not_dns() -> None:
+    context = context_with()
+    (result,) = CheckRunner([c for c in ALL_CHECKS if c.code == "G04"], context).run()
+    assert result.outcome == "not_configured" and "情報システム担当" in result.remedy
+
+
+def test_a_cycle_is_refused() -> None:
+    with pytest.raises(ValueError, match="cycle"):
+        CheckRunner(
+            [Check("G01", sleeper(0), after=("G02",)), Check("G02", sleeper(0), after=("G01",))],
+            context_with(),
+        )
+
+
+def test_a_moot_prerequisite_makes_its_dependants_moot() -> None:
+    results = {
+        r.code: r
+        for r in run(
+            [
+                Check("G04", lambda c: Outcome(CheckStatus.NOT_APPLICABLE, "multitrust")),
+                Check("G08", sleeper(0), requires=("G04",)),
+            ]
+        )
+    }
+    assert results["G08"].status is CheckStatus.NOT_APPLICABLE
+    assert "対象外" in results["G08"].detail
+
+
+def test_closing_card_access_never_waits_for_a_stuck_job() -> None:
+    from ndnclient.diagnostics.context import DirectCardAccess
+
+    access = DirectCardAccess(lambda: None)  # type: ignore[arg-type,return-value]
+    threading.Thread(target=lambda: access(lambda backend: time.sleep(5)), daemon=True).start()
+    time.sleep(0.1)
+    started = time.monotonic()
+    access.close(timeout=0.2)
+    assert time.monotonic() - started < 1
+
+
+def test_g13_never_claims_a_route_nobody_tested() -> None:
+    context = context_with(**{"proxy.url": "http://proxy.example.lg.jp:8080"})
+    assert g13_proxy(context).key == "not_checked"
+
+
+def test_g11_judges_the_reader_holding_the_card() -> None:
+    from ndnclient.card.connection import ReaderSlot
+
+    context = context_with()
+    context.card.readers = ["Microsoft Virtual Smart Card 0", "SCR3310 0"]
+    context.card.slot = ReaderSlot("SCR3310 0", card_present=True)
+    assert g11_supported_reader(context).status is OK
+
+
+def test_g06_a_switching_period_that_has_ended_is_not_reported() -> None:
+    from datetime import date
+
+    from ndnclient.card.info import CardInfo
+    from ndnclient.diagnostics.checks import g06_settings_match
+
+    old = {
+        "card_number": "1111222233334444",
+        "valid_from": "2024-11-01",
+        "valid_to": "2026-10-31",
+        "label": "",
+    }
+    new = {
+        "card_number": "5555666677778888",
+        "valid_from": "2026-10-02",
+        "valid_to": "2028-10-31",
+        "label": "",
+    }
+    context = context_with(cards=[old, new])
+    context.card.info = CardInfo("5555666677778888", "x", date(2026, 10, 2), date(2028, 10, 31), 1)
+    context._clock = lambda: datetime(2026, 11, 21, tzinfo=UTC)
+    assert g06_settings_match(context).key == "ok"
+    context._clock = lambda: datetime(2026, 10, 20, tzinfo=UTC)
+    assert g06_settings_match(context).key == "switching"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
+from conftest import MemoryKeyring
 from keyring.backends import fail
 
 from ndnclient.messages import Messages
@@ -147,36 +147,6 @@ def test_importing_garbage_changes_nothing(tmp_path: Path, content: bytes) -> No
     assert service.load()[0].language == "en"
     with pytest.raises(ImportFileError):
         service.import_(tmp_path / "missing.json")
-
-
-class MemoryKeyring(KeyringBackend):
-    """An in-memory keyring (the machine has no desktop keyring to use in tests)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.entries:
-            raise keyring.errors.PasswordDeleteError("none")
-        del self.entries[(service, username)]
-
-
-@pytest.fixture
-def memory_keyring() -> MemoryKeyring:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def test_proxy_password_lives_in_the_keyring_only(
