@@ -7,8 +7,8 @@ from pathlib import Path
 
 import keyring
 import pytest
-from conftest import MemoryKeyring
 from keyring.backends import fail
+from keyrings_for_tests import MemoryKeyring
 
 from ndnclient.messages import Messages
 from ndnclient.settings import secrets
