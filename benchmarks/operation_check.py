@@ -46,7 +46,7 @@ from ndnclient.settings.policy import Policy  # noqa: E402
 from ndnclient.settings.service import SettingsService  # noqa: E402
 from ndnclient.settings.store import SettingsStore  # noqa: E402
 from ndnclient.simulator.card import VirtualGoSignCard  # noqa: E402
-from ndnclient.simulator.state import create_state  # noqa: E402
+from ndnclient.simulator.state import VirtualCardState, create_state  # noqa: E402
 from ndnclient.simulator.testca import TestCA  # noqa: E402
 from ndnclient.simulator.vpcd import VpcdBridge  # noqa: E402
 
@@ -62,7 +62,9 @@ def wait_for_card(backend: PcscBackend, present: bool) -> None:
         time.sleep(0.05)
 
 
-def healthy_runs(rounds: int, folder: Path) -> dict[str, Any]:
+def healthy_setup(folder: Path) -> tuple[VirtualCardState, SettingsService, Slapd]:
+    """A card, a real slapd with its CA's CRL and ARL, and settings where every check can
+    pass: the setup a working PC has. The caller stops the server."""
     ca = TestCA.generate()
     state = create_state(ca=ca, kdf_iterations=1000)
     entry = RepositoryEntry(
@@ -82,6 +84,11 @@ def healthy_runs(rounds: int, folder: Path) -> dict[str, Any]:
     service.register_card(
         RegisteredCard(state.card_number, state.valid_from, state.valid_to), state.valid_from
     )
+    return state, service, server
+
+
+def healthy_runs(rounds: int, folder: Path) -> dict[str, Any]:
+    state, service, server = healthy_setup(folder)
     settings, _ = service.load()
     backend = PcscBackend()
     walls, sums, statuses = [], [], set()

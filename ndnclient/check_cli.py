@@ -8,7 +8,6 @@ when nothing failed, 1 when something did.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import unicodedata
@@ -23,12 +22,10 @@ from ndnclient.diagnostics.catalogue import Catalogue
 from ndnclient.diagnostics.checks import ALL_CHECKS
 from ndnclient.diagnostics.context import CheckContext, DirectCardAccess
 from ndnclient.diagnostics.model import CheckResult, CheckStatus
-from ndnclient.diagnostics.report import CheckReport, format_result_lines, to_html, to_text
+from ndnclient.diagnostics.report import CheckReport, format_result_lines, write_report
 from ndnclient.diagnostics.runner import CheckRunner, with_prerequisites
-from ndnclient.fileio import atomic_write
 from ndnclient.messages import Messages
 from ndnclient.pki.ldap_repository import LdapTarget
-from ndnclient.settings.errors import ExportFileError
 from ndnclient.settings.service import Settings
 
 CODE_PATTERN = re.compile(r"G\d\d")
@@ -134,19 +131,7 @@ def _print_result(result: CheckResult, messages: Messages) -> None:
 
 
 def _write_report(path: Path, report: CheckReport, messages: Messages) -> None:
-    suffix = path.suffix.lower()
-    if suffix in (".html", ".htm"):
-        content = to_html(report, messages)
-    elif suffix == ".json":
-        content = json.dumps(report.to_json(messages), ensure_ascii=False, indent=2) + "\n"
-    else:
-        content = to_text(report, messages)
-    try:
-        atomic_write(path, content.encode("utf-8"))
-    except OSError as error:
-        raise ExportFileError(
-            f"could not write {path}: {error}", path=str(path), detail=error.strerror or str(error)
-        ) from None
+    write_report(path, report, messages)
     print(messages.text("check.report_written", path=path), file=sys.stderr)
 
 

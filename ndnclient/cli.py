@@ -16,12 +16,15 @@ from contextlib import contextmanager
 from typing import Any, TextIO
 
 import ndnclient
-from ndnclient.card.access import open_gosign_session, open_session_on, reader_filter_from_env
+from ndnclient.card.access import (
+    open_gosign_session,
+    reader_filter_from_env,
+    recovering_guard,
+)
 from ndnclient.card.connection import ReaderBackend
 from ndnclient.card.errors import (
     CardError,
     LastTryNotConfirmedError,
-    NoCardError,
     NotGoSignCardError,
 )
 from ndnclient.card.info import format_card_number
@@ -296,18 +299,7 @@ def cmd_pin(args: argparse.Namespace, messages: Messages) -> int:
     try:
         session = open_gosign_session(backend, reader_filter_from_env())
         try:
-            # The card's number, to know it again if an answer is lost and the card comes back.
-            # Unreadable, it only means no count is trusted from a fresh connection later.
-            try:
-                card_number: str | None = session.read_card_info().card_number
-            except CardError:
-                card_number = None
-            guard = PinGuard(
-                session,
-                read_counter_again=lambda which: _counter_on_same_card(
-                    backend, session.connection.reader_name, card_number, which
-                ),
-            )
+            guard = recovering_guard(backend, session)
             # Read and show the tries left before anything is typed.
             if gated == "unlock":
                 _show_counter(guard.counter("pin"), messages)
@@ -349,25 +341,6 @@ def _run_pin_command(
         return guard.unlock(code, new, last_try_confirmed=confirmed)
 
 
-def _counter_on_same_card(
-    backend: ReaderBackend, reader: str, card_number: str | None, which: CounterName
-) -> PinCounter:
-    """After a lost answer: the counter, read on a new connection to the same reader, and
-    only if the card there is the same card."""
-    if card_number is None:
-        raise NoCardError("the card's number was not known, so no other card can be told apart")
-    slot = backend.snapshot().get(reader)
-    if slot is None or not slot.card_present:
-        raise NoCardError(f"no card in {reader}", reader=reader)
-    session = open_session_on(backend, slot)
-    try:
-        if session.read_card_info().card_number != card_number:
-            raise NoCardError(f"another card is in {reader}", reader=reader)
-        return session.pin_counter(which)
-    finally:
-        session.connection.close()
-
-
 def _failure_json(
     args: argparse.Namespace, error: BaseException, messages: Messages
 ) -> dict[str, Any]:
@@ -395,7 +368,7 @@ def cmd_gui(args: argparse.Namespace, messages: Messages) -> int:
     except ImportError as error:
         print(messages.text("cli.gui_unavailable", error=error), file=sys.stderr)
         return EXIT_PROBLEM
-    return run_gui(lang=args.lang)
+    return run_gui(lang=args.lang_given, demo=bool(getattr(args, "demo", False)))
 
 
 def cmd_simulator(args: argparse.Namespace, messages: Messages) -> int:
@@ -442,6 +415,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = commands.add_parser("gui", parents=[common], help="open the window (default)")
+    gui.add_argument(
+        "--demo",
+        action="store_true",
+        help="the in-process virtual card (helpdesk training, screenshots)",
+    )
     gui.set_defaults(handler=cmd_gui)
 
     card = commands.add_parser("card", parents=[common], help="the IC card")
@@ -536,7 +514,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(getattr(args, "verbose", 0), getattr(args, "traffic", False))
     args.settings_service, args.settings, notices = _load_settings()
     args.make_backend = lambda: make_backend()  # looked up when called (tests replace it)
-    args.lang = getattr(args, "lang", None) or args.settings.language
+    args.lang_given = getattr(args, "lang", None)  # the GUI honours only an explicit one
+    args.lang = args.lang_given or args.settings.language
     messages = Messages(args.lang)
     for notice in notices:
         print(messages.text(notice.message_key, **notice.params), file=sys.stderr)

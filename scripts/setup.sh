@@ -2,12 +2,20 @@
 # Sets up everything ndnclient needs on Debian/Ubuntu, idempotently:
 #   the smart-card service (pcscd) with the virtual reader driver (vsmartcard-vpcd),
 #   what pyscard builds from (swig, libpcsclite-dev), OpenLDAP's slapd and iptables for the
-#   operation check's tests, a virtual environment in .venv,
+#   operation check's tests, an X server and Japanese fonts for the GUI, a virtual
+#   environment in .venv,
 #   and the project installed in it (editable) with its test and development tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(pcscd vsmartcard-vpcd libpcsclite-dev swig slapd iptables iproute2)
+APT_PACKAGES=(
+    pcscd vsmartcard-vpcd libpcsclite-dev swig slapd iptables iproute2
+    # The GUI on a real X server without a screen (the screenshots and the GUI's start test),
+    # Japanese fonts, and the X libraries Qt's xcb platform plug-in loads.
+    xvfb xauth fonts-noto-cjk libegl1 libgl1 libfontconfig1 libxkbcommon-x11-0 libxcb-cursor0
+    libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
+    libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
+)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
@@ -34,4 +42,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[dev]'
+# The GUI's translations: the .qm files are built from the .ts sources, not kept in git.
+bash scripts/build-translations.sh
 echo "setup: ready (.venv/bin/ndnclient)"

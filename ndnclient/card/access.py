@@ -12,8 +12,9 @@ from ndnclient.card.errors import (
     NoReaderError,
     ReaderNotMatchedError,
 )
+from ndnclient.card.pin import PinGuard
 from ndnclient.card.profile import GOSIGN_PROFILE, GoSignProfile
-from ndnclient.card.session import GoSignSession
+from ndnclient.card.session import CounterName, GoSignSession, PinCounter
 
 READER_ENV = "NDNCLIENT_READER"
 
@@ -76,3 +77,37 @@ def open_session_on(
         connection.close()
         raise
     return session
+
+
+def counter_on_same_card(
+    backend: ReaderBackend, reader: str, card_number: str | None, which: CounterName
+) -> PinCounter:
+    """After a lost answer: the counter, read on a new connection to the same reader, and
+    only if the card there is the same card."""
+    if card_number is None:
+        raise NoCardError("the card's number was not known, so no other card can be told apart")
+    slot = backend.snapshot().get(reader)
+    if slot is None or not slot.card_present:
+        raise NoCardError(f"no card in {reader}", reader=reader)
+    session = open_session_on(backend, slot)
+    try:
+        if session.read_card_info().card_number != card_number:
+            raise NoCardError(f"another card is in {reader}", reader=reader)
+        return session.pin_counter(which)
+    finally:
+        session.connection.close()
+
+
+def recovering_guard(backend: ReaderBackend, session: GoSignSession) -> PinGuard:
+    """A PinGuard that, when a PIN command's answer is lost, reads the count again on a
+    fresh connection to the same card (told apart by its number) instead of guessing."""
+    # Unreadable, the number only means no count is trusted from a fresh connection later.
+    try:
+        card_number: str | None = session.read_card_info().card_number
+    except CardError:
+        card_number = None
+    reader = session.connection.reader_name
+    return PinGuard(
+        session,
+        read_counter_again=lambda which: counter_on_same_card(backend, reader, card_number, which),
+    )

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Job = Callable[[ReaderBackend], Any]
 
+NUDGE_INTERVAL_S = 0.02
+
 
 class CardEventKind(StrEnum):
     READERS_CHANGED = "readers_changed"  # also sent once at start, with the first snapshot
@@ -68,6 +70,10 @@ class CardWorker:
         self._accepting_lock = threading.Lock()
         self._accepting = True
         self._thread = threading.Thread(target=self._run, name="ndnclient-card", daemon=True)
+        self._job_waiting = threading.Event()
+        self._nudger = threading.Thread(
+            target=self._nudge, name="ndnclient-card-nudge", daemon=True
+        )
         self.snapshot: ReaderSnapshot = {}
 
     # --- the owner's side -------------------------------------------------------------------
@@ -86,12 +92,16 @@ class CardWorker:
 
     def start(self) -> None:
         self._thread.start()
+        self._nudger.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stopping.set()
+        self._job_waiting.set()  # let the nudger see the stop
         self._interrupt_wait()
         if self._thread.is_alive():
             self._thread.join(timeout)
+        if self._nudger.is_alive():
+            self._nudger.join(timeout)
 
     @property
     def alive(self) -> bool:
@@ -102,10 +112,11 @@ class CardWorker:
         future: Future[T] = Future()
         with self._accepting_lock:
             if not self._accepting or self._stopping.is_set():
-                future.set_exception(RuntimeError("the card worker is not running"))
+                future.set_exception(NoServiceError("the card worker is not running"))
                 return future
             self._jobs.put((job, future))
         self._interrupt_wait()
+        self._job_waiting.set()
         return future
 
     def _interrupt_wait(self) -> None:
@@ -113,6 +124,19 @@ class CardWorker:
         backend = self._backend
         if backend is not None:
             backend.cancel_wait()
+
+    def _nudge(self) -> None:
+        """Cancel the wait again until the card thread has taken the queued jobs.
+
+        A cancel that reaches the smart-card service just before the wait begins is lost
+        (pcsc-lite ignores a cancel when nothing waits), and the job would sit out the whole
+        wait timeout (a second). Re-sending it every 20 ms while a job waits bounds that."""
+        while not self._stopping.is_set():
+            self._job_waiting.wait()
+            self._job_waiting.clear()
+            while not self._jobs.empty() and not self._stopping.is_set():
+                self._interrupt_wait()
+                self._stopping.wait(NUDGE_INTERVAL_S)
 
     # --- the worker thread ------------------------------------------------------------------
 
@@ -125,6 +149,8 @@ class CardWorker:
         finally:
             with self._accepting_lock:
                 self._accepting = False
+            self._stopping.set()  # the nudger ends with this thread
+            self._job_waiting.set()
             self._fail_jobs(NoServiceError("the card worker has stopped"))
             if self._backend is not None:
                 self._backend.close()

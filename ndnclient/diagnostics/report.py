@@ -13,10 +13,13 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import ndnclient
 from ndnclient.diagnostics.model import CheckResult, CheckStatus
+from ndnclient.errors import UserFacingError
+from ndnclient.fileio import atomic_write
 from ndnclient.messages import Messages
 
 STATUS_ORDER = (
@@ -54,9 +57,14 @@ class CheckReport:
 
     def summary(self, messages: Messages) -> str:
         counts = self.counts()
-        if counts["fail"] == 0 and counts["warn"] == 0:
-            return messages.text("check.summary_ok")
-        return messages.text("check.summary_problems", fails=counts["fail"], warns=counts["warn"])
+        fails, warns = counts["fail"], counts["warn"]
+        if fails and warns:
+            return messages.text("check.summary_problems", fails=fails, warns=warns)
+        if fails:
+            return messages.text("check.summary_fails", fails=fails)
+        if warns:
+            return messages.text("check.summary_warns", warns=warns)
+        return messages.text("check.summary_ok")
 
     def codes_to_tell(self, messages: Messages) -> list[str]:
         """The codes the helpdesk asks for: 動作確認エラー:G04 and the like."""
@@ -185,3 +193,30 @@ th {{ background: #f1f3f4; text-align: left; }}
 <table>{settings_rows}</table>
 </body></html>
 """
+
+
+class ReportWriteError(UserFacingError):
+    """The report file could not be written; the results are still on screen."""
+
+    message_key = "check.report_failed"
+
+
+def render_report(path: Path, report: CheckReport, messages: Messages) -> str:
+    """The report in the format the file's name asks for: .html/.htm, .json, else text."""
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return to_html(report, messages)
+    if suffix == ".json":
+        return json.dumps(report.to_json(messages), ensure_ascii=False, indent=2) + "\n"
+    return to_text(report, messages)
+
+
+def write_report(path: Path, report: CheckReport, messages: Messages) -> None:
+    """Write the report atomically: a file that was there before survives a failed write."""
+    content = render_report(path, report, messages)
+    try:
+        atomic_write(path, content.encode("utf-8"))
+    except OSError as error:
+        raise ReportWriteError(
+            f"could not write {path}: {error}", path=str(path), detail=error.strerror or str(error)
+        ) from None

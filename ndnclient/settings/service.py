@@ -164,6 +164,19 @@ class SettingsService:
 
         return self._change("cards", change)[1]
 
+    def put_card(self, card: RegisteredCard, *, replacing: str | None = None) -> Settings:
+        """Add `card`, or put it in place of the entry numbered `replacing` (an edit) or of
+        one with its own number. Read and written under the store's lock, so a card
+        registered at the same moment from elsewhere is kept."""
+
+        def change(settings: Settings) -> tuple[Any, None]:
+            gone = {card.card_number, replacing}
+            kept = [c for c in settings.cards if c.card_number not in gone]
+            ordered = sorted([*kept, card], key=lambda c: c.valid_from)
+            return [c.to_json() for c in ordered], None
+
+        return self._change("cards", change)[0]
+
     def unregister_card(self, card_number: str, today: date, *, force: bool = False) -> Settings:
         def change(settings: Settings) -> tuple[Any, None]:
             kept = unregister(settings.cards, card_number, today, force=force)

@@ -323,3 +323,26 @@ def test_the_null_keyring_counts_as_missing() -> None:
         assert caught.value.message_key == "settings.keyring_missing"
     finally:
         keyring.set_keyring(previous)
+
+
+def test_put_card_adds_replaces_and_keeps_a_card_registered_meanwhile(tmp_path: Path) -> None:
+    from datetime import date
+
+    from ndnclient.settings.cards import RegisteredCard
+
+    service = SettingsService(SettingsStore(tmp_path / "user"))
+    old = RegisteredCard("1111222233334444", date(2024, 5, 1), date(2026, 4, 30), "旧")
+    new = RegisteredCard("5555666677778888", date(2026, 4, 1), date(2028, 3, 31), "新")
+    service.put_card(new)
+    # A card registered from another page between this page's read and its write.
+    service.register_card(old, date(2026, 4, 10))
+    edited = RegisteredCard("5555666677778888", date(2026, 4, 1), date(2028, 3, 31), "新・契約課")
+    cards = service.put_card(edited, replacing="5555666677778888").cards
+    assert [(c.card_number, c.label) for c in cards] == [
+        ("1111222233334444", "旧"),
+        ("5555666677778888", "新・契約課"),
+    ]
+    # An edit that corrects the number replaces the entry, not adds one.
+    fixed = RegisteredCard("5555666677778889", date(2026, 4, 1), date(2028, 3, 31), "新")
+    cards = service.put_card(fixed, replacing="5555666677778888").cards
+    assert [c.card_number for c in cards] == ["1111222233334444", "5555666677778889"]

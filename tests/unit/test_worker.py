@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -58,7 +59,7 @@ def test_events_and_jobs(virtual_reader: Callable[..., VirtualReaderBackend]) ->
         worker.stop()
     assert not worker.alive
     late = worker.submit(read_card_status)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(NoServiceError):  # a sentence for the user, not a bug
         late.result(1)
 
 
@@ -120,3 +121,52 @@ def test_the_owner_learns_when_the_thread_dies() -> None:
     recorder.wait_for(CardEventKind.WORKER_FAILED)
     worker.stop()
     assert isinstance(recorder.events[-1].error, RuntimeError)
+
+
+class LateCancelService:
+    """Models pcsc-lite: a cancel that arrives while nothing waits is ignored, so a job
+    submitted just before the wait begins would sit out the whole wait timeout."""
+
+    def __init__(self, inner: ReaderBackend) -> None:
+        self.inner = inner
+        self.waiting = False
+        self.cancelled = threading.Event()
+        self.lock = threading.Lock()
+
+    def wait_for_change(self, previous: ReaderSnapshot, timeout: float) -> ReaderSnapshot:
+        time.sleep(0.005)  # on the way to the service: a cancel sent now is lost
+        with self.lock:
+            self.waiting = True
+            self.cancelled.clear()
+        self.cancelled.wait(timeout)
+        with self.lock:
+            self.waiting = False
+        return self.inner.snapshot()
+
+    def cancel_wait(self) -> None:
+        with self.lock:
+            if self.waiting:
+                self.cancelled.set()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+def test_a_job_never_sits_out_the_wait_timeout(
+    virtual_reader: Callable[..., VirtualReaderBackend],
+) -> None:
+    service = LateCancelService(virtual_reader())
+    worker = CardWorker(lambda: service, wait_timeout=3.0)  # type: ignore[arg-type,return-value]
+    worker.start()
+    try:
+        worker.submit(lambda b: None).result(5)
+        slowest = 0.0
+        for _ in range(40):
+            time.sleep(0.003)  # land in every phase of the loop, the lost-cancel window too
+            started = time.monotonic()
+            worker.submit(lambda b: None).result(5)
+            slowest = max(slowest, time.monotonic() - started)
+        # Without the re-sent cancel, a job caught in the window waits the full 3 s.
+        assert slowest < 0.5
+    finally:
+        worker.stop()

@@ -1,0 +1,646 @@
+"""PIN: verify, change and unlock (ロック解除) with the helpdesk's code.
+
+The tries left are read on the card thread and shown before anything is typed; every
+command goes through `PinGuard` on the card thread, so the GUI thread never touches the
+card. Typed values become `SecretBuffer`s the moment they are taken, the fields are cleared
+at once, and the buffers are wiped when the job ends, whatever the outcome.
+"""
+
+from __future__ import annotations
+
+import hmac
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ndnclient.card.access import (
+    open_gosign_session,
+    reader_filter_from_env,
+    recovering_guard,
+)
+from ndnclient.card.connection import ReaderBackend
+from ndnclient.card.errors import (
+    CardError,
+    LastTryNotConfirmedError,
+    PinBlockedError,
+    PinFormatError,
+    PinResultUnknownError,
+    UnlockCodeBlockedError,
+)
+from ndnclient.card.pin import PinGuard, PinRisk, SecretBuffer, assess
+from ndnclient.card.session import GoSignSession, PinCounter
+from ndnclient.card.status import CardStatus
+from ndnclient.ui.services import Services
+from ndnclient.ui.widgets import Banner, FieldNote, empty_secret, secret_field
+
+Operation = Literal["verify", "change", "unlock"]
+
+
+@dataclass(frozen=True)
+class Counters:
+    """The PIN's and the unlock code's tries left; None where they could not be read."""
+
+    pin: PinCounter | None
+    unlock: PinCounter | None
+
+    @property
+    def card_dead(self) -> bool:
+        # Ten wrong unlock codes: the card refuses every PIN command for good.
+        return self.unlock is not None and self.unlock.blocked
+
+
+UNKNOWN_COUNTERS = Counters(None, None)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a PIN job brings back: the card layer's error (None on success) and the
+    counters read right afterwards on the same connection."""
+
+    error: CardError | None
+    counters: Counters
+
+
+# --- On the card thread ----------------------------------------------------------------------
+
+
+def _counters_of(session: GoSignSession) -> Counters:
+    with session.connection.transaction():
+        # Select again: another program may have selected another application meanwhile.
+        session.select_application()
+        return Counters(session.pin_counter("pin"), session.pin_counter("unlock"))
+
+
+def read_counters(backend: ReaderBackend) -> Counters:
+    """The tries left, read with status-only VERIFYs (they consume nothing)."""
+    session = open_gosign_session(backend, reader_filter_from_env())
+    try:
+        return _counters_of(session)
+    finally:
+        session.connection.close()
+
+
+def run_pin_operation(
+    backend: ReaderBackend,
+    operation: Callable[[PinGuard], PinCounter],
+    secrets: Sequence[SecretBuffer],
+) -> Outcome:
+    """Run one guarded PIN command, read the counters again, and end the card session so
+    that no verified PIN is left behind. The secrets are wiped whatever happens."""
+    try:
+        session = open_gosign_session(backend, reader_filter_from_env())
+        try:
+            error: CardError | None = None
+            try:
+                operation(recovering_guard(backend, session))
+            except CardError as caught:
+                error = caught
+            try:
+                counters = _counters_of(session)
+            except CardError:
+                counters = UNKNOWN_COUNTERS  # the card is gone: status_read follows
+        finally:
+            session.connection.close(reset=True)
+    finally:
+        for secret in secrets:
+            secret.wipe()
+    return Outcome(error, counters)
+
+
+def _wipe_all(secrets: Sequence[SecretBuffer]) -> None:
+    for secret in secrets:
+        secret.wipe()
+
+
+# --- The page -------------------------------------------------------------------------------
+
+
+def _take_secret(field: QLineEdit) -> SecretBuffer:
+    """The field's value as a SecretBuffer; the field is emptied at once."""
+    secret = SecretBuffer.from_text(field.text())
+    empty_secret(field)
+    return secret
+
+
+@dataclass
+class _Form:
+    """One section: its fields in order (with the note under each) and its button."""
+
+    page: QWidget
+    fields: list[QLineEdit]
+    notes: list[FieldNote]
+    button: QPushButton
+
+    def note_for(self, field: QLineEdit) -> FieldNote:
+        return self.notes[self.fields.index(field)]
+
+
+class PinPage(QWidget):
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.counters = UNKNOWN_COUNTERS
+        self.busy = False
+        self._result_action: Callable[[], None] | None = None
+
+        title = QLabel(self.tr("PIN of the IC card"))
+        title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        intro = QLabel(
+            self.tr(
+                "Check, change or unlock the PIN of your GoSign IC card. This program never"
+                " saves the PIN, and nobody can look it up."
+            )
+        )
+        intro.setWordWrap(True)
+        self.pin_tries = QLabel(self.tr("PIN tries left: reading…"))
+        self.pin_tries.setAccessibleName(self.tr("PIN tries left"))
+        self.pin_tries.setStyleSheet("font-weight: bold;")
+        self.tries_banner = Banner()
+        self.tries_banner.button.setAccessibleName(self.tr("Go to Unlock"))
+        self.tries_banner.action.connect(self.go_to_unlock)
+        self.result = Banner()
+        self.result.action.connect(self._run_result_action)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(self.tr("PIN operations"))
+        self.verify_form = self._build_verify()
+        self.change_form = self._build_change()
+        self.unlock_form = self._build_unlock()
+        self.tabs.addTab(self.verify_form.page, self.tr("Verify"))
+        self.tabs.addTab(self.change_form.page, self.tr("Change"))
+        self.tabs.addTab(self.unlock_form.page, self.tr("Unlock"))
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(intro)
+        layout.addWidget(self.pin_tries)
+        layout.addWidget(self.tries_banner)
+        layout.addWidget(self.result)
+        layout.addWidget(self.tabs)
+        layout.addStretch(1)
+
+        services.card.status_read.connect(self._status_read)
+        if services.card.last_status is not None:
+            self._status_read(services.card.last_status)
+        self._update_controls()
+
+    # --- building -----------------------------------------------------------------------------
+
+    def _build_form(
+        self,
+        description: str,
+        rows: list[tuple[str, str]],
+        button_text: str,
+        submit: Callable[[], None],
+        extra: Sequence[QWidget] = (),
+    ) -> _Form:
+        """A section: its description, any extra widgets, labelled secret fields each with a
+        note under it, and the button. `rows` holds (label with mnemonic, accessible name)."""
+        page = QWidget()
+        text = QLabel(description)
+        text.setWordWrap(True)
+        form_layout = QFormLayout()
+        fields: list[QLineEdit] = []
+        notes: list[FieldNote] = []
+        for label_text, accessible_name in rows:
+            field = secret_field(accessible_name)
+            note = FieldNote()
+            label = QLabel(label_text)
+            label.setBuddy(field)
+            cell = QVBoxLayout()
+            cell.setContentsMargins(0, 0, 0, 0)
+            cell.addWidget(field)
+            cell.addWidget(note)
+            form_layout.addRow(label, cell)
+            fields.append(field)
+            notes.append(note)
+        # Enter moves to the next field; on the last one it submits.
+        for field, following in itertools.pairwise(fields):
+            field.returnPressed.connect(lambda following=following: following.setFocus())
+        fields[-1].returnPressed.connect(submit)
+        button = QPushButton(button_text)
+        button.setAccessibleName(button_text)
+        button.clicked.connect(submit)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(button)
+        layout = QVBoxLayout(page)
+        layout.addWidget(text)
+        for widget in extra:
+            layout.addWidget(widget)
+        layout.addLayout(form_layout)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        return _Form(page, fields, notes, button)
+
+    def _build_verify(self) -> _Form:
+        form = self._build_form(
+            self.tr("Check that you remember the PIN correctly. A wrong PIN uses up one try."),
+            [(self.tr("&PIN"), self.tr("PIN"))],
+            self.tr("Check the PIN"),
+            self.submit_verify,
+        )
+        self.verify_pin = form.fields[0]
+        return form
+
+    def _build_change(self) -> _Form:
+        form = self._build_form(
+            self.tr(
+                "Enter the current PIN, then the new PIN twice. A PIN is 4 to 16 half-width"
+                " letters or digits."
+            ),
+            [
+                (self.tr("&Current PIN"), self.tr("Current PIN")),
+                (self.tr("&New PIN"), self.tr("New PIN")),
+                (self.tr("New PIN &again"), self.tr("New PIN again")),
+            ],
+            self.tr("Change the PIN"),
+            self.submit_change,
+        )
+        self.change_old, self.change_new, self.change_again = form.fields
+        return form
+
+    def _build_unlock(self) -> _Form:
+        self.unlock_tries = QLabel(self.tr("Unlock-code tries left: reading…"))
+        self.unlock_tries.setAccessibleName(self.tr("Unlock-code tries left"))
+        self.unlock_tries.setStyleSheet("font-weight: bold;")
+        self.unlock_banner = Banner()
+        form = self._build_form(
+            self.tr(
+                "If the PIN is locked, call the helpdesk for an unlock code (8 digits) and set"
+                " a new PIN here. Nobody can look up the old PIN."
+            ),
+            [
+                (self.tr("&Unlock code (8 digits)"), self.tr("Unlock code")),
+                (self.tr("&New PIN"), self.tr("New PIN")),
+                (self.tr("New PIN &again"), self.tr("New PIN again")),
+            ],
+            self.tr("Unlock and set the new PIN"),
+            self.submit_unlock,
+            extra=(self.unlock_tries, self.unlock_banner),
+        )
+        self.unlock_code, self.unlock_new, self.unlock_again = form.fields
+        return form
+
+    @property
+    def secret_fields(self) -> list[QLineEdit]:
+        return [*self.verify_form.fields, *self.change_form.fields, *self.unlock_form.fields]
+
+    # --- the counters -------------------------------------------------------------------------
+
+    def on_shown(self) -> None:
+        """Read the tries left whenever the user opens the page."""
+        self.refresh_counters()
+
+    def refresh_counters(self) -> None:
+        self.services.card.run_job(
+            read_counters, self._show_counters, self._counters_failed, owner=self
+        )
+
+    def _status_read(self, status: CardStatus) -> None:
+        # The card changed (or was read again): its counters were just read on the card thread.
+        counters = Counters(status.pin, status.unlock)
+        if counters.pin is None and status.problem is not None:
+            self._counters_failed(status.problem)
+        else:
+            self._show_counters(counters)
+
+    def _counters_failed(self, error: BaseException) -> None:
+        self.counters = UNKNOWN_COUNTERS
+        self._show_counter_labels()
+        self.tries_banner.show_message("warn", self.services.describe(error))
+        self.unlock_banner.hide()
+        self._update_controls()
+
+    def _show_counters(self, counters: Counters) -> None:
+        self.counters = counters
+        self._show_counter_labels()
+        self._show_pin_risk(counters)
+        self._show_unlock_risk(counters)
+        self._update_controls()
+
+    def _show_counter_labels(self) -> None:
+        pin, unlock = self.counters.pin, self.counters.unlock
+        if pin is None:
+            self.pin_tries.setText(self.tr("PIN tries left: unknown"))
+        else:
+            self.pin_tries.setText(
+                self.tr("PIN tries left: %1 of %2")
+                .replace("%1", str(pin.tries_left))
+                .replace("%2", str(pin.max_tries))
+            )
+        if unlock is None:
+            self.unlock_tries.setText(self.tr("Unlock-code tries left: unknown"))
+        else:
+            self.unlock_tries.setText(
+                self.tr("Unlock-code tries left: %1 of %2")
+                .replace("%1", str(unlock.tries_left))
+                .replace("%2", str(unlock.max_tries))
+            )
+        self.pin_tries.setAccessibleDescription(self.pin_tries.text())
+        self.unlock_tries.setAccessibleDescription(self.unlock_tries.text())
+
+    def _show_pin_risk(self, counters: Counters) -> None:
+        pin = counters.pin
+        if counters.card_dead:
+            self.tries_banner.show_message(
+                "error", self.services.describe(UnlockCodeBlockedError())
+            )
+            return
+        risk = None if pin is None else assess(pin)
+        if pin is None:
+            self.tries_banner.show_message(
+                "info",
+                self.tr(
+                    "The tries left have not been read from the card, so nothing can be"
+                    " entered yet. Check that the card is inserted; the page reads them again"
+                    " as soon as it is."
+                ),
+            )
+        elif risk is PinRisk.NORMAL:
+            self.tries_banner.hide()
+        elif risk is PinRisk.BLOCKED:
+            on_unlock = self.tabs.currentWidget() is self.unlock_form.page
+            self.tries_banner.show_message(
+                "error",
+                self.services.describe(PinBlockedError()),
+                None if on_unlock else self.tr("Go to Unlock"),
+            )
+        elif risk is PinRisk.LAST_TRY:
+            self.tries_banner.show_message(
+                "warn",
+                self.tr(
+                    "Only one PIN try is left. If the next PIN is wrong, the card will be"
+                    " locked. You will be asked to confirm before the PIN is sent."
+                ),
+            )
+        else:
+            self.tries_banner.show_message(
+                "warn",
+                self.tr(
+                    "Caution: only %1 PIN tries are left. After %1 more wrong PINs the card"
+                    " will be locked. If you are not sure of your PIN, ask the helpdesk first."
+                ).replace("%1", str(pin.tries_left)),
+            )
+
+    def _show_unlock_risk(self, counters: Counters) -> None:
+        unlock = counters.unlock
+        risk = None if unlock is None else assess(unlock)
+        # A dead card is explained at the top of the page.
+        if unlock is None or risk in (PinRisk.NORMAL, PinRisk.BLOCKED):
+            self.unlock_banner.hide()
+        elif risk is PinRisk.LAST_TRY:
+            self.unlock_banner.show_message(
+                "warn",
+                self.tr(
+                    "Only one unlock-code try is left. If the code is wrong, the card can never"
+                    " be used again. Check the code with the helpdesk; you will be asked to"
+                    " confirm before it is sent."
+                ),
+            )
+        else:
+            self.unlock_banner.show_message(
+                "warn",
+                self.tr(
+                    "Caution: only %1 unlock-code tries are left. When none are left, the card"
+                    " can never be used again. Check the code with the helpdesk before"
+                    " entering it."
+                ).replace("%1", str(unlock.tries_left)),
+            )
+
+    def _update_controls(self) -> None:
+        pin, unlock = self.counters.pin, self.counters.unlock
+        dead = self.counters.card_dead
+        # Entry opens only once the tries left are known and shown: never blind.
+        pin_usable = not self.busy and not dead and pin is not None and not pin.blocked
+        unlock_usable = not self.busy and not dead and unlock is not None
+        for form, usable in (
+            (self.verify_form, pin_usable),
+            (self.change_form, pin_usable),
+            (self.unlock_form, unlock_usable),
+        ):
+            form.button.setEnabled(usable)
+            for field in form.fields:
+                field.setEnabled(usable)
+
+    def go_to_unlock(self) -> None:
+        self.tabs.setCurrentWidget(self.unlock_form.page)
+        self.unlock_code.setFocus()
+
+    def _tab_changed(self, index: int) -> None:
+        self.result.hide()
+        if self.counters.pin is not None:
+            self._show_pin_risk(self.counters)  # "Go to Unlock" only outside Unlock
+        for form in (self.verify_form, self.change_form, self.unlock_form):
+            for note in form.notes:
+                note.clear_error()
+
+    # --- submitting ---------------------------------------------------------------------------
+
+    def submit_verify(self) -> None:
+        self._submit("verify", self.verify_form)
+
+    def submit_change(self) -> None:
+        self._submit("change", self.change_form)
+
+    def submit_unlock(self) -> None:
+        self._submit("unlock", self.unlock_form)
+
+    def _submit(self, operation: Operation, form: _Form) -> None:
+        if self.busy:
+            # One command in flight at a time: a PIN is never sent twice. Nothing typed
+            # meanwhile stays in a field either.
+            for field in form.fields:
+                empty_secret(field)
+            return
+        for note in form.notes:
+            note.clear_error()
+        self.result.hide()
+        secrets = [_take_secret(field) for field in form.fields]
+        handed_to_job = False
+        try:
+            if not self._may_send(operation):
+                return
+            if operation != "verify" and not hmac.compare_digest(
+                secrets[1].value, secrets[2].value
+            ):
+                form.notes[2].show_error(
+                    self.tr("The two new PINs do not match. Nothing was sent to the card.")
+                )
+                form.fields[1].setFocus()
+                return
+            counter = self.counters.unlock if operation == "unlock" else self.counters.pin
+            confirmed = counter is not None and assess(counter) is PinRisk.LAST_TRY
+            if confirmed and not self._confirm_last_try(operation):
+                self._show_result("info", self.tr("Nothing was sent to the card."))
+                return
+            self._start(operation, form, secrets, confirmed)
+            handed_to_job = True
+        finally:
+            if not handed_to_job:
+                for secret in secrets:
+                    secret.wipe()
+
+    def _may_send(self, operation: Operation) -> bool:
+        """False (and the guidance shown) when the counters already say nothing may be sent.
+        The guard checks again on the card; this only spares a useless trip."""
+        if self.counters.card_dead:
+            self.tries_banner.show_message(
+                "error", self.services.describe(UnlockCodeBlockedError())
+            )
+            return False
+        pin = self.counters.pin
+        counter = self.counters.unlock if operation == "unlock" else pin
+        if counter is None or (operation != "unlock" and pin is not None and pin.blocked):
+            self._show_pin_risk(self.counters)  # unknown tries: nothing is sent blind
+            return False
+        return True
+
+    def _confirm_last_try(self, operation: Operation) -> bool:
+        if operation == "unlock":
+            text = self.tr(
+                "Only one unlock-code try is left. If this code is wrong, the card can never be"
+                " used again and a new card will be needed. Send the unlock code now?"
+            )
+        else:
+            text = self.tr(
+                "Only one PIN try is left. If this PIN is wrong, the card will be locked and"
+                " you will need an unlock code from the helpdesk. Send the PIN now?"
+            )
+        answer = QMessageBox.question(
+            self,
+            self.tr("Last try"),
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _start(
+        self, operation: Operation, form: _Form, secrets: list[SecretBuffer], confirmed: bool
+    ) -> None:
+        action: Callable[[PinGuard], PinCounter]
+        if operation == "verify":
+            (pin,) = secrets
+
+            def action(guard: PinGuard) -> PinCounter:
+                return guard.verify(pin, last_try_confirmed=confirmed)
+
+        elif operation == "change":
+            old, new, _again = secrets
+
+            def action(guard: PinGuard) -> PinCounter:
+                return guard.change(old, new, last_try_confirmed=confirmed)
+
+        else:
+            code, new, _again = secrets
+
+            def action(guard: PinGuard) -> PinCounter:
+                return guard.unlock(code, new, last_try_confirmed=confirmed)
+
+        def done(outcome: Outcome) -> None:
+            self._finished(operation, form, outcome.error, outcome.counters)
+
+        def failed(error: BaseException) -> None:
+            for secret in secrets:  # the job may never have run
+                secret.wipe()
+            self._finished(operation, form, error, None)
+
+        self.busy = True
+        self._update_controls()
+        future = self.services.card.run_job(
+            lambda backend: run_pin_operation(backend, action, secrets), done, failed, owner=self
+        )
+        if future is not None:
+            # Wiped however the job ends, even if this page is gone by then (the job's own
+            # `finally` wipes them too; a wiped buffer is wiped again harmlessly).
+            future.add_done_callback(lambda _: _wipe_all(secrets))
+
+    # --- results ------------------------------------------------------------------------------
+
+    def _finished(
+        self,
+        operation: Operation,
+        form: _Form,
+        error: BaseException | None,
+        counters: Counters | None,
+    ) -> None:
+        self.busy = False
+        # Unknown when the card went away; the status read below says why.
+        self._show_counters(counters or UNKNOWN_COUNTERS)
+        # Every page showing the card (ホーム's tries left) hears the new state.
+        self.services.card.refresh_status()
+        if error is None:
+            self._show_result("ok", self._success_text(operation))
+        elif isinstance(error, PinFormatError):
+            self._show_format_error(operation, form, error)
+        elif isinstance(error, LastTryNotConfirmedError):
+            # The counter fell to one between our read and the command: nothing was sent.
+            self._show_result(
+                "warn",
+                self.tr(
+                    "Only one try is left now, so nothing was sent. Enter it again; you will"
+                    " be asked to confirm before it is sent."
+                ),
+            )
+        elif isinstance(error, PinResultUnknownError):
+            # Not an ordinary failure: the command may or may not have counted.
+            self._show_result(
+                "warn",
+                self.services.describe(error),
+                self.tr("Read the tries left again"),
+                self.refresh_counters,
+            )
+        elif isinstance(error, PinBlockedError) and not isinstance(error, UnlockCodeBlockedError):
+            self._show_result(
+                "error", self.services.describe(error), self.tr("Go to Unlock"), self.go_to_unlock
+            )
+        else:
+            self._show_result("error", self.services.describe(error))
+        if error is not None and form.fields[0].isEnabled():
+            form.fields[0].setFocus()
+
+    def _success_text(self, operation: Operation) -> str:
+        if operation == "verify":
+            return self.tr("The PIN is correct.")
+        if operation == "change":
+            return self.tr("The PIN has been changed. Use the new PIN from now on.")
+        return self.tr("The card is unlocked and the new PIN is set. Use the new PIN from now on.")
+
+    def _show_format_error(self, operation: Operation, form: _Form, error: PinFormatError) -> None:
+        # "pin" and "unlock" are the first field, "new_pin" the second; a length the card
+        # refused is put on the first field (the card does not say which).
+        new_pin_field = error.which == "new_pin" and operation != "verify"
+        field = form.fields[1] if new_pin_field else form.fields[0]
+        form.note_for(field).show_error(self.services.describe(error))
+        field.setFocus()
+
+    def _show_result(
+        self,
+        kind: str,
+        text: str,
+        button: str | None = None,
+        action: Callable[[], None] | None = None,
+    ) -> None:
+        self._result_action = action
+        self.result.show_message(kind, text, button)
+        if button is not None:
+            self.result.button.setAccessibleName(button)
+
+    def _run_result_action(self) -> None:
+        if self._result_action is not None:
+            self._result_action()

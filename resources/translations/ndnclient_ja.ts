@@ -1,0 +1,783 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ja_JP">
+<context>
+    <name>AboutPage</name>
+    <message>
+        <source>About</source>
+        <translation>バージョン情報</translation>
+    </message>
+    <message>
+        <source>ndnclient — a client for GoSign IC-card certificates</source>
+        <translation>ndnclient — GoSign ICカード証明書のためのクライアント</translation>
+    </message>
+    <message>
+        <source>Settings file</source>
+        <translation>設定ファイル</translation>
+    </message>
+    <message>
+        <source>IT policy file</source>
+        <translation>IT ポリシーファイル</translation>
+    </message>
+    <message>
+        <source>Log folder</source>
+        <translation>ログのフォルダー</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>バージョン</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>システム</translation>
+    </message>
+    <message>
+        <source>Save diagnostics…</source>
+        <translation>診断情報を保存…</translation>
+    </message>
+    <message>
+        <source>Save diagnostics for the helpdesk</source>
+        <translation>ヘルプデスク向けの診断情報を保存</translation>
+    </message>
+    <message>
+        <source>Save diagnostics</source>
+        <translation>診断情報を保存</translation>
+    </message>
+    <message>
+        <source>Diagnostics (*.json)</source>
+        <translation>診断情報 (*.json)</translation>
+    </message>
+    <message>
+        <source>Saved to %1.</source>
+        <translation>%1 に保存しました。</translation>
+    </message>
+</context>
+<context>
+    <name>CardEditDialog</name>
+    <message>
+        <source>Registered card</source>
+        <translation>登録カード</translation>
+    </message>
+    <message>
+        <source>Card number</source>
+        <translation>カード番号</translation>
+    </message>
+    <message>
+        <source>Valid from</source>
+        <translation>有効期間の開始日</translation>
+    </message>
+    <message>
+        <source>Valid to</source>
+        <translation>有効期間の終了日</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>メモ</translation>
+    </message>
+    <message>
+        <source>for example: 2026 renewal</source>
+        <translation>例: 2026年度更新分</translation>
+    </message>
+    <message>
+        <source>The validity ends before it starts.</source>
+        <translation>有効期間の終了日が開始日より前になっています。</translation>
+    </message>
+</context>
+<context>
+    <name>CheckPage</name>
+    <message>
+        <source>Operation check</source>
+        <translation>動作確認</translation>
+    </message>
+    <message>
+        <source>Checks the card reader, the card, the settings and the network. When something does not work, run it and tell the helpdesk the codes it shows.</source>
+        <translation>カードリーダー、ICカード、設定、ネットワークを確認します。うまく動かないときは動作確認を行い、表示されたコードをヘルプデスクにお伝えください。</translation>
+    </message>
+    <message>
+        <source>&amp;Start</source>
+        <translation>開始(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Start the operation check</source>
+        <translation>動作確認を開始</translation>
+    </message>
+    <message>
+        <source>S&amp;top</source>
+        <translation>中止(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Stop the operation check</source>
+        <translation>動作確認を中止</translation>
+    </message>
+    <message>
+        <source>&amp;Copy for the helpdesk</source>
+        <translation>ヘルプデスク用にコピー(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copy the summary and the codes for the helpdesk</source>
+        <translation>結果の要約とコードをヘルプデスク用にコピー</translation>
+    </message>
+    <message>
+        <source>Save the &amp;report…</source>
+        <translation>結果を保存(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Save the report</source>
+        <translation>結果を保存</translation>
+    </message>
+    <message>
+        <source>Progress of the operation check</source>
+        <translation>動作確認の進み具合</translation>
+    </message>
+    <message>
+        <source>Press Start to run the operation check.</source>
+        <translation>「開始」を押すと動作確認を始めます。</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>結果の要約</translation>
+    </message>
+    <message>
+        <source>Codes to tell the helpdesk</source>
+        <translation>ヘルプデスクに伝えるコード</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>結果</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>コード</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>時間</translation>
+    </message>
+    <message>
+        <source>Results of the operation check</source>
+        <translation>動作確認の結果</translation>
+    </message>
+    <message>
+        <source>What the selected result means</source>
+        <translation>選んだ結果の説明</translation>
+    </message>
+    <message>
+        <source>Select a row to see what it means and what to do.</source>
+        <translation>行を選ぶと、その意味と対処が表示されます。</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>確認しています…</translation>
+    </message>
+    <message>
+        <source>Stopping the check…</source>
+        <translation>動作確認を中止しています…</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>The operation check stopped unexpectedly (%1). Run it again; if this happens again, tell the helpdesk.</source>
+        <translation>動作確認が予期せず止まりました（%1）。もう一度実行してください。繰り返し起きる場合はヘルプデスクにご連絡ください。</translation>
+    </message>
+    <message>
+        <source>The check was stopped before the end.</source>
+        <translation>動作確認は途中で中止されました。</translation>
+    </message>
+    <message>
+        <source>Codes to tell the helpdesk: %1</source>
+        <translation>ヘルプデスクに伝えるコード: %1</translation>
+    </message>
+    <message>
+        <source>%1 of %2 checks finished</source>
+        <translation>%2項目中 %1項目 完了</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>対処</translation>
+    </message>
+    <message>
+        <source>What it means</source>
+        <translation>意味</translation>
+    </message>
+    <message>
+        <source>Copied. Paste it into your message to the helpdesk.</source>
+        <translation>コピーしました。ヘルプデスクへの連絡に貼り付けてください。</translation>
+    </message>
+    <message>
+        <source>Web page (*.html)</source>
+        <translation>Webページ (*.html)</translation>
+    </message>
+    <message>
+        <source>JSON for scripts (*.json)</source>
+        <translation>JSON（スクリプト用） (*.json)</translation>
+    </message>
+    <message>
+        <source>The report was saved to %1.</source>
+        <translation>結果を %1 に保存しました。</translation>
+    </message>
+</context>
+<context>
+    <name>HomePage</name>
+    <message>
+        <source>Looking for the card reader…</source>
+        <translation>カードリーダーを確認しています…</translation>
+    </message>
+    <message>
+        <source>GoSign IC card</source>
+        <translation>GoSign ICカード</translation>
+    </message>
+    <message>
+        <source>Card state</source>
+        <translation>カードの状態</translation>
+    </message>
+    <message>
+        <source>This is not a GoSign card: see below.</source>
+        <translation>GoSign ICカードではありません（下の説明をご覧ください）。</translation>
+    </message>
+    <message>
+        <source>The card cannot be used now: see below.</source>
+        <translation>いまはカードを使えません（下の説明をご覧ください）。</translation>
+    </message>
+    <message>
+        <source>This card has expired.</source>
+        <translation>このカードは有効期限が切れています。</translation>
+    </message>
+    <message>
+        <source>The PIN is locked: unlock it on the PIN page.</source>
+        <translation>PINがロックされています。「PIN」の画面でロックを解除してください。</translation>
+    </message>
+    <message>
+        <source>The card can be used, but few PIN tries are left.</source>
+        <translation>カードは使えますが、PINの残り回数が少なくなっています。</translation>
+    </message>
+    <message>
+        <source>The card works, but it is not registered yet: see below.</source>
+        <translation>カードは使えますが、まだユーザ情報設定に登録されていません（下をご覧ください）。</translation>
+    </message>
+    <message>
+        <source>The card is ready to use.</source>
+        <translation>カードは使える状態です。</translation>
+    </message>
+    <message>
+        <source>The inserted card (%1) is not registered in the user info settings.</source>
+        <translation>差し込まれているカード（%1）は、ユーザ情報設定に登録されていません。</translation>
+    </message>
+    <message>
+        <source>Register this card</source>
+        <translation>このカードを登録</translation>
+    </message>
+    <message>
+        <source>Time to renew: this card is valid until %1. Start the application by %2; the renewed card&apos;s validity should start on %3.</source>
+        <translation>更新の時期です。このカードの有効期限は %1 です。%2 までに更新の申し込みを始めてください。更新後のカードの有効期間は %3 からが目安です。</translation>
+    </message>
+    <message>
+        <source>The card is registered.</source>
+        <translation>カードを登録しました。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>GoSign IC-card certificate client (ndnclient)</source>
+        <translation>GoSign ICカード証明書クライアント (ndnclient)</translation>
+    </message>
+    <message>
+        <source>Home</source>
+        <translation>ホーム</translation>
+    </message>
+    <message>
+        <source>User info settings</source>
+        <translation>ユーザ情報設定</translation>
+    </message>
+    <message>
+        <source>Operation check</source>
+        <translation>動作確認</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Allowed URL list</source>
+        <translation>許可URLリスト</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <source>About</source>
+        <translation>バージョン情報</translation>
+    </message>
+    <message>
+        <source>Menu</source>
+        <translation>メニュー</translation>
+    </message>
+    <message>
+        <source>Card state</source>
+        <translation>カードの状態</translation>
+    </message>
+    <message>
+        <source>Unexpected error</source>
+        <translation>予期しないエラー</translation>
+    </message>
+    <message>
+        <source>Something unexpected went wrong (%1). The program goes on; the details are in the log. Save a report for the helpdesk?</source>
+        <translation>予期しないエラーが起きました（%1）。このまま使い続けられます。詳しい内容はログに記録しました。ヘルプデスク向けの報告を保存しますか？</translation>
+    </message>
+    <message>
+        <source>Demo card</source>
+        <translation>デモ用カード</translation>
+    </message>
+    <message>
+        <source>Demo: pull the card out</source>
+        <translation>デモ: カードを抜く</translation>
+    </message>
+    <message>
+        <source>Demo: insert the card</source>
+        <translation>デモ: カードを差す</translation>
+    </message>
+    <message>
+        <source>Demo mode</source>
+        <translation>デモモード</translation>
+    </message>
+</context>
+<context>
+    <name>PinPage</name>
+    <message>
+        <source>PIN of the IC card</source>
+        <translation>ICカードのPIN</translation>
+    </message>
+    <message>
+        <source>Check, change or unlock the PIN of your GoSign IC card. This program never saves the PIN, and nobody can look it up.</source>
+        <translation>GoSign ICカードのPINの確認・変更・ロック解除を行います。PINはこのソフトには保存されず、だれにも調べることができません。</translation>
+    </message>
+    <message>
+        <source>PIN tries left: reading…</source>
+        <translation>PINの残り回数: 読み取り中…</translation>
+    </message>
+    <message>
+        <source>PIN tries left</source>
+        <translation>PINの残り回数</translation>
+    </message>
+    <message>
+        <source>Go to Unlock</source>
+        <translation>ロック解除へ</translation>
+    </message>
+    <message>
+        <source>PIN operations</source>
+        <translation>PINの操作</translation>
+    </message>
+    <message>
+        <source>Verify</source>
+        <translation>確認</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>変更</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>ロック解除</translation>
+    </message>
+    <message>
+        <source>Check that you remember the PIN correctly. A wrong PIN uses up one try.</source>
+        <translation>PINを正しく覚えているか確認します。間違えると残り回数が1回減ります。</translation>
+    </message>
+    <message>
+        <source>&amp;PIN</source>
+        <translation>PIN(&amp;P)</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Check the PIN</source>
+        <translation>PINを確認</translation>
+    </message>
+    <message>
+        <source>Enter the current PIN, then the new PIN twice. A PIN is 4 to 16 half-width letters or digits.</source>
+        <translation>現在のPINを入力し、続けて新しいPINを2回入力してください。PINは4～16文字の半角英数字です。</translation>
+    </message>
+    <message>
+        <source>&amp;Current PIN</source>
+        <translation>現在のPIN(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Current PIN</source>
+        <translation>現在のPIN</translation>
+    </message>
+    <message>
+        <source>&amp;New PIN</source>
+        <translation>新しいPIN(&amp;N)</translation>
+    </message>
+    <message>
+        <source>New PIN</source>
+        <translation>新しいPIN</translation>
+    </message>
+    <message>
+        <source>New PIN &amp;again</source>
+        <translation>新しいPIN（確認用）(&amp;A)</translation>
+    </message>
+    <message>
+        <source>New PIN again</source>
+        <translation>新しいPIN（確認用）</translation>
+    </message>
+    <message>
+        <source>Change the PIN</source>
+        <translation>PINを変更</translation>
+    </message>
+    <message>
+        <source>Unlock-code tries left: reading…</source>
+        <translation>ロック解除コードの残り回数: 読み取り中…</translation>
+    </message>
+    <message>
+        <source>Unlock-code tries left</source>
+        <translation>ロック解除コードの残り回数</translation>
+    </message>
+    <message>
+        <source>If the PIN is locked, call the helpdesk for an unlock code (8 digits) and set a new PIN here. Nobody can look up the old PIN.</source>
+        <translation>PINがロックされた場合は、ヘルプデスクに連絡してロック解除コード（8桁）を受け取り、ここで新しいPINを設定してください。以前のPINはだれにも調べられません。</translation>
+    </message>
+    <message>
+        <source>&amp;Unlock code (8 digits)</source>
+        <translation>ロック解除コード（8桁）(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Unlock code</source>
+        <translation>ロック解除コード</translation>
+    </message>
+    <message>
+        <source>Unlock and set the new PIN</source>
+        <translation>ロックを解除して新しいPINを設定</translation>
+    </message>
+    <message>
+        <source>PIN tries left: unknown</source>
+        <translation>PINの残り回数: 不明</translation>
+    </message>
+    <message>
+        <source>PIN tries left: %1 of %2</source>
+        <translation>PINの残り回数: %1回（最大%2回）</translation>
+    </message>
+    <message>
+        <source>Unlock-code tries left: unknown</source>
+        <translation>ロック解除コードの残り回数: 不明</translation>
+    </message>
+    <message>
+        <source>Unlock-code tries left: %1 of %2</source>
+        <translation>ロック解除コードの残り回数: %1回（最大%2回）</translation>
+    </message>
+    <message>
+        <source>The tries left have not been read from the card, so nothing can be entered yet. Check that the card is inserted; the page reads them again as soon as it is.</source>
+        <translation>カードから残り回数を読み取れていないため、まだ入力できません。カードが差し込まれているか確認してください。差し込まれるとすぐに読み直します。</translation>
+    </message>
+    <message>
+        <source>Only one PIN try is left. If the next PIN is wrong, the card will be locked. You will be asked to confirm before the PIN is sent.</source>
+        <translation>PINの残り回数はあと1回です。次に間違えるとカードがロックされます。PINを送る前に確認のメッセージが表示されます。</translation>
+    </message>
+    <message>
+        <source>Caution: only %1 PIN tries are left. After %1 more wrong PINs the card will be locked. If you are not sure of your PIN, ask the helpdesk first.</source>
+        <translation>注意: PINの残り回数はあと%1回です。あと%1回間違えるとカードがロックされます。PINに自信がない場合は、先にヘルプデスクにご相談ください。</translation>
+    </message>
+    <message>
+        <source>Only one unlock-code try is left. If the code is wrong, the card can never be used again. Check the code with the helpdesk; you will be asked to confirm before it is sent.</source>
+        <translation>ロック解除コードの残り回数はあと1回です。間違えるとカードは二度と使えなくなります。ヘルプデスクにコードをご確認ください。送る前に確認のメッセージが表示されます。</translation>
+    </message>
+    <message>
+        <source>Caution: only %1 unlock-code tries are left. When none are left, the card can never be used again. Check the code with the helpdesk before entering it.</source>
+        <translation>注意: ロック解除コードの残り回数はあと%1回です。0回になるとカードは二度と使えなくなります。入力する前にヘルプデスクにコードをご確認ください。</translation>
+    </message>
+    <message>
+        <source>The two new PINs do not match. Nothing was sent to the card.</source>
+        <translation>2回入力した新しいPINが一致しません。カードには何も送っていません。</translation>
+    </message>
+    <message>
+        <source>Nothing was sent to the card.</source>
+        <translation>カードには何も送っていません。</translation>
+    </message>
+    <message>
+        <source>Only one unlock-code try is left. If this code is wrong, the card can never be used again and a new card will be needed. Send the unlock code now?</source>
+        <translation>ロック解除コードの残り回数はあと1回です。このコードが違っていると、カードは二度と使えなくなり、カードの再発行が必要になります。ロック解除コードを送信しますか？</translation>
+    </message>
+    <message>
+        <source>Only one PIN try is left. If this PIN is wrong, the card will be locked and you will need an unlock code from the helpdesk. Send the PIN now?</source>
+        <translation>PINの残り回数はあと1回です。このPINが違っていると、カードがロックされ、ヘルプデスクからロック解除コードを受け取る必要があります。PINを送信しますか？</translation>
+    </message>
+    <message>
+        <source>Last try</source>
+        <translation>残り1回の確認</translation>
+    </message>
+    <message>
+        <source>Only one try is left now, so nothing was sent. Enter it again; you will be asked to confirm before it is sent.</source>
+        <translation>残り回数があと1回になっていたため、何も送っていません。もう一度入力してください。送る前に確認のメッセージが表示されます。</translation>
+    </message>
+    <message>
+        <source>Read the tries left again</source>
+        <translation>残り回数を読み直す</translation>
+    </message>
+    <message>
+        <source>The PIN is correct.</source>
+        <translation>PINは正しいです。</translation>
+    </message>
+    <message>
+        <source>The PIN has been changed. Use the new PIN from now on.</source>
+        <translation>PINを変更しました。今後は新しいPINをお使いください。</translation>
+    </message>
+    <message>
+        <source>The card is unlocked and the new PIN is set. Use the new PIN from now on.</source>
+        <translation>ロックを解除し、新しいPINを設定しました。今後は新しいPINをお使いください。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>Settings</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <source>Signature verification method</source>
+        <translation>署名検証方式</translation>
+    </message>
+    <message>
+        <source>LDAP method</source>
+        <translation>LDAP方式</translation>
+    </message>
+    <message>
+        <source>Multi-trust method</source>
+        <translation>マルチトラスト方式</translation>
+    </message>
+    <message>
+        <source>The certificate is checked against the CA&apos;s revocation lists, fetched over LDAP. The network must let LDAP through to the CA&apos;s repository.</source>
+        <translation>認証局の失効リストをLDAPで取得して、証明書を確認します。ネットワークで認証局のリポジトリへのLDAPの通信が許可されている必要があります。</translation>
+    </message>
+    <message>
+        <source>The e-bidding system checks the certificate itself; this PC does not use LDAP. LDAP errors (G04) can then be ignored.</source>
+        <translation>電子入札システムの側で証明書を確認するため、このパソコンはLDAPを使いません。LDAPのエラー（G04）は無視してかまいません。</translation>
+    </message>
+    <message>
+        <source>LDAP repository</source>
+        <translation>LDAPリポジトリ</translation>
+    </message>
+    <message>
+        <source>LDAP repository URL</source>
+        <translation>LDAPリポジトリのURL</translation>
+    </message>
+    <message>
+        <source>Connection time limit (seconds)</source>
+        <translation>接続の待ち時間（秒）</translation>
+    </message>
+    <message>
+        <source>Answer time limit (seconds)</source>
+        <translation>応答の待ち時間（秒）</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>Proxy</source>
+        <translation>プロキシ</translation>
+    </message>
+    <message>
+        <source>Proxy URL</source>
+        <translation>プロキシのURL</translation>
+    </message>
+    <message>
+        <source>Proxy password</source>
+        <translation>プロキシのパスワード</translation>
+    </message>
+    <message>
+        <source>Store the password</source>
+        <translation>パスワードを保存</translation>
+    </message>
+    <message>
+        <source>Remove the stored password</source>
+        <translation>保存したパスワードを削除</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
+        <source>The password is kept in Windows&apos; credential manager, never in the settings file.</source>
+        <translation>パスワードは Windows の資格情報マネージャーに保存し、設定ファイルには書きません。</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Save the settings</source>
+        <translation>設定を保存</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>表示言語</translation>
+    </message>
+    <message>
+        <source>Switch the language</source>
+        <translation>言語を切り替える</translation>
+    </message>
+    <message>
+        <source>Nothing was changed.</source>
+        <translation>変更された項目はありません。</translation>
+    </message>
+    <message>
+        <source>The settings are saved.</source>
+        <translation>設定を保存しました。</translation>
+    </message>
+    <message>
+        <source>The language changes as soon as the running PIN command or operation check ends.</source>
+        <translation>実行中のPINの操作または動作確認が終わりしだい、言語が切り替わります。</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>保存していない変更</translation>
+    </message>
+    <message>
+        <source>Some settings on this page are changed but not saved. Switching the language rebuilds the window and drops those changes. Switch anyway?</source>
+        <translation>この画面に、変更したまま保存していない設定があります。言語を切り替えると画面を作り直すため、その変更は失われます。切り替えますか？</translation>
+    </message>
+</context>
+<context>
+    <name>UrlsPage</name>
+    <message>
+        <source>Allowed URL list</source>
+        <translation>許可URLリスト</translation>
+    </message>
+    <message>
+        <source>The sites (such as the e-bidding system) that may use the IC card. Enter each site as https://www.example.jp, without a path.</source>
+        <translation>ICカードを使ってよいサイト（電子入札システムなど）の一覧です。https://www.example.jp のように、サイト名まで（パスなし）で入力してください。</translation>
+    </message>
+    <message>
+        <source>Allowed sites</source>
+        <translation>許可するサイト</translation>
+    </message>
+    <message>
+        <source>Site to add</source>
+        <translation>追加するサイト</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>追加</translation>
+    </message>
+    <message>
+        <source>Add the site</source>
+        <translation>サイトを追加</translation>
+    </message>
+    <message>
+        <source>Remove the selected site</source>
+        <translation>選んだサイトを削除</translation>
+    </message>
+    <message>
+        <source>&amp;Site to add</source>
+        <translation>追加するサイト(&amp;S)</translation>
+    </message>
+    <message>
+        <source>%1 was added.</source>
+        <translation>%1 を追加しました。</translation>
+    </message>
+    <message>
+        <source>%1 is already on the list.</source>
+        <translation>%1 はすでに登録されています。</translation>
+    </message>
+    <message>
+        <source>%1 was removed.</source>
+        <translation>%1 を削除しました。</translation>
+    </message>
+</context>
+<context>
+    <name>UserInfoPage</name>
+    <message>
+        <source>User info settings</source>
+        <translation>ユーザ情報設定</translation>
+    </message>
+    <message>
+        <source>Register the card number and validity of your GoSign IC card. During a renewal&apos;s switching period (30 days) the old and the new card are both registered.</source>
+        <translation>お使いの GoSign ICカードのカード番号と有効期間を登録します。更新の切替期間（30日間）は、新旧両方のカードが登録されます。</translation>
+    </message>
+    <message>
+        <source>Card number</source>
+        <translation>カード番号</translation>
+    </message>
+    <message>
+        <source>Valid from</source>
+        <translation>有効期間の開始日</translation>
+    </message>
+    <message>
+        <source>Valid to</source>
+        <translation>有効期間の終了日</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>メモ</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Registered cards</source>
+        <translation>登録済みのカード</translation>
+    </message>
+    <message>
+        <source>Register the inserted card</source>
+        <translation>差し込んだカードを登録</translation>
+    </message>
+    <message>
+        <source>Add by hand…</source>
+        <translation>手入力で追加…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>編集…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <source>In the reader</source>
+        <translation>リーダーに挿入中</translation>
+    </message>
+    <message>
+        <source>Switching period until %1</source>
+        <translation>切替期間中（%1 まで）</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>有効期限切れ</translation>
+    </message>
+    <message>
+        <source>Card %1 is registered.</source>
+        <translation>カード %1 を登録しました。</translation>
+    </message>
+    <message>
+        <source>Entries whose validity has ended were removed: %1</source>
+        <translation>有効期限が切れたカードの登録を削除しました: %1</translation>
+    </message>
+    <message>
+        <source>The card&apos;s entry is saved.</source>
+        <translation>カードの登録内容を保存しました。</translation>
+    </message>
+    <message>
+        <source>Card %1&apos;s entry is removed.</source>
+        <translation>カード %1 の登録を削除しました。</translation>
+    </message>
+    <message>
+        <source>Remove during the switching period?</source>
+        <translation>切替期間中ですが削除しますか？</translation>
+    </message>
+    <message>
+        <source>Remove the entry anyway? Do this only if the old card was lost or can no longer be used.</source>
+        <translation>それでも登録を削除しますか？ 古いカードを紛失した場合や使えなくなった場合だけにしてください。</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,130 @@
+"""Render every page of the GUI, in Japanese, on a real X server, into docs/screenshots/.
+
+    .venv/bin/python scripts/screenshots.py [--scale 1.5]
+
+Starts its own Xvfb unless DISPLAY is set (Debian: xvfb, fonts-noto-cjk). The app runs in demo
+mode on a fresh virtual card and settings in a temporary folder; the operation check is run
+against an LDAP port nobody listens on, so G04 shows its failure as a user would see it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+OUT = ROOT / "docs" / "screenshots"
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--scale", type=float, default=None, help="also render the home page at this scale (1.5)"
+    )
+    args = parser.parse_args()
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    if os.environ.get("DISPLAY"):
+        render(args.scale)
+        return
+    from xserver import running_xvfb
+
+    with running_xvfb() as display:
+        os.environ["DISPLAY"] = display
+        render(args.scale)
+
+
+def render(scale: float | None) -> None:
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    from ndnclient.card.status import today_in_japan
+    from ndnclient.settings.cards import RegisteredCard
+    from ndnclient.ui.app import GuiApplication
+    from ndnclient.ui.demo import DemoCard
+
+    if scale:
+        os.environ["QT_SCALE_FACTOR"] = str(scale)
+    app = QApplication(sys.argv)
+    folder = Path(tempfile.mkdtemp(prefix="ndnclient-shots-"))
+    demo = DemoCard(folder)
+    service = demo.settings_service()
+    # A repository nobody answers at: the operation check shows G04 as a user would meet it.
+    service.set("ldap.url", f"ldap://127.0.0.1:{closed_port()}/o=ndnclient test,c=JP")
+    service.set("urls.allowed", ["https://www.e-bisc.go.jp", "https://www.ebs-cloud.fwd.ne.jp"])
+    card = demo.state
+    service.register_card(
+        RegisteredCard(card.card_number, card.valid_from, card.valid_to, "契約課"),
+        today_in_japan(),
+    )
+    gui = GuiApplication(
+        app,
+        lang="ja",
+        backend_factory=demo.backend_factory,
+        settings_service=service,
+        log_dir=folder / "logs",
+    )
+    gui.demo = demo  # the demo card's controls show, as in `ndnclient gui --demo`
+    window = gui.start()
+    window.resize(1100, 720)
+    window.show()
+
+    def wait(seconds: float, until: Callable[[], bool] | None = None) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            if until is not None and until():
+                break
+            time.sleep(0.02)
+
+    def shoot(name: str) -> None:
+        wait(0.8)  # let the last layout and paint settle
+        window.grab().save(str(OUT / f"{name}.png"))
+        print(f"wrote docs/screenshots/{name}.png")
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    home = window.home
+    wait(5, lambda: home.status is not None and home.status.info is not None)
+    try:
+        if scale:
+            shoot(f"home-scale-{scale:g}")
+            return
+        shots = [
+            ("01-home", "home"),
+            ("02-user-info", "user_info"),
+            ("03-check", "check"),
+            ("04-pin", "pin"),
+            ("05-urls", "urls"),
+            ("06-settings", "settings"),
+            ("07-about", "about"),
+        ]
+        for name, page in shots:
+            window.show_page(page)
+            if page == "check":
+                window.check.start()
+                wait(30, lambda: not window.check.running and window.check.report is not None)
+                if window.check.report is None:
+                    raise SystemExit("the operation check did not finish within 30 s")
+            if page == "pin":
+                wait(3, lambda: "10" in window.pin.pin_tries.text())
+            shoot(name)
+    finally:
+        gui.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

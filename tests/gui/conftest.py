@@ -1,0 +1,73 @@
+"""GUI fixtures: the whole application on the in-process virtual card, offscreen, with
+settings and logs of its own."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from ndnclient.resources import resource_path
+from ndnclient.settings.policy import Policy
+from ndnclient.settings.service import SettingsService
+from ndnclient.settings.store import SettingsStore
+from ndnclient.simulator.inprocess import VirtualReaderBackend
+from ndnclient.ui.app import GuiApplication
+from ndnclient.ui.main_window import MainWindow
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def translations_built() -> None:
+    """The GUI's Japanese comes from the built .qm: build it when the tests run without."""
+    source = resource_path("translations", "ndnclient_ja.ts")
+    built = resource_path("translations", "ndnclient_ja.qm")
+    if source.exists() and (not built.exists() or built.stat().st_mtime < source.stat().st_mtime):
+        lrelease = Path(sys.executable).with_name("pyside6-lrelease")
+        subprocess.run([str(lrelease), "-silent", str(source), "-qm", str(built)], check=True)
+
+
+@dataclass
+class Gui:
+    app: GuiApplication
+    window: MainWindow
+    reader: VirtualReaderBackend
+    settings_service: SettingsService
+    folder: Path
+
+
+@pytest.fixture
+def gui(
+    qtbot: QtBot, virtual_reader: Callable[..., VirtualReaderBackend], tmp_path: Path
+) -> Iterator[Callable[..., Gui]]:
+    """Start the application: `gui(lang="ja", policy=Policy(), **card_options)`."""
+    started: list[GuiApplication] = []
+
+    def start(lang: str = "ja", policy: Policy | None = None, **card_options: Any) -> Gui:
+        reader = virtual_reader(**card_options)
+        service = SettingsService(SettingsStore(tmp_path / "config"), policy or Policy())
+        app = GuiApplication(
+            QApplication.instance(),
+            lang=lang,  # type: ignore[arg-type]
+            backend_factory=lambda: reader,
+            settings_service=service,
+            log_dir=tmp_path / "logs",
+        )
+        started.append(app)
+        window = app.start()
+        qtbot.addWidget(window)
+        window.show()
+        return Gui(app, window, reader, service, tmp_path)
+
+    yield start
+    for app in started:
+        app.stop()

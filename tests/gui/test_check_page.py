@@ -1,0 +1,378 @@
+"""動作確認: the rows come as the checks finish, on the runner's thread, never the GUI's; cancel,
+the explanation of a row, the helpdesk text, the saved report, a card pulled mid-run."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QFileDialog, QTableWidgetItem, QWidget
+from pytestqt.qtbot import QtBot
+
+from ndnclient.diagnostics.checks import ALL_CHECKS
+from ndnclient.diagnostics.context import CheckContext
+from ndnclient.diagnostics.model import CheckResult, CheckStatus, Outcome
+from ndnclient.ui.pages import check as check_page
+from ndnclient.ui.pages.check import (
+    CODE_COLUMN,
+    STATUS_COLUMN,
+    TIME_COLUMN,
+    TITLE_COLUMN,
+    CheckPage,
+)
+
+# Nothing listens on port 1 of the loopback: G04 fails "refused" at once, with no network.
+CLOSED_LDAP = "ldap://127.0.0.1:1/o=x,c=JP"
+ALL_CODES = [check.code for check in ALL_CHECKS]
+RUN_TIMEOUT_MS = 20_000
+
+
+class Gate:
+    """Holds one check until the test lets it go, so that the test can look at the page
+    while the run is still going (a cancel does not free it: a slow check lingers)."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def wait(self) -> None:
+        self.threads.append(threading.current_thread())
+        self.entered.set()
+        self.release.wait(10)  # at most: a forgotten gate must not hang the tests
+
+
+@pytest.fixture
+def hold(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Gate]]:
+    """`hold("G03")`: the page's next runs stop in that check until `gate.release` is set."""
+    gates: list[Gate] = []
+
+    def make(code: str) -> Gate:
+        gate = Gate()
+        original = next(c for c in ALL_CHECKS if c.code == code)
+
+        def held(context: CheckContext) -> Outcome:
+            gate.wait()
+            return original.run(context)
+
+        checks = tuple(
+            dataclasses.replace(c, run=held) if c.code == code else c for c in ALL_CHECKS
+        )
+        monkeypatch.setattr(check_page, "ALL_CHECKS", checks)
+        gates.append(gate)
+        return gate
+
+    yield make
+    for gate in gates:
+        gate.release.set()
+
+
+def start_gui(gui: Callable[..., Any], **card_options: Any) -> Any:
+    started = gui(lang="en", **card_options)
+    started.settings_service.set("ldap.url", CLOSED_LDAP)
+    started.window.services.settings.update(started.settings_service.load()[0])
+    started.window.show_page("check")
+    return started
+
+
+def click(widget: QWidget) -> None:
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def cell(page: CheckPage, row: int, column: int) -> str:
+    item = page.table.item(row, column)
+    assert isinstance(item, QTableWidgetItem)
+    return item.text()
+
+
+def codes_in_table(page: CheckPage) -> list[str]:
+    return [cell(page, row, CODE_COLUMN) for row in range(page.table.rowCount())]
+
+
+def row_of(page: CheckPage, code: str) -> int:
+    return codes_in_table(page).index(code)
+
+
+def status_text(page: CheckPage, code: str) -> str:
+    return cell(page, row_of(page, code), STATUS_COLUMN)
+
+
+def run_to_end(qtbot: QtBot, page: CheckPage) -> None:
+    click(page.start_button)
+    qtbot.waitUntil(lambda: not page.running, timeout=RUN_TIMEOUT_MS)
+
+
+def test_a_full_run_fills_the_table(qtbot: QtBot, gui: Callable[..., Any]) -> None:
+    page = start_gui(gui).window.check
+    assert page.table.rowCount() == 0
+    assert not page.copy_button.isEnabled() and not page.save_button.isEnabled()
+    # Rows are added on the GUI thread only (the runner's thread just emits).
+    adding_threads: list[threading.Thread] = []
+    page.table.model().rowsInserted.connect(
+        lambda *_: adding_threads.append(threading.current_thread())
+    )
+    click(page.start_button)
+    assert not page.start_button.isEnabled()
+    assert page.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: not page.running, timeout=RUN_TIMEOUT_MS)
+
+    assert codes_in_table(page) == ALL_CODES  # 13 rows, in the checks' order
+    assert len(adding_threads) == 13
+    assert all(t is threading.main_thread() for t in adding_threads)
+    assert page.progress.value() == page.progress.maximum() == 13
+    assert "13 of 13" in page.progress.format()
+    assert page.start_button.isEnabled() and not page.cancel_button.isEnabled()
+    assert page.copy_button.isEnabled() and page.save_button.isEnabled()
+    # Status in a symbol and a word, not colour alone.
+    assert status_text(page, "G01") == "✔ OK"
+    assert status_text(page, "G04") == "✖ Error"
+    assert status_text(page, "G08") == "－ Not checked"  # needs G04
+    assert cell(page, row_of(page, "G04"), TITLE_COLUMN) == "LDAP repository reachable"
+    assert cell(page, row_of(page, "G04"), TIME_COLUMN).endswith(" ms")
+    # The summary in words, and the failures' codes to tell.
+    assert page.report is not None
+    failed = [r.code for r in page.report.results if r.status is CheckStatus.FAIL]
+    assert "G04" in failed
+    assert "problems" in page.summary.text() and "were found" in page.summary.text()
+    assert page.summary.text().startswith("✖ ")
+    assert page.codes.isVisible()
+    for code in ALL_CODES:
+        assert (f"check code {code}" in page.codes.text()) == (code in failed)
+    # Keyboard users reach everything, and screen readers get names.
+    for widget in (
+        page.start_button,
+        page.cancel_button,
+        page.copy_button,
+        page.save_button,
+        page.table,
+        page.details,
+        page.progress,
+    ):
+        assert widget.accessibleName()
+    assert page.table.focusPolicy() != Qt.FocusPolicy.NoFocus
+
+
+def test_rows_stream_while_the_run_goes_on(
+    qtbot: QtBot, gui: Callable[..., Any], hold: Callable[[str], Gate]
+) -> None:
+    page = start_gui(gui).window.check
+    gate = hold("G10")  # nothing waits for G10: every other check can finish meanwhile
+    click(page.start_button)
+    qtbot.waitUntil(lambda: page.table.rowCount() == 12, timeout=RUN_TIMEOUT_MS)
+    # The run is not over, yet twelve rows are there: they came as the checks finished.
+    assert gate.entered.is_set() and not gate.release.is_set()
+    assert page.running and page.cancel_button.isEnabled()
+    assert "G10" not in codes_in_table(page)
+    assert page.progress.value() == 12 < page.progress.maximum()
+    assert page.report is None and not page.copy_button.isEnabled()
+    gate.release.set()
+    qtbot.waitUntil(lambda: not page.running, timeout=RUN_TIMEOUT_MS)
+    assert codes_in_table(page) == ALL_CODES
+    # The checks ran on a thread of the runner's, never on the GUI's.
+    assert gate.threads and all(t is not threading.main_thread() for t in gate.threads)
+
+
+def test_cancel_ends_the_run_with_skipped_rows(
+    qtbot: QtBot, gui: Callable[..., Any], hold: Callable[[str], Gate]
+) -> None:
+    page = start_gui(gui).window.check
+    gate = hold("G03")
+    click(page.start_button)
+    qtbot.waitUntil(gate.entered.is_set, timeout=RUN_TIMEOUT_MS)
+    click(page.cancel_button)
+    assert not page.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: not page.running, timeout=5000)
+    assert not gate.release.is_set()  # ended by the cancel, not by the check
+
+    assert codes_in_table(page) == ALL_CODES
+    for code in ("G03", "G05", "G06", "G07", "G08", "G09"):
+        assert status_text(page, code) == "－ Not checked", code
+    assert page.report is not None
+    g03 = next(r for r in page.report.results if r.code == "G03")
+    assert g03.status is CheckStatus.SKIPPED and "stopped" in g03.detail
+    assert page.start_button.isEnabled() and not page.cancel_button.isEnabled()
+    assert page.copy_button.isEnabled()
+    assert "stopped before the end" in page.summary.text()
+    assert page.progress.value() == page.progress.maximum()
+
+
+def test_a_selected_row_says_what_it_means_and_what_to_do(
+    qtbot: QtBot, gui: Callable[..., Any]
+) -> None:
+    page = start_gui(gui).window.check
+    run_to_end(qtbot, page)
+    page.table.setFocus()
+    page.table.selectRow(row_of(page, "G04"))
+    shown = page.details.toPlainText()
+    g04 = page.selected_result()
+    assert g04 is not None and g04.code == "G04" and g04.outcome == "refused"
+    assert g04.detail in shown
+    assert g04.remedy and g04.remedy in shown  # what to do: ask the network department
+    assert "127.0.0.1" in shown
+    assert "LDAP traffic is probably blocked" in shown  # what it means, from the catalogue
+    assert "check code G04" in shown
+    # Arrow keys move through the rows, and the pane follows.
+    QTest.keyClick(page.table, Qt.Key.Key_Up)
+    g03 = page.selected_result()
+    assert g03 is not None and g03.code == "G03"
+    assert "What to do" not in page.details.toPlainText()  # G03 passed: nothing to do
+    assert "GoSign" in page.details.toPlainText()
+
+
+def test_copy_for_the_helpdesk(qtbot: QtBot, gui: Callable[..., Any]) -> None:
+    page = start_gui(gui).window.check
+    run_to_end(qtbot, page)
+    QGuiApplication.clipboard().clear()
+    click(page.copy_button)
+    copied = QGuiApplication.clipboard().text()
+    assert page.report is not None
+    assert page.report.summary(page.services.messages) in copied
+    assert "check code G04" in copied
+    assert "✖ G04 [Error] LDAP repository reachable" in copied
+    assert "G01" not in copied  # only the problems: a short text
+    assert len(copied.splitlines()) < 12
+    assert page.banner.isVisible() and "Copied" in page.banner.text.text()
+
+
+def test_save_the_report_as_html_and_json(
+    qtbot: QtBot, gui: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = start_gui(gui).window.check
+    run_to_end(qtbot, page)
+    answers: list[tuple[str, str]] = []
+
+    def choose(parent: Any, caption: str, folder: str, filters: str) -> tuple[str, str]:
+        kinds = filters.split(";;")
+        assert any("*.html" in k for k in kinds) and any("*.json" in k for k in kinds)
+        name, wanted = answers.pop(0)
+        return name, next(k for k in kinds if wanted in k)
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+
+    answers.append((str(tmp_path / "report.html"), "*.html"))
+    click(page.save_button)
+    qtbot.waitUntil(lambda: "saved" in page.banner.text.text(), timeout=5000)
+    written = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert written.startswith("<!DOCTYPE html>")
+    assert "LDAP repository reachable" in written and "check code G04" in written
+
+    answers.append((str(tmp_path / "report"), "*.json"))  # no suffix: the filter decides
+    page.banner.hide()
+    click(page.save_button)
+    qtbot.waitUntil(lambda: page.banner.isVisible(), timeout=5000)
+    assert str(tmp_path / "report.json") in page.banner.text.text()
+    document = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert [r["code"] for r in document["results"]] == ALL_CODES
+    by_code = {r["code"]: r for r in document["results"]}
+    assert by_code["G04"]["status"] == "fail" and by_code["G04"]["outcome"] == "refused"
+    assert document["summary"]["failed"] is True
+    assert document["settings"]["ldap.url"] == CLOSED_LDAP
+    assert document["card_number"] is not None and "-" in document["card_number"]
+
+    # A folder that does not exist: a sentence in the banner, nothing raised.
+    answers.append((str(tmp_path / "missing" / "report.html"), "*.html"))
+    click(page.save_button)
+    qtbot.waitUntil(lambda: "could not be saved" in page.banner.text.text(), timeout=5000)
+    assert page.save_button.isEnabled()
+
+
+def test_a_card_pulled_during_the_check(
+    qtbot: QtBot, gui: Callable[..., Any], hold: Callable[[str], Gate]
+) -> None:
+    started = start_gui(gui)
+    page = started.window.check
+    gate = hold("G03")  # reading the card is under way when the card leaves
+    click(page.start_button)
+    qtbot.waitUntil(gate.entered.is_set, timeout=RUN_TIMEOUT_MS)
+    started.reader.remove()
+    gate.release.set()
+    qtbot.waitUntil(lambda: not page.running, timeout=RUN_TIMEOUT_MS)
+
+    assert codes_in_table(page) == ALL_CODES
+    assert status_text(page, "G02") == "✔ OK"
+    assert status_text(page, "G03") == "✖ Error"
+    for code in ("G05", "G06", "G07", "G09"):
+        assert status_text(page, code) == "－ Not checked", code
+    assert "check code G03" in page.codes.text()
+    page.table.selectRow(row_of(page, "G03"))
+    assert "Insert the card again" in page.details.toPlainText()
+    # The rest of the window lives on and follows the card.
+    qtbot.waitUntil(lambda: started.window.home.card_type.text() == "no card", timeout=3000)
+
+
+def test_a_second_run_after_a_cancel_shows_only_its_own_rows(
+    qtbot: QtBot, gui: Callable[..., Any], hold: Callable[[str], Gate]
+) -> None:
+    page = start_gui(gui).window.check
+    first_gate = hold("G03")  # the first run's check lingers on
+    click(page.start_button)
+    qtbot.waitUntil(first_gate.entered.is_set, timeout=RUN_TIMEOUT_MS)
+    click(page.cancel_button)
+    qtbot.waitUntil(lambda: not page.running, timeout=5000)
+    assert status_text(page, "G03") == "－ Not checked"
+    assert page.run is not None
+    first_run = page.run.run_id
+
+    second_gate = hold("G03")
+    click(page.start_button)
+    qtbot.waitUntil(second_gate.entered.is_set, timeout=RUN_TIMEOUT_MS)
+    assert "G03" not in codes_in_table(page)
+    assert page.table.rowCount() < 13
+    assert page.summary.text() == "Checking…"
+    assert page.codes.isHidden()
+    # What the first run might still send is dropped: no row, no end of this run.
+    stale = CheckResult("G03", CheckStatus.FAIL, "stale", "stale", "", {}, 0, "stale")
+    page._channel.result_arrived.emit(first_run, stale)
+    page._channel.run_ended.emit(first_run, [stale])
+    first_gate.release.set()  # and the first run's lingering check ends now
+    qtbot.wait(200)
+    assert "G03" not in codes_in_table(page)
+    assert page.running and not page.start_button.isEnabled()
+
+    second_gate.release.set()
+    qtbot.waitUntil(lambda: not page.running, timeout=RUN_TIMEOUT_MS)
+    assert codes_in_table(page) == ALL_CODES  # each once, from the second run
+    assert status_text(page, "G03") == "✔ OK"
+    assert page.report is not None and all(r.title != "stale" for r in page.report.results)
+    assert "stopped before the end" not in page.summary.text()
+
+
+def test_a_language_switch_waits_for_the_run_to_end(
+    qtbot: QtBot, gui: Callable[..., Any], hold: Callable[[str], Gate]
+) -> None:
+    started = start_gui(gui)
+    old_window, page = started.window, started.window.check
+    gate = hold("G03")
+    click(page.start_button)
+    qtbot.waitUntil(gate.entered.is_set, timeout=RUN_TIMEOUT_MS)
+    assert started.app.change_language("ja") is False  # the run's results belong here
+    qtbot.wait(400)
+    assert started.app.window is old_window and page.running
+    gate.release.set()
+    qtbot.waitUntil(lambda: started.app.window is not old_window, timeout=RUN_TIMEOUT_MS)
+    assert page.report is not None or not shiboken6.isValid(page)
+
+
+def test_a_page_destroyed_mid_run_stops_its_run(
+    qtbot: QtBot, gui: Callable[..., Any], hold: Callable[[str], Gate]
+) -> None:
+    started = start_gui(gui)
+    page = started.window.check
+    gate = hold("G03")
+    click(page.start_button)
+    qtbot.waitUntil(gate.entered.is_set, timeout=RUN_TIMEOUT_MS)
+    assert page.run is not None
+    cancel = page.run.context.cancel
+    page.deleteLater()  # as when the window closes mid-run
+    qtbot.waitUntil(cancel.is_set, timeout=3000)
+    gate.release.set()  # the old run ends; what it sends reaches no one, and nothing breaks
+    qtbot.wait(200)
