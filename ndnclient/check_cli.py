@@ -14,25 +14,25 @@ import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ndnclient.card.access import reader_filter_from_env
-from ndnclient.card.info import format_card_number
 from ndnclient.cli_support import EXIT_OK, EXIT_PROBLEM, UsageError, print_json
-from ndnclient.diagnostics.catalogue import Catalogue
-from ndnclient.diagnostics.checks import ALL_CHECKS
-from ndnclient.diagnostics.context import CheckContext, DirectCardAccess
-from ndnclient.diagnostics.model import CheckResult, CheckStatus
-from ndnclient.diagnostics.report import CheckReport, format_result_lines, write_report
-from ndnclient.diagnostics.runner import CheckRunner, with_prerequisites
 from ndnclient.messages import Messages
-from ndnclient.pki.ldap_repository import LdapTarget
 from ndnclient.settings.service import Settings
+
+# The checks pull in ldap3 and most of cryptography: about 0.25 s that every other command
+# (card status, pin, settings) would pay at start-up. They are imported when a check runs.
+if TYPE_CHECKING:
+    from ndnclient.diagnostics.model import CheckResult
+    from ndnclient.diagnostics.report import CheckReport
 
 CODE_PATTERN = re.compile(r"G\d\d")
 
 
 def _code(text: str) -> str:
     """A code as the helpdesk may type it: g04, Ｇ０４, 動作確認エラー:G04, 動作確認エラー: G04."""
+    from ndnclient.diagnostics.checks import ALL_CHECKS
+
     code = unicodedata.normalize("NFKC", text).upper().replace(" ", "")
     code = code.removeprefix("動作確認エラー:")
     if not CODE_PATTERN.fullmatch(code) or code not in {c.code for c in ALL_CHECKS}:
@@ -69,6 +69,14 @@ def add_commands(
 
 
 def cmd_check(args: argparse.Namespace, messages: Messages) -> int:
+    from ndnclient.card.access import reader_filter_from_env
+    from ndnclient.card.info import format_card_number
+    from ndnclient.diagnostics.checks import ALL_CHECKS
+    from ndnclient.diagnostics.context import CheckContext, DirectCardAccess
+    from ndnclient.diagnostics.model import CheckStatus
+    from ndnclient.diagnostics.report import CheckReport
+    from ndnclient.diagnostics.runner import CheckRunner, with_prerequisites
+
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError(messages.text("check.bad_timeout"))
     settings: Settings = args.settings
@@ -126,22 +134,30 @@ def _printer(wanted: set[str], messages: Messages) -> Callable[[CheckResult], No
 
 
 def _print_result(result: CheckResult, messages: Messages) -> None:
+    from ndnclient.diagnostics.report import format_result_lines
+
     for line in format_result_lines(result, messages):
         print(line, flush=True)
 
 
 def _write_report(path: Path, report: CheckReport, messages: Messages) -> None:
+    from ndnclient.diagnostics.report import write_report
+
     write_report(path, report, messages)
     print(messages.text("check.report_written", path=path), file=sys.stderr)
 
 
 def _known_params(settings: Settings) -> dict[str, str]:
     """What a general explanation can say for this PC: the repository's host and port."""
+    from ndnclient.pki.ldap_repository import LdapTarget
+
     target = LdapTarget.from_url(settings.ldap_url)
     return {"host": target.host, "port": str(target.port)}
 
 
 def cmd_explain(args: argparse.Namespace, messages: Messages) -> int:
+    from ndnclient.diagnostics.catalogue import Catalogue
+
     explanation = Catalogue(messages.lang).explain(args.code, _known_params(args.settings))
     if explanation is None:
         raise UsageError(messages.text("check.unknown_code", code=args.code))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import io
 import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -508,7 +509,17 @@ def _load_settings() -> tuple[SettingsService, Settings, tuple[Notice, ...]]:
     return service, settings, notices
 
 
+def _utf8_when_redirected() -> None:
+    """Output is UTF-8 (cli.md). A console shows Unicode anyway, but redirected to a file or a
+    pipe Python would write the locale's code page (cp932 on Japanese Windows), which has no
+    ✔ or ✖ and would garble what a script reads."""
+    for stream in (sys.__stdout__, sys.__stderr__):
+        if isinstance(stream, io.TextIOWrapper) and not stream.isatty():
+            stream.reconfigure(encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _utf8_when_redirected()
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(getattr(args, "verbose", 0), getattr(args, "traffic", False))

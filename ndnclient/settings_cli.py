@@ -124,6 +124,7 @@ SOURCE_KEYS = {
 def cmd_settings_show(args: argparse.Namespace, messages: Messages) -> int:
     service: SettingsService = args.settings_service
     settings: Settings = args.settings
+    keyring_name, keyring_usable = secrets.keyring_backend()
     if args.json:
         print_json(
             {
@@ -131,6 +132,7 @@ def cmd_settings_show(args: argparse.Namespace, messages: Messages) -> int:
                 "sources": {key: source.value for key, source in settings.sources.items()},
                 "settings_file": str(service.store.path),
                 "policy_file": str(service.policy.path) if service.policy.path else None,
+                "keyring": {"backend": keyring_name, "usable": keyring_usable},
             },
             sys.stdout,
         )
@@ -145,6 +147,12 @@ def cmd_settings_show(args: argparse.Namespace, messages: Messages) -> int:
             "settings.paths",
             settings_file=service.store.path,
             policy_file=service.policy.path or "-",
+        )
+    )
+    print(
+        t(
+            "settings.keyring_in_use" if keyring_usable else "settings.keyring_unusable",
+            name=keyring_name,
         )
     )
     return EXIT_OK

@@ -2,8 +2,8 @@
 # Sets up everything ndnclient needs on Debian/Ubuntu, idempotently:
 #   the smart-card service (pcscd) with the virtual reader driver (vsmartcard-vpcd),
 #   what pyscard builds from (swig, libpcsclite-dev), OpenLDAP's slapd and iptables for the
-#   operation check's tests, an X server and Japanese fonts for the GUI, a virtual
-#   environment in .venv,
+#   operation check's tests, an X server and Japanese fonts for the GUI, NSIS and a keyring
+#   service for the packaged program's checks, a virtual environment in .venv,
 #   and the project installed in it (editable) with its test and development tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,9 @@ APT_PACKAGES=(
     xvfb xauth fonts-noto-cjk libegl1 libgl1 libfontconfig1 libxkbcommon-x11-0 libxcb-cursor0
     libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
     libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
+    # The packaged program: makensis compiles the Windows installer script (a check here), and
+    # a real Secret Service on its own D-Bus shows the frozen program finds its keyring.
+    nsis dbus-daemon gnome-keyring
 )
 
 missing=()

@@ -14,6 +14,7 @@ import ndnclient
 from ndnclient.diagnostics.report import system_facts
 from ndnclient.errors import UserFacingError
 from ndnclient.fileio import atomic_write
+from ndnclient.settings.secrets import keyring_backend
 
 LOG_LINES = 300
 
@@ -39,6 +40,7 @@ def diagnostics_document(
         "generated_at": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
         "paths": dict(paths),
         "settings": dict(settings),
+        "keyring": dict(zip(("backend", "usable"), keyring_backend(), strict=True)),
         "card": dict(card) if card is not None else None,
         "log_tail": log_tail(log_file),
     }

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import math
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -266,6 +267,11 @@ class LdapProbe:
             fired.set()
             with contextlib.suppress(Exception):
                 connection.socket.shutdown(socket.SHUT_RDWR)
+            if sys.platform == "win32":
+                # On Windows shutdown() does not wake a recv() blocked in another thread
+                # (CPython gh-91913); closing does.
+                with contextlib.suppress(Exception):
+                    connection.socket.close()
 
         watchdog = threading.Timer(self._deadline - time.monotonic(), shut_the_socket)
         watchdog.daemon = True

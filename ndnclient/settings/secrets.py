@@ -36,6 +36,17 @@ def _check_backend() -> None:
         raise SecretStoreError("no system keyring is available", kind="missing")
 
 
+def keyring_backend() -> tuple[str, bool]:
+    """The keyring backend in use, as module.Class, and whether it can keep a secret. For IT
+    and the helpdesk (`settings show`, the diagnostics file); never raises."""
+    try:
+        backend = keyring.get_keyring()
+    except Exception as error:  # a broken backend's own errors, whatever they are
+        return f"({type(error).__name__})", False
+    name = f"{type(backend).__module__}.{type(backend).__qualname__}"
+    return name, not isinstance(backend, fail.Keyring | null.Keyring)
+
+
 def get_proxy_password(proxy_url: str) -> str | None:
     """The stored password for `proxy_url`, or None when none is stored."""
     _check_backend()

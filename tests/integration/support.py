@@ -12,14 +12,17 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.serialization import Encoding
+from ldap_server import Slapd
 from smartcard import scard
 
 from ndnclient.card.apdu import SECRET_BEARING_INS
+from ndnclient.settings.service import SettingsService
 from ndnclient.simulator.card import VirtualGoSignCard
 from ndnclient.simulator.state import VirtualCardState
 from ndnclient.simulator.vpcd import Fault, VpcdBridge
@@ -28,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 VPCD_PORT = 35963
 READER = "Virtual PCD 00 00"
 SOCKET = Path("/run/pcscd/pcscd.comm")
+CA_CN = "ndnclient Test GoSign CA"  # the test CA's entry in the LDAP repository
+CONNECT_TIMEOUT, RECEIVE_TIMEOUT = 1, 2  # seconds: short, so that failing tests end soon
 
 
 def reader_state(reader: str) -> int | None:
@@ -89,12 +94,18 @@ class CliResult:
         return document
 
 
-def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> CliResult:
-    """Run the real command line in a new process, as a user or script would."""
+def run_cli(
+    *args: str,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    program: Sequence[str] = (sys.executable, "-m", "ndnclient"),
+) -> CliResult:
+    """Run the real command line in a new process, as a user or script would (by default
+    from the source tree; `program` names another, such as the frozen one)."""
     inherited = {k: v for k, v in os.environ.items() if k != "NDNCLIENT_READER"}
     environment = {**inherited, "PYTHONPATH": str(ROOT), **(env or {})}
     done = subprocess.run(
-        [sys.executable, "-m", "ndnclient", *args],
+        [*program, *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -103,3 +114,17 @@ def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = N
         check=False,
     )
     return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+def der(crl: Any) -> bytes:
+    return bytes(crl.public_bytes(Encoding.DER))
+
+
+@dataclass
+class Setup:
+    card: PluggedCard
+    server: Slapd | None
+    service: SettingsService
+
+    def set(self, key: str, value: Any) -> None:
+        self.service.set(key, value)

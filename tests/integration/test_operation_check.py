@@ -10,15 +10,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.serialization import Encoding
 from ldap_server import RepositoryEntry, Slapd
-from support import ROOT, PluggedCard, run_cli
+from support import CA_CN, ROOT, PluggedCard, Setup, der, run_cli
 
 from ndnclient.card.pcsc import PcscBackend
 from ndnclient.card.status import today_in_japan
@@ -34,89 +31,6 @@ pytestmark = pytest.mark.integration
 
 OK, WARN, FAIL = CheckStatus.OK, CheckStatus.WARN, CheckStatus.FAIL
 SKIPPED, NOT_APPLICABLE = CheckStatus.SKIPPED, CheckStatus.NOT_APPLICABLE
-CA_CN = "ndnclient Test GoSign CA"
-CONNECT_TIMEOUT, RECEIVE_TIMEOUT = 1, 2
-
-
-def der(crl: Any) -> bytes:
-    return bytes(crl.public_bytes(Encoding.DER))
-
-
-@pytest.fixture
-def repository(tmp_path: Path, shared_ca: TestCA) -> Iterator[Callable[..., Slapd]]:
-    """Start a slapd holding the test CA's entry (and any other entries given)."""
-    started: list[Slapd] = []
-
-    def start(
-        *,
-        crl: bytes | None = None,
-        arl: bytes | None = None,
-        extra: tuple[RepositoryEntry, ...] = (),
-        allow_anonymous: bool = True,
-    ) -> Slapd:
-        entry = RepositoryEntry(
-            CA_CN,
-            crl=crl if crl is not None else der(shared_ca.issue_crl()),
-            arl=arl if arl is not None else der(shared_ca.issue_crl(crl_number=2)),
-            ca_certificate=shared_ca.certificate_der(),
-        )
-        server = Slapd(tmp_path / f"slapd{len(started)}", [entry, *extra], allow_anonymous)
-        started.append(server.start())
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
-
-
-@dataclass
-class Setup:
-    card: PluggedCard
-    server: Slapd | None
-    service: SettingsService
-
-    def set(self, key: str, value: Any) -> None:
-        self.service.set(key, value)
-
-
-@pytest.fixture
-def healthy(
-    plug_card: Callable[..., PluggedCard],
-    repository: Callable[..., Slapd],
-    tmp_path: Path,
-    shared_ca: TestCA,
-) -> Callable[..., Setup]:
-    """A healthy setup: card registered, CRL served, anchors and readers configured."""
-
-    def build(
-        *,
-        register: bool = True,
-        card_options: dict[str, Any] | None = None,
-        server: Slapd | None = None,
-        start_server: bool = True,
-    ) -> Setup:
-        card = plug_card(**(card_options or {}))
-        if server is None and start_server:
-            server = repository()
-        anchors = tmp_path / "gosign-ca.pem"
-        anchors.write_bytes(shared_ca.certificate.public_bytes(Encoding.PEM))
-        service = SettingsService()
-        if server is not None:
-            service.set("ldap.url", server.url(RepositoryEntry(CA_CN)))
-        service.set("ldap.connect_timeout", CONNECT_TIMEOUT)
-        service.set("ldap.receive_timeout", RECEIVE_TIMEOUT)
-        service.set("trust.anchor_files", [str(anchors)])
-        service.set("readers.supported", ["Virtual PCD"])
-        service.set("urls.allowed", ["https://www.e-bisc.go.jp"])
-        if register:
-            state = card.state
-            service.register_card(
-                RegisteredCard(state.card_number, state.valid_from, state.valid_to),
-                min(today_in_japan(), state.valid_to),
-            )
-        return Setup(card, server, service)
-
-    return build
 
 
 def run_checks(only: tuple[str, ...] = ()) -> dict[str, CheckResult]:

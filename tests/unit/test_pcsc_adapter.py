@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
@@ -65,7 +66,11 @@ def connection_with(monkeypatch: pytest.MonkeyPatch, fake: FakeScard) -> pcsc.Pc
     return pcsc.PcscConnection(1, "Reader 0", scard.SCARD_PROTOCOL_T1, b"\x3b")
 
 
-PRESENT, ABSENT = 0x0034, 0x0002  # pcsc-lite: present+powered+specific; absent
+# SCardStatus' state: bit flags on pcsc-lite, an enumeration on Windows (see pcsc._card_absent).
+if sys.platform == "win32":
+    PRESENT, ABSENT = 6, 1  # SCARD_SPECIFIC; SCARD_ABSENT
+else:
+    PRESENT, ABSENT = 0x0034, 0x0002  # pcsc-lite: present+powered+specific; absent
 
 
 def test_an_empty_answer_with_the_card_gone_is_removed(monkeypatch: pytest.MonkeyPatch) -> None:

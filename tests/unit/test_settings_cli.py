@@ -205,13 +205,19 @@ def test_the_real_program_says_one_sentence_about_a_garbage_file(isolated_settin
     # In its own process, as a user runs it: logging configured, nothing captured by pytest.
     isolated_settings.mkdir(parents=True)
     (isolated_settings / "settings.json").write_bytes(b"\x00garbage\xff" * 100)
+    # A pipe, not a console: the child's stderr would use the ANSI code page (cp1252 on an
+    # English Windows, where Japanese comes out as \u escapes). Ask for UTF-8 both ways.
     done = subprocess.run(
         [sys.executable, "-m", "ndnclient", "urls", "list"],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=60,
         check=False,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+        env={
+            **os.environ,
+            "PYTHONPATH": str(Path(__file__).parents[2]),
+            "PYTHONIOENCODING": "utf-8",
+        },
     )
     assert done.returncode == 0
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr

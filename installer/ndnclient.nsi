@@ -1,0 +1,230 @@
+﻿; The Windows installer of ndnclient (NSIS 3, Unicode). UTF-8 with a BOM: makensis reads the
+; Japanese texts right on every platform.
+;
+; Build (after the frozen folder, scripts/build-frozen.sh or the Windows workflow):
+;   makensis /DVERSION=0.1.0 /DDIST=../dist/ndnclient installer/ndnclient.nsi
+; or: bash scripts/build-installer.sh
+;
+; What IT gets (installer/README.md has the whole story):
+;   default        per-user install into %LOCALAPPDATA%\Programs\ndnclient: no admin rights
+;   /S             silent
+;   /D=C:\path     another folder (NSIS: the last argument, no quotes)
+;   /ALLUSERS      machine-wide into %ProgramFiles%\ndnclient, for every user; needs an
+;                  elevated run (exit code 740 otherwise)
+;   /POLICY=FILE   with /ALLUSERS: places FILE as %ProgramData%\ndnclient\policy.toml
+; The uninstaller keeps the user's settings and logs unless /PURGE is given (or the user says
+; so when asked). Exit codes: 0 done, 1 cancelled or failed, 2 bad /POLICY, 740 not elevated.
+
+Unicode true
+ManifestDPIAware true
+; Daily use needs no admin rights, and neither does the default install. A machine-wide
+; install is started elevated by IT (an administrator prompt or a deployment tool).
+RequestExecutionLevel user
+SetCompressor /SOLID lzma
+
+!include MUI2.nsh
+!include LogicLib.nsh
+!include FileFunc.nsh
+!include x64.nsh
+
+!ifndef VERSION
+  !error "pass the version: makensis /DVERSION=x.y.z (scripts/build-installer.sh does)"
+!endif
+!ifndef DIST
+  !define DIST "../dist/ndnclient"
+!endif
+!ifndef OUTFILE
+  !define OUTFILE "../dist/ndnclient-setup-${VERSION}.exe"
+!endif
+
+!define PRODUCT_NAME "GoSign ICカード証明書クライアント"
+!define SHORTCUT_NAME "GoSign ICカード証明書クライアント.lnk"
+!define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\ndnclient"
+!define PER_USER_DIR "$LOCALAPPDATA\Programs\ndnclient"
+!define ERROR_ELEVATION_REQUIRED 740
+
+Name "${PRODUCT_NAME}"
+OutFile "${OUTFILE}"
+InstallDir "${PER_USER_DIR}"
+BrandingText "ndnclient ${VERSION}"
+
+VIProductVersion "${VERSION}.0"
+VIAddVersionKey /LANG=0 "ProductName" "ndnclient"
+VIAddVersionKey /LANG=0 "FileDescription" "${PRODUCT_NAME} (ndnclient) セットアップ"
+VIAddVersionKey /LANG=0 "FileVersion" "${VERSION}"
+VIAddVersionKey /LANG=0 "ProductVersion" "${VERSION}"
+VIAddVersionKey /LANG=0 "LegalCopyright" "ndnclient developers"
+
+Var AllUsers      ; 1: machine-wide
+Var PolicySource  ; the policy file given with /POLICY=
+Var Purge         ; 1: the uninstaller also removes the user's settings and logs
+
+; --- Pages and languages (Japanese first) --------------------------------------------------
+
+!define MUI_ABORTWARNING
+!define MUI_FINISHPAGE_RUN "$INSTDIR\ndnclient-gui.exe"
+!insertmacro MUI_PAGE_DIRECTORY
+!insertmacro MUI_PAGE_INSTFILES
+!insertmacro MUI_PAGE_FINISH
+!insertmacro MUI_UNPAGE_CONFIRM
+!insertmacro MUI_UNPAGE_INSTFILES
+
+!insertmacro MUI_LANGUAGE "Japanese"
+!insertmacro MUI_LANGUAGE "English"
+
+LangString NeedsElevation ${LANG_JAPANESE} "/ALLUSERS（すべてのユーザーへのインストール）は、管理者として実行したときだけ行えます。管理者のコマンドプロンプトから実行してください。"
+LangString NeedsElevation ${LANG_ENGLISH} "/ALLUSERS (install for every user) needs an elevated run. Start it from an administrator command prompt."
+LangString PolicyNeedsAllUsers ${LANG_JAPANESE} "/POLICY は /ALLUSERS と一緒に指定してください（ITポリシーはパソコン全体の設定です）。"
+LangString PolicyNeedsAllUsers ${LANG_ENGLISH} "Give /POLICY together with /ALLUSERS (the IT policy is for the whole PC)."
+LangString PolicyMissing ${LANG_JAPANESE} "/POLICY で指定されたファイルが見つかりません: "
+LangString PolicyMissing ${LANG_ENGLISH} "The file given with /POLICY was not found: "
+LangString PolicyNotCopied ${LANG_JAPANESE} "ITポリシーファイルを配置できませんでした: "
+LangString PolicyNotCopied ${LANG_ENGLISH} "The IT policy file could not be placed: "
+LangString AskPurge ${LANG_JAPANESE} "このパソコンに保存されているあなたの設定（ユーザ情報設定など）とログも削除しますか？$\r$\n$\r$\n「いいえ」を選ぶと残ります。再インストールすればそのまま使えます。"
+LangString AskPurge ${LANG_ENGLISH} "Also delete your settings (user info settings and others) and logs on this PC?$\r$\n$\r$\nChoose No to keep them; a reinstall picks them up again."
+
+; --- Install -------------------------------------------------------------------------------
+
+Function .onInit
+  StrCpy $AllUsers 0
+  StrCpy $PolicySource ""
+  ${GetParameters} $R0
+
+  ClearErrors
+  ${GetOptions} $R0 "/ALLUSERS" $R1
+  ${IfNot} ${Errors}
+    StrCpy $AllUsers 1
+    UserInfo::GetAccountType
+    Pop $R2
+    ${If} $R2 != "Admin"
+      MessageBox MB_ICONSTOP $(NeedsElevation) /SD IDOK
+      SetErrorLevel ${ERROR_ELEVATION_REQUIRED}
+      Quit
+    ${EndIf}
+    SetShellVarContext all
+    ${If} ${RunningX64}
+      SetRegView 64
+    ${EndIf}
+    ; /D= (already in $INSTDIR) wins over the machine-wide default.
+    ${If} $INSTDIR == "${PER_USER_DIR}"
+      StrCpy $INSTDIR "$PROGRAMFILES64\ndnclient"
+    ${EndIf}
+  ${Else}
+    SetShellVarContext current
+  ${EndIf}
+
+  ClearErrors
+  ${GetOptions} $R0 "/POLICY=" $PolicySource
+  ${IfNot} ${Errors}
+    ${If} $AllUsers != 1
+      MessageBox MB_ICONSTOP $(PolicyNeedsAllUsers) /SD IDOK
+      SetErrorLevel 2
+      Quit
+    ${EndIf}
+    ${IfNot} ${FileExists} $PolicySource
+      MessageBox MB_ICONSTOP "$(PolicyMissing)$PolicySource" /SD IDOK
+      SetErrorLevel 2
+      Quit
+    ${EndIf}
+  ${Else}
+    StrCpy $PolicySource ""
+  ${EndIf}
+FunctionEnd
+
+Section "ndnclient"
+  SetOutPath "$INSTDIR"
+  ; An update replaces the program's libraries wholesale: a DLL left from an older version
+  ; could otherwise be loaded by the new one. Settings live elsewhere and are not touched.
+  RMDir /r "$INSTDIR\_internal"
+  File /r "${DIST}/*"
+  WriteUninstaller "$INSTDIR\uninstall.exe"
+
+  CreateShortcut "$SMPROGRAMS\${SHORTCUT_NAME}" "$INSTDIR\ndnclient-gui.exe" "" \
+    "$INSTDIR\ndnclient-gui.exe" 0 SW_SHOWNORMAL "" "${PRODUCT_NAME}"
+
+  ${If} $PolicySource != ""
+    ; Machine-wide (SetShellVarContext all): $APPDATA is %ProgramData% here.
+    CreateDirectory "$APPDATA\ndnclient"
+    ClearErrors
+    CopyFiles /SILENT "$PolicySource" "$APPDATA\ndnclient\policy.toml"
+    ${If} ${Errors}
+      MessageBox MB_ICONSTOP "$(PolicyNotCopied)$APPDATA\ndnclient\policy.toml" /SD IDOK
+      SetErrorLevel 2
+      Abort
+    ${EndIf}
+  ${EndIf}
+
+  ; "Apps & features": HKCU for a per-user install, HKLM for a machine-wide one (SHCTX
+  ; follows SetShellVarContext).
+  WriteRegStr SHCTX "${UNINSTALL_KEY}" "DisplayName" "${PRODUCT_NAME} (ndnclient)"
+  WriteRegStr SHCTX "${UNINSTALL_KEY}" "DisplayVersion" "${VERSION}"
+  WriteRegStr SHCTX "${UNINSTALL_KEY}" "Publisher" "ndnclient"
+  WriteRegStr SHCTX "${UNINSTALL_KEY}" "DisplayIcon" "$INSTDIR\ndnclient-gui.exe"
+  WriteRegStr SHCTX "${UNINSTALL_KEY}" "InstallLocation" "$INSTDIR"
+  WriteRegStr SHCTX "${UNINSTALL_KEY}" "UninstallString" '"$INSTDIR\uninstall.exe"'
+  WriteRegStr SHCTX "${UNINSTALL_KEY}" "QuietUninstallString" '"$INSTDIR\uninstall.exe" /S'
+  WriteRegDWORD SHCTX "${UNINSTALL_KEY}" "NoModify" 1
+  WriteRegDWORD SHCTX "${UNINSTALL_KEY}" "NoRepair" 1
+  ${GetSize} "$INSTDIR" "/S=0K" $R0 $R1 $R2
+  WriteRegDWORD SHCTX "${UNINSTALL_KEY}" "EstimatedSize" $R0
+SectionEnd
+
+; --- Uninstall -----------------------------------------------------------------------------
+
+Function un.onInit
+  StrCpy $AllUsers 0
+  StrCpy $Purge 0
+  ; Machine-wide when HKLM's entry names this folder; the uninstaller needs no flag for it.
+  ${If} ${RunningX64}
+    SetRegView 64
+  ${EndIf}
+  ReadRegStr $R1 HKLM "${UNINSTALL_KEY}" "InstallLocation"
+  ${If} $R1 == $INSTDIR
+    StrCpy $AllUsers 1
+    UserInfo::GetAccountType
+    Pop $R2
+    ${If} $R2 != "Admin"
+      MessageBox MB_ICONSTOP $(NeedsElevation) /SD IDOK
+      SetErrorLevel ${ERROR_ELEVATION_REQUIRED}
+      Quit
+    ${EndIf}
+    SetShellVarContext all
+  ${Else}
+    SetRegView default
+    SetShellVarContext current
+  ${EndIf}
+
+  ${GetParameters} $R0
+  ClearErrors
+  ${GetOptions} $R0 "/PURGE" $R3
+  ${IfNot} ${Errors}
+    StrCpy $Purge 1
+  ${ElseIfNot} ${Silent}
+    ; Default: keep. Settings hold the registered cards; losing them costs the user a visit.
+    MessageBox MB_YESNO|MB_ICONQUESTION|MB_DEFBUTTON2 $(AskPurge) IDNO keep
+    StrCpy $Purge 1
+    keep:
+  ${EndIf}
+FunctionEnd
+
+Section "Uninstall"
+  Delete "$SMPROGRAMS\${SHORTCUT_NAME}"
+  RMDir /r "$INSTDIR\_internal"
+  Delete "$INSTDIR\ndnclient.exe"
+  Delete "$INSTDIR\ndnclient-gui.exe"
+  Delete "$INSTDIR\uninstall.exe"
+  RMDir "$INSTDIR"  ; only if empty: never a folder the user put other things in
+  DeleteRegKey SHCTX "${UNINSTALL_KEY}"
+
+  ${If} $Purge == 1
+    ${If} $AllUsers == 1
+      ; The IT policy goes with a machine-wide purge only ($APPDATA is %ProgramData% here).
+      Delete "$APPDATA\ndnclient\policy.toml"
+      RMDir "$APPDATA\ndnclient"
+    ${EndIf}
+    ; The running user's own settings, logs and demo data; other users' profiles are theirs.
+    SetShellVarContext current
+    RMDir /r "$APPDATA\ndnclient"
+    RMDir /r "$LOCALAPPDATA\ndnclient"
+  ${EndIf}
+SectionEnd
