@@ -48,7 +48,11 @@ OutFile "${OUTFILE}"
 InstallDir "${PER_USER_DIR}"
 BrandingText "ndnclient ${VERSION}"
 
-VIProductVersion "${VERSION}.0"
+; Four numbers only (x.y.z.w): scripts/build-installer.sh passes them beside the version.
+!ifndef FILE_VERSION
+  !define FILE_VERSION "${VERSION}.0"
+!endif
+VIProductVersion "${FILE_VERSION}"
 VIAddVersionKey /LANG=0 "ProductName" "ndnclient"
 VIAddVersionKey /LANG=0 "FileDescription" "${PRODUCT_NAME} (ndnclient) セットアップ"
 VIAddVersionKey /LANG=0 "FileVersion" "${VERSION}"
@@ -74,10 +78,12 @@ Var Purge         ; 1: the uninstaller also removes the user's settings and logs
 
 LangString NeedsElevation ${LANG_JAPANESE} "/ALLUSERS（すべてのユーザーへのインストール）は、管理者として実行したときだけ行えます。管理者のコマンドプロンプトから実行してください。"
 LangString NeedsElevation ${LANG_ENGLISH} "/ALLUSERS (install for every user) needs an elevated run. Start it from an administrator command prompt."
+LangString UninstallNeedsElevation ${LANG_JAPANESE} "このプログラムはコンピューター全体にインストールされています。アンインストールは、管理者として実行したときだけ行えます（情報システム担当者にご依頼ください）。"
+LangString UninstallNeedsElevation ${LANG_ENGLISH} "This program is installed for every user of the PC. Uninstalling it needs an elevated run (ask your IT staff)."
 LangString PolicyNeedsAllUsers ${LANG_JAPANESE} "/POLICY は /ALLUSERS と一緒に指定してください（ITポリシーはパソコン全体の設定です）。"
 LangString PolicyNeedsAllUsers ${LANG_ENGLISH} "Give /POLICY together with /ALLUSERS (the IT policy is for the whole PC)."
-LangString PolicyMissing ${LANG_JAPANESE} "/POLICY で指定されたファイルが見つかりません: "
-LangString PolicyMissing ${LANG_ENGLISH} "The file given with /POLICY was not found: "
+LangString PolicyMissing ${LANG_JAPANESE} "/POLICY で指定されたファイルが見つかりません（フォルダーではなくファイルを指定してください）: "
+LangString PolicyMissing ${LANG_ENGLISH} "The file given with /POLICY was not found (name a file, not a folder): "
 LangString PolicyNotCopied ${LANG_JAPANESE} "ITポリシーファイルを配置できませんでした: "
 LangString PolicyNotCopied ${LANG_ENGLISH} "The IT policy file could not be placed: "
 LangString AskPurge ${LANG_JAPANESE} "このパソコンに保存されているあなたの設定（ユーザ情報設定など）とログも削除しますか？$\r$\n$\r$\n「いいえ」を選ぶと残ります。再インストールすればそのまま使えます。"
@@ -90,24 +96,28 @@ Function .onInit
   StrCpy $PolicySource ""
   ${GetParameters} $R0
 
+  ; ${GetOptions} matches a prefix: "/ALLUSERS" must come with nothing after it.
   ClearErrors
   ${GetOptions} $R0 "/ALLUSERS" $R1
   ${IfNot} ${Errors}
+  ${AndIf} $R1 == ""
     StrCpy $AllUsers 1
     UserInfo::GetAccountType
     Pop $R2
+    ; Under UAC a non-elevated administrator is reported as "User" here.
     ${If} $R2 != "Admin"
       MessageBox MB_ICONSTOP $(NeedsElevation) /SD IDOK
       SetErrorLevel ${ERROR_ELEVATION_REQUIRED}
       Quit
     ${EndIf}
+    ; /D= (already in $INSTDIR) wins over the machine-wide default. Compared while the
+    ; shell context is still the user's: under "all", $LOCALAPPDATA means ProgramData.
+    ${If} $INSTDIR == "${PER_USER_DIR}"
+      StrCpy $INSTDIR "$PROGRAMFILES64\ndnclient"
+    ${EndIf}
     SetShellVarContext all
     ${If} ${RunningX64}
       SetRegView 64
-    ${EndIf}
-    ; /D= (already in $INSTDIR) wins over the machine-wide default.
-    ${If} $INSTDIR == "${PER_USER_DIR}"
-      StrCpy $INSTDIR "$PROGRAMFILES64\ndnclient"
     ${EndIf}
   ${Else}
     SetShellVarContext current
@@ -121,7 +131,11 @@ Function .onInit
       SetErrorLevel 2
       Quit
     ${EndIf}
-    ${IfNot} ${FileExists} $PolicySource
+    ; Made absolute now: the install changes the working folder before the copy.
+    GetFullPathName $PolicySource $PolicySource
+    ${If} $PolicySource == ""
+    ${OrIfNot} ${FileExists} $PolicySource
+    ${OrIf} ${FileExists} "$PolicySource\*"
       MessageBox MB_ICONSTOP "$(PolicyMissing)$PolicySource" /SD IDOK
       SetErrorLevel 2
       Quit
@@ -132,16 +146,7 @@ Function .onInit
 FunctionEnd
 
 Section "ndnclient"
-  SetOutPath "$INSTDIR"
-  ; An update replaces the program's libraries wholesale: a DLL left from an older version
-  ; could otherwise be loaded by the new one. Settings live elsewhere and are not touched.
-  RMDir /r "$INSTDIR\_internal"
-  File /r "${DIST}/*"
-  WriteUninstaller "$INSTDIR\uninstall.exe"
-
-  CreateShortcut "$SMPROGRAMS\${SHORTCUT_NAME}" "$INSTDIR\ndnclient-gui.exe" "" \
-    "$INSTDIR\ndnclient-gui.exe" 0 SW_SHOWNORMAL "" "${PRODUCT_NAME}"
-
+  ; The IT policy first: if it cannot be placed, nothing else has been installed yet.
   ${If} $PolicySource != ""
     ; Machine-wide (SetShellVarContext all): $APPDATA is %ProgramData% here.
     CreateDirectory "$APPDATA\ndnclient"
@@ -153,6 +158,16 @@ Section "ndnclient"
       Abort
     ${EndIf}
   ${EndIf}
+
+  SetOutPath "$INSTDIR"
+  ; An update replaces the program's libraries wholesale: a DLL left from an older version
+  ; could otherwise be loaded by the new one. Settings live elsewhere and are not touched.
+  RMDir /r "$INSTDIR\_internal"
+  File /r "${DIST}/*"
+  WriteUninstaller "$INSTDIR\uninstall.exe"
+
+  CreateShortcut "$SMPROGRAMS\${SHORTCUT_NAME}" "$INSTDIR\ndnclient-gui.exe" "" \
+    "$INSTDIR\ndnclient-gui.exe" 0 SW_SHOWNORMAL "" "${PRODUCT_NAME}"
 
   ; "Apps & features": HKCU for a per-user install, HKLM for a machine-wide one (SHCTX
   ; follows SetShellVarContext).
@@ -184,7 +199,7 @@ Function un.onInit
     UserInfo::GetAccountType
     Pop $R2
     ${If} $R2 != "Admin"
-      MessageBox MB_ICONSTOP $(NeedsElevation) /SD IDOK
+      MessageBox MB_ICONSTOP $(UninstallNeedsElevation) /SD IDOK
       SetErrorLevel ${ERROR_ELEVATION_REQUIRED}
       Quit
     ${EndIf}
@@ -198,6 +213,7 @@ Function un.onInit
   ClearErrors
   ${GetOptions} $R0 "/PURGE" $R3
   ${IfNot} ${Errors}
+  ${AndIf} $R3 == ""
     StrCpy $Purge 1
   ${ElseIfNot} ${Silent}
     ; Default: keep. Settings hold the registered cards; losing them costs the user a visit.

@@ -23,6 +23,7 @@ from ndnclient.settings.service import Settings
 # The checks pull in ldap3 and most of cryptography: about 0.25 s that every other command
 # (card status, pin, settings) would pay at start-up. They are imported when a check runs.
 if TYPE_CHECKING:
+    from ndnclient.card.pin import SecretBuffer
     from ndnclient.diagnostics.model import CheckResult
     from ndnclient.diagnostics.report import CheckReport
 
@@ -32,10 +33,12 @@ CODE_PATTERN = re.compile(r"G\d\d")
 def _code(text: str) -> str:
     """A code as the helpdesk may type it: g04, Ｇ０４, 動作確認エラー:G04, 動作確認エラー: G04."""
     from ndnclient.diagnostics.checks import ALL_CHECKS
+    from ndnclient.diagnostics.signature_test import SIGNATURE_TEST
 
     code = unicodedata.normalize("NFKC", text).upper().replace(" ", "")
     code = code.removeprefix("動作確認エラー:")
-    if not CODE_PATTERN.fullmatch(code) or code not in {c.code for c in ALL_CHECKS}:
+    known = {c.code for c in (*ALL_CHECKS, SIGNATURE_TEST)}
+    if not CODE_PATTERN.fullmatch(code) or code not in known:
         raise argparse.ArgumentTypeError(f"unknown code {text!r}")
     return code
 
@@ -59,6 +62,17 @@ def add_commands(
     check.add_argument(
         "--report", type=Path, metavar="FILE", help="also write the report (.html, .json, or text)"
     )
+    check.add_argument(
+        "--sign-test",
+        action="store_true",
+        help="also the signature test G14 (乱数署名): asks for the PIN and may spend one try",
+    )
+    check.add_argument("--pin-stdin", action="store_true", help="the PIN for --sign-test on stdin")
+    check.add_argument(
+        "--i-understand-last-try",
+        action="store_true",
+        help="allow --sign-test on the PIN's last try",
+    )
     check.set_defaults(handler=cmd_check)
     explain = commands.add_parser(
         "explain", parents=[common], help="what a code means and what to do"
@@ -76,15 +90,27 @@ def cmd_check(args: argparse.Namespace, messages: Messages) -> int:
     from ndnclient.diagnostics.model import CheckStatus
     from ndnclient.diagnostics.report import CheckReport
     from ndnclient.diagnostics.runner import CheckRunner, with_prerequisites
+    from ndnclient.diagnostics.signature_test import SIGNATURE_TEST
 
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError(messages.text("check.bad_timeout"))
+    if args.only and "G14" in args.only and not args.sign_test:
+        raise UsageError(messages.text("check.sign_test_needed"))
     settings: Settings = args.settings
+    pin, last_try_confirmed = (
+        _signature_test_pin(args, messages) if args.sign_test else (None, False)
+    )
     access = DirectCardAccess(args.make_backend)
     context = CheckContext(
-        settings, access, reader_filter=reader_filter_from_env(), lang=messages.lang
+        settings,
+        access,
+        reader_filter=reader_filter_from_env(),
+        lang=messages.lang,
+        signature_pin=pin,
+        signature_last_try_confirmed=last_try_confirmed,
     )
-    checks = with_prerequisites(ALL_CHECKS, args.only) if args.only else list(ALL_CHECKS)
+    available = (*ALL_CHECKS, SIGNATURE_TEST) if args.sign_test else ALL_CHECKS
+    checks = with_prerequisites(available, args.only) if args.only else list(available)
     runner = CheckRunner(checks, context, deadline=args.timeout)
     wanted = set(args.only or [c.code for c in checks])
     try:
@@ -95,6 +121,8 @@ def cmd_check(args: argparse.Namespace, messages: Messages) -> int:
         return EXIT_PROBLEM
     finally:
         access.close()
+        if pin is not None:
+            pin.wipe()
     # A prerequisite that failed is shown too (and counts): a check it blocked must not end
     # the run on "no problems found".
     shown = [r for r in results if r.code in wanted or r.status is CheckStatus.FAIL]
@@ -121,6 +149,25 @@ def cmd_check(args: argparse.Namespace, messages: Messages) -> int:
     if args.report is not None:
         _write_report(args.report, report, messages)
     return EXIT_PROBLEM if report.failed else EXIT_OK
+
+
+def _signature_test_pin(
+    args: argparse.Namespace, messages: Messages
+) -> tuple[SecretBuffer | None, bool]:
+    """The PIN for G14, asked as every PIN command asks it: the tries are read and shown first,
+    nothing is asked when the PIN is blocked, the last try needs a yes. When the card cannot
+    take a PIN now, the sentence is shown and the check runs without the signature test."""
+    from ndnclient.card.errors import CardError
+    from ndnclient.cli import SecretInput, pass_the_pin_gate, pin_guarded_session
+
+    secrets = SecretInput(args.pin_stdin, messages)
+    try:
+        with pin_guarded_session() as (_, guard):
+            confirmed = pass_the_pin_gate(guard, "pin", secrets, args, messages)
+    except CardError as error:
+        print(messages.describe(error), file=sys.stderr)
+        return None, False
+    return secrets.read("cli.prompt_pin", 1), confirmed
 
 
 def _printer(wanted: set[str], messages: Messages) -> Callable[[CheckResult], None]:

@@ -44,6 +44,7 @@ from ndnclient.cli_support import (
     print_json,
 )
 from ndnclient.messages import LANGUAGES, Messages
+from ndnclient.pki_cli import add_commands as add_pki_commands
 from ndnclient.settings.cards import RegisteredCard, normalize_card_number, switching_until
 from ndnclient.settings.errors import SettingsError
 from ndnclient.settings.notices import Notice
@@ -140,7 +141,7 @@ def _print_status_text(status: CardStatus, messages: Messages, out: TextIO) -> N
 
 
 def cmd_card_cert(args: argparse.Namespace, messages: Messages) -> int:
-    with _gosign_session() as session:
+    with gosign_session() as session:
         der = session.read_ca_certificate() if args.ca else session.read_user_certificate()
     summary = CertificateSummary.from_der(der)
     pem = _pem(der)
@@ -231,7 +232,8 @@ def _pem(der: bytes) -> str:
 
 
 @contextmanager
-def _gosign_session(*, reset_on_close: bool = False) -> Iterator[GoSignSession]:
+def gosign_session(*, reset_on_close: bool = False) -> Iterator[GoSignSession]:
+    """A session on the GoSign card in the chosen reader, closed (and the backend) after."""
     backend = make_backend()
     try:
         session = open_gosign_session(backend, reader_filter_from_env())
@@ -293,31 +295,51 @@ def _show_counter(counter: PinCounter, messages: Messages) -> None:
         print(messages.text(warning), file=sys.stderr)
 
 
-def cmd_pin(args: argparse.Namespace, messages: Messages) -> int:
-    secrets = SecretInput(args.pin_stdin, messages)
-    gated: CounterName = "unlock" if args.pin_command == "unlock" else "pin"
+@contextmanager
+def pin_guarded_session() -> Iterator[tuple[GoSignSession, PinGuard]]:
+    """The card's session and its PinGuard for one PIN command. The card is reset on close,
+    so no verified PIN is left behind for other programs."""
     backend = make_backend()
     try:
         session = open_gosign_session(backend, reader_filter_from_env())
         try:
-            guard = recovering_guard(backend, session)
-            # Read and show the tries left before anything is typed.
-            if gated == "unlock":
-                _show_counter(guard.counter("pin"), messages)
-            counter = guard.counter(gated)
-            _show_counter(counter, messages)
-            confirmed = bool(args.i_understand_last_try)
-            try:
-                guard.check(counter, last_try_confirmed=confirmed)
-            except LastTryNotConfirmedError:
-                if not secrets.confirm_last_try():
-                    raise
-                confirmed = True
-            result = _run_pin_command(args.pin_command, guard, secrets, confirmed)
+            yield session, recovering_guard(backend, session)
         finally:
-            session.connection.close(reset=True)  # no verified PIN left behind for others
+            session.connection.close(reset=True)
     finally:
         backend.close()
+
+
+def pass_the_pin_gate(
+    guard: PinGuard,
+    gated: CounterName,
+    secrets: SecretInput,
+    args: argparse.Namespace,
+    messages: Messages,
+) -> bool:
+    """Read and show the tries left before anything is typed, then apply the gate: blocked
+    raises; the last try needs --i-understand-last-try or a typed yes. Returns whether the
+    last try was confirmed."""
+    if gated == "unlock":
+        _show_counter(guard.counter("pin"), messages)
+    counter = guard.counter(gated)
+    _show_counter(counter, messages)
+    confirmed = bool(args.i_understand_last_try)
+    try:
+        guard.check(counter, last_try_confirmed=confirmed)
+    except LastTryNotConfirmedError:
+        if not secrets.confirm_last_try():
+            raise
+        confirmed = True
+    return confirmed
+
+
+def cmd_pin(args: argparse.Namespace, messages: Messages) -> int:
+    secrets = SecretInput(args.pin_stdin, messages)
+    gated: CounterName = "unlock" if args.pin_command == "unlock" else "pin"
+    with pin_guarded_session() as (session, guard):
+        confirmed = pass_the_pin_gate(guard, gated, secrets, args, messages)
+        result = _run_pin_command(args.pin_command, guard, secrets, confirmed)
     done_key = {"verify": "cli.verified", "change": "cli.changed", "unlock": "cli.unlocked"}
     if args.json:
         tries = {"pin_tries_left": result.tries_left}
@@ -477,6 +499,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_settings_commands(commands, common)
     add_check_commands(commands, common)
+    add_pki_commands(commands, common)
 
     simulator = commands.add_parser(
         "simulator", parents=[common], help="run the virtual GoSign card"

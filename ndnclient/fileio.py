@@ -27,6 +27,30 @@ def atomic_write(target: Path, payload: bytes) -> None:
     _fsync_directory(target.parent)
 
 
+def atomic_create(target: Path, payload: bytes, *, private: bool = False) -> None:
+    """Write a new file `target`: all of `payload` or nothing, and never over an existing
+    file (FileExistsError). `private`: readable by the owner only (POSIX modes; on Windows
+    the user's own folders already keep other users out)."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(temporary, flags, 0o600 if private else 0o644)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(payload)
+            file.flush()
+            os.fsync(file.fileno())
+        if sys.platform == "win32":
+            os.rename(temporary, target)  # Windows' rename refuses an existing target
+        else:
+            os.link(temporary, target)  # a hard link refuses an existing target; rename would not
+            temporary.unlink()
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+    _fsync_directory(target.parent)
+
+
 def _replace(source: Path, target: Path) -> None:
     # Windows refuses to replace a file another program has open for a moment (an indexer,
     # an antivirus scan); try a few times before giving up.

@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSION="$("${VENV:-.venv}"/bin/python -c 'import ndnclient; print(ndnclient.__version__)')"
+# The installer's own version resource takes four numbers: 0.1.0.dev1 → 0.1.0.0.
+FILE_VERSION="$("${VENV:-.venv}"/bin/python -c 'import re, ndnclient
+numbers = re.findall(r"\d+", ndnclient.__version__.split("+")[0])[:3]
+print(".".join((numbers + ["0"] * 4)[:4]))')"
 
 if [ "${1:-}" = "--check" ]; then
     # The files the script names, empty: what is checked is the script, not the program.
@@ -23,7 +27,7 @@ else
 fi
 
 # makensis resolves the paths against the script's folder.
-makensis -V2 -WX -DVERSION="$VERSION" -DDIST="$PWD/$dist" -DOUTFILE="$PWD/$out" \
+makensis -V2 -WX -DVERSION="$VERSION" -DFILE_VERSION="$FILE_VERSION" -DDIST="$PWD/$dist" -DOUTFILE="$PWD/$out" \
     installer/ndnclient.nsi
 # A Windows program: it starts with "MZ".
 [ "$(head -c 2 "$out")" = "MZ" ] || { echo "build-installer: $out is not a Windows program" >&2; exit 1; }

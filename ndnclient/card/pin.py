@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 from types import TracebackType
+from typing import TypeVar
 
 from ndnclient.card.errors import (
     ApduError,
@@ -27,6 +28,8 @@ from ndnclient.card.errors import (
     blocked_error,
 )
 from ndnclient.card.session import CounterName, GoSignSession, PinCounter
+
+T = TypeVar("T")
 
 LOW_TRIES_WARNING = 3
 
@@ -144,6 +147,24 @@ class PinGuard:
             )
         return self._full_pin_counter(verified=True)
 
+    def verify_and_sign(
+        self, pin: SecretBuffer, digest_info: bytes, *, last_try_confirmed: bool = False
+    ) -> bytes:
+        """Check the PIN once and, in the same card transaction, have the card sign
+        `digest_info` (a DER DigestInfo). A wrong PIN signs nothing."""
+        with SecretBuffer(pin.value) as own:
+            self._require_format(own, "pin")
+            signature = self._guarded(
+                "pin",
+                last_try_confirmed,
+                lambda: self.session.verify_pin(own.value),
+                is_verify=True,
+                then=lambda: self.session.sign_digest_info(digest_info),
+            )
+        if signature is None:  # `then` returns the signature whenever _guarded returns
+            raise RuntimeError("no signature came back")
+        return signature
+
     def change(
         self, old_pin: SecretBuffer, new_pin: SecretBuffer, *, last_try_confirmed: bool = False
     ) -> PinCounter:
@@ -193,7 +214,8 @@ class PinGuard:
         send: Callable[[], None],
         *,
         is_verify: bool = False,
-    ) -> None:
+        then: Callable[[], T] | None = None,
+    ) -> T | None:
         with self.session.connection.transaction():
             # Always select: another program may have selected another application, whose
             # reference 81 is another PIN.
@@ -202,7 +224,6 @@ class PinGuard:
             self.check(before, last_try_confirmed=last_try_confirmed)
             try:
                 send()
-                return
             except (InvalidPinError, PinBlockedError, PinFormatError):
                 raise  # the card answered, and the answer is clear
             except (Exception, KeyboardInterrupt) as error:
@@ -210,6 +231,9 @@ class PinGuard:
                 # with the command already out. The card may or may not have counted the
                 # try; only its counter knows. Read it; never send the command again.
                 lost = error
+            else:
+                # Still inside the transaction: what needs the verified PIN runs here.
+                return then() if then is not None else None
             after = self._counter_or_none(lambda: self.session.pin_counter(which))
         if after is None and self._read_counter_again is not None:
             # Outside our transaction, or the fresh connection would be refused while the
@@ -217,7 +241,8 @@ class PinGuard:
             reread = self._read_counter_again
             after = self._counter_or_none(lambda: reread(which))
         if is_verify and not before.verified and after is not None and after.verified:
-            return  # not verified before, verified now: our VERIFY got through
+            # Not verified before, verified now: our VERIFY got through.
+            return then() if then is not None else None
         raise PinResultUnknownError(
             tries_left=None if after is None else after.tries_left,
             cause=type(lost).__name__,

@@ -18,6 +18,7 @@ from cryptography import x509
 
 from ndnclient.card.connection import ReaderBackend, ReaderSlot
 from ndnclient.card.info import CardInfo
+from ndnclient.card.pin import SecretBuffer
 from ndnclient.card.session import CardType, PinCounter
 from ndnclient.card.status import JAPAN_TIME
 from ndnclient.diagnostics.catalogue import Catalogue
@@ -83,8 +84,14 @@ class CheckContext:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         cancel: threading.Event | None = None,
         lang: str = DEFAULT_LANGUAGE,
+        signature_pin: SecretBuffer | None = None,
+        signature_last_try_confirmed: bool = False,
     ) -> None:
         self.settings = settings
+        # G14 (the signature test) only: the PIN the user typed for it, and their yes when
+        # it is the last try. The caller owns and wipes the buffer.
+        self.signature_pin = signature_pin
+        self.signature_last_try_confirmed = signature_last_try_confirmed
         # Checks that quote another layer's sentence, or a phrase, need the run's language.
         self.messages = Messages(lang)
         self.catalogue = Catalogue(lang)

@@ -93,6 +93,7 @@ def system_facts() -> dict[str, str]:
         "python": platform.python_version(),
         "machine": platform.machine(),
         "frozen": str(bool(getattr(sys, "frozen", False))).lower(),
+        "utf8_mode": str(bool(sys.flags.utf8_mode)).lower(),
     }
 
 

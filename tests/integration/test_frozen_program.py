@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from jeepney import DBusAddress, new_method_call
+from jeepney.io.blocking import open_dbus_connection
 from keyring.backends import SecretService
 from support import ROOT, CliResult, PluggedCard, Setup, run_cli
 
@@ -45,7 +47,8 @@ def frozen() -> Path:
 
 
 def run_frozen(frozen: Path, *args: str, stdin: str | None = None) -> CliResult:
-    environment = {"PYTHONPATH": ""}  # nothing from the source tree may leak in
+    # Nothing from the source tree may leak in: code or resources.
+    environment = {"PYTHONPATH": "", "NDNCLIENT_RESOURCES": ""}
     return run_cli(
         *args, stdin=stdin, env=environment, program=[str(frozen / f"ndnclient{SUFFIX}")]
     )
@@ -85,6 +88,7 @@ def test_the_operation_check_passes_on_a_healthy_setup(
         f"G{n:02d}": "ok" for n in range(1, 14)
     }
     assert document["system"]["frozen"] == "true"
+    assert document["system"]["utf8_mode"] == "true"  # stdin and files in UTF-8, not cp932
     # The catalogue travelled with the program: titles are sentences, not keys.
     titles = {r["code"]: r["title"] for r in document["results"]}
     assert "LDAP" in titles["G04"] and not titles["G04"].startswith("check.")
@@ -140,19 +144,30 @@ def secret_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         assert daemon.stdin is not None
         daemon.stdin.write(b"test keyring password\n")  # a throwaway keyring's, not a user's
         daemon.stdin.close()
+        # Wait until our unlocked daemon owns the name: asked earlier, D-Bus would start
+        # a second daemon of its own, one without the password.
         deadline = time.monotonic() + 10
-        while SecretService.Keyring.priority <= 0:  # raises until the service answers
+        while not _secrets_name_owned():
             if time.monotonic() > deadline:
                 pytest.fail("gnome-keyring's Secret Service did not come up")
             time.sleep(0.1)
         yield
-    except RuntimeError:
-        pytest.fail("gnome-keyring's Secret Service did not come up")
     finally:
         for process in (daemon, bus):
             if process is not None:
                 process.terminate()
                 process.wait(timeout=10)
+
+
+def _secrets_name_owned() -> bool:
+    message = new_method_call(
+        DBusAddress("/org/freedesktop/DBus", "org.freedesktop.DBus", "org.freedesktop.DBus"),
+        "NameHasOwner",
+        "s",
+        ("org.freedesktop.secrets",),
+    )
+    with open_dbus_connection(bus="SESSION") as connection:
+        return bool(connection.send_and_get_reply(message, timeout=5).body[0])
 
 
 def test_the_keyring_backend_is_found_and_keeps_the_proxy_password(

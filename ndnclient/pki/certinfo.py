@@ -1,0 +1,272 @@
+"""The certificate inspector (証明書ツール → 証明書を確認): what is in a certificate, and what
+in it breaks today's rules.
+
+`load_certificates` reads PEM (one or more), DER and PKCS#12; `inspect_certificate` returns a
+plain document (the CLI prints it, the GUI shows it) with the names and their ASN.1 string
+types, the SAN, the validity with days left, the key, its usages, fingerprints, and warnings:
+a validity longer than the public CA rules allow on the day it was issued, a name that breaks
+the CA FAQ's rules (the same ones csr.py applies), an expired or not yet valid certificate.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from ndnclient.card.status import JAPAN_TIME, today_in_japan
+from ndnclient.errors import UserFacingError
+from ndnclient.pki.csr import MAX_LENGTH
+
+
+class CertificateFileError(UserFacingError):
+    """The file holds no certificate we can read (or its PKCS#12 password is wrong)."""
+
+    message_key = "cert.unreadable"
+
+
+class WrongPkcs12Password(CertificateFileError):
+    message_key = "cert.unreadable_password"
+
+
+class Pkcs12PasswordNeeded(UserFacingError):
+    message_key = "cert.password_needed"
+
+
+# Public TLS server certificates: the longest validity allowed for a certificate issued on or
+# after each date (CA/Browser Forum Baseline Requirements 6.3.2, ballot SC-081).
+TLS_MAX_DAYS = (
+    (date(2029, 3, 15), 47),
+    (date(2027, 3, 15), 100),
+    (date(2026, 3, 15), 200),
+    (date(2020, 9, 1), 398),
+)
+SMIME_MAX_DAYS = 825  # CA/Browser Forum S/MIME Baseline Requirements 6.3.2
+
+SHORT_NAMES = {
+    NameOID.COUNTRY_NAME: "C",
+    NameOID.STATE_OR_PROVINCE_NAME: "ST",
+    NameOID.LOCALITY_NAME: "L",
+    NameOID.ORGANIZATION_NAME: "O",
+    NameOID.ORGANIZATIONAL_UNIT_NAME: "OU",
+    NameOID.COMMON_NAME: "CN",
+    NameOID.SERIAL_NUMBER: "serialNumber",
+    NameOID.EMAIL_ADDRESS: "emailAddress",
+}
+LIMITS = {"CN": MAX_LENGTH["cn"], "O": MAX_LENGTH["o"], "OU": MAX_LENGTH["ou"]}
+LIMITS |= {"L": MAX_LENGTH["l"], "ST": MAX_LENGTH["st"]}
+KEY_USAGES = (
+    "digital_signature",
+    "content_commitment",
+    "key_encipherment",
+    "data_encipherment",
+    "key_agreement",
+    "key_cert_sign",
+    "crl_sign",
+)
+
+
+@dataclass(frozen=True)
+class Warning_:
+    """One broken rule; `key` names the sentence under cert.warning."""
+
+    key: str
+    params: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, **self.params}
+
+
+def load_certificates(data: bytes, password: bytes | None = None) -> list[x509.Certificate]:
+    """Every certificate in a PEM, DER or PKCS#12 file, the end-entity one first."""
+    if b"-----BEGIN CERTIFICATE-----" in data:
+        try:
+            return x509.load_pem_x509_certificates(data)
+        except ValueError as error:
+            raise CertificateFileError(f"bad PEM: {error}") from None
+    try:
+        return [x509.load_der_x509_certificate(data)]
+    except ValueError:
+        pass
+    try:
+        bundle = pkcs12.load_pkcs12(data, password)
+    except ValueError as error:
+        text = str(error).lower()
+        if "password" in text or "mac" in text:
+            if password is None:
+                raise Pkcs12PasswordNeeded("the PKCS#12 file needs its password") from None
+            raise WrongPkcs12Password("wrong PKCS#12 password") from None
+        raise CertificateFileError("neither PEM, DER nor PKCS#12") from None
+    certificates = [c.certificate for c in bundle.additional_certs]
+    if bundle.cert is not None:
+        certificates.insert(0, bundle.cert.certificate)
+    if not certificates:
+        raise CertificateFileError("the PKCS#12 file holds no certificate")
+    return certificates
+
+
+def _string_type(attribute: x509.NameAttribute[Any]) -> str:
+    # cryptography keeps the ASN.1 string type it parsed, under a private name only.
+    kind = getattr(attribute, "_type", None)
+    return str(getattr(kind, "name", "unknown"))
+
+
+def _names(name: x509.Name) -> list[dict[str, str]]:
+    return [
+        {
+            "name": SHORT_NAMES.get(attribute.oid, attribute.oid.dotted_string),
+            "value": str(attribute.value),
+            "type": _string_type(attribute),
+        }
+        for attribute in name
+    ]
+
+
+def _key(certificate: x509.Certificate) -> dict[str, Any]:
+    key = certificate.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        return {"type": "RSA", "size": key.key_size}
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return {"type": "ECDSA", "size": key.curve.key_size, "curve": key.curve.name}
+    if isinstance(key, dsa.DSAPublicKey):
+        return {"type": "DSA", "size": key.key_size}
+    if isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
+        return {"type": type(key).__name__.removesuffix("PublicKey"), "size": None}
+    return {"type": type(key).__name__, "size": None}
+
+
+def _extension(certificate: x509.Certificate, kind: type[Any]) -> Any:
+    try:
+        return certificate.extensions.get_extension_for_class(kind).value
+    except x509.ExtensionNotFound:
+        return None
+
+
+def _key_usage(certificate: x509.Certificate) -> list[str]:
+    usage = _extension(certificate, x509.KeyUsage)
+    if usage is None:
+        return []
+    used = [name for name in KEY_USAGES if getattr(usage, name)]
+    if usage.key_agreement:
+        used += [n for n in ("encipher_only", "decipher_only") if getattr(usage, n)]
+    return used
+
+
+def _purposes(certificate: x509.Certificate, dns_names: list[str]) -> tuple[bool, bool]:
+    """(a TLS server certificate, an S/MIME certificate), as the CA/B rules define them."""
+    eku = _extension(certificate, x509.ExtendedKeyUsage)
+    usages = set(eku) if eku is not None else set()
+    server = ExtendedKeyUsageOID.SERVER_AUTH in usages or (eku is None and bool(dns_names))
+    smime = ExtendedKeyUsageOID.EMAIL_PROTECTION in usages
+    basic = _extension(certificate, x509.BasicConstraints)
+    if basic is not None and basic.ca:
+        return False, False  # CA certificates follow other rules
+    return server, smime
+
+
+def _name_warnings(subject: list[dict[str, str]]) -> list[Warning_]:
+    warnings: list[Warning_] = []
+    for entry in subject:
+        name, value, string_type = entry["name"], entry["value"], entry["type"]
+        if name == "C":
+            if len(value) != 2 or not value.isascii() or not value.isupper():
+                warnings.append(Warning_("country_code", {"value": value}))
+            if string_type != "PrintableString":
+                warnings.append(Warning_("country_type", {"type": string_type}))
+            continue
+        limit = LIMITS.get(name)
+        length = len(unicodedata.normalize("NFC", value))
+        if limit is not None and length > limit:
+            warnings.append(Warning_("too_long", {"name": name, "limit": limit, "length": length}))
+        if not value.isascii() and string_type not in ("UTF8String", "unknown"):
+            warnings.append(Warning_("not_utf8", {"name": name, "type": string_type}))
+    return warnings
+
+
+def inspect_certificate(certificate: x509.Certificate, today: date) -> dict[str, Any]:
+    """Everything a user or the helpdesk checks, and the rules it breaks."""
+    subject = _names(certificate.subject)
+    san = _extension(certificate, x509.SubjectAlternativeName)
+    dns_names = [str(n) for n in san.get_values_for_type(x509.DNSName)] if san else []
+    emails = [str(n) for n in san.get_values_for_type(x509.RFC822Name)] if san else []
+    addresses = [str(n) for n in san.get_values_for_type(x509.IPAddress)] if san else []
+    not_before = certificate.not_valid_before_utc
+    not_after = certificate.not_valid_after_utc
+    # RFC 5280: both ends are inside the validity, so a whole number of days ends at :59.
+    lifetime = (not_after - not_before + timedelta(seconds=1)) / timedelta(days=1)
+    # Counting today, in Japan's time as the card's status does: 1 on the last valid day.
+    days_left = (not_after.astimezone(JAPAN_TIME).date() - today).days + 1
+
+    warnings = _name_warnings(subject)
+    server, smime = _purposes(certificate, dns_names)
+    issued = not_before.date()
+    if server:
+        allowed = next((days for since, days in TLS_MAX_DAYS if issued >= since), None)
+        if allowed is not None and lifetime > allowed:
+            warnings.append(Warning_("tls_too_long", {"days": round(lifetime), "allowed": allowed}))
+        common_names = [e["value"] for e in subject if e["name"] == "CN"]
+        for cn in common_names:
+            if cn.lower() not in (d.lower() for d in dns_names):
+                warnings.append(Warning_("cn_not_in_san", {"value": cn}))
+        for host in dns_names:
+            if not host.isascii():
+                warnings.append(Warning_("san_not_a_label", {"value": host}))
+    if smime and lifetime > SMIME_MAX_DAYS:
+        warnings.append(
+            Warning_("smime_too_long", {"days": round(lifetime), "allowed": SMIME_MAX_DAYS})
+        )
+    if days_left <= 0:
+        warnings.append(Warning_("expired", {"date": not_after.date().isoformat()}))
+    elif not_before.astimezone(JAPAN_TIME).date() > today:
+        warnings.append(Warning_("not_yet_valid", {"date": not_before.date().isoformat()}))
+
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    return {
+        "subject": subject,
+        "issuer": _names(certificate.issuer),
+        "serial_number": format(certificate.serial_number, "X"),
+        "san": {"dns": dns_names, "email": emails, "ip": addresses},
+        "not_before": not_before.isoformat(),
+        "not_after": not_after.isoformat(),
+        "validity_days": round(lifetime, 1),
+        "days_left": days_left,
+        "key": _key(certificate),
+        "signature_algorithm": _signature_name(certificate),
+        "key_usage": _key_usage(certificate),
+        "extended_key_usage": _eku_names(certificate),
+        "fingerprints": {
+            "sha256": _fingerprint(der, hashes.SHA256()),
+            "sha1": _fingerprint(der, hashes.SHA1()),
+        },
+        "warnings": [w.to_json() for w in warnings],
+    }
+
+
+def inspect_file(data: bytes, password: bytes | None = None) -> list[dict[str, Any]]:
+    """Every certificate in the file, inspected as of today in Japan."""
+    return [inspect_certificate(c, today_in_japan()) for c in load_certificates(data, password)]
+
+
+def _signature_name(certificate: x509.Certificate) -> str:
+    oid = certificate.signature_algorithm_oid
+    return getattr(oid, "_name", None) or oid.dotted_string
+
+
+def _eku_names(certificate: x509.Certificate) -> list[str]:
+    eku = _extension(certificate, x509.ExtendedKeyUsage)
+    if eku is None:
+        return []
+    return [getattr(oid, "_name", None) or oid.dotted_string for oid in eku]
+
+
+def _fingerprint(der: bytes, algorithm: hashes.HashAlgorithm) -> str:
+    digest = hashes.Hash(algorithm)
+    digest.update(der)
+    return digest.finalize().hex(":").upper()

@@ -1,0 +1,364 @@
+"""Certificate tools on the command line (証明書ツール): `ndnclient csr create`.
+
+A pass phrase is never an argument: it is typed twice without echo, or given on two stdin
+lines with --passphrase-stdin. Nothing is written unless every rule holds, and no existing
+file is ever overwritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+from typing import Any
+
+from ndnclient.cli_support import EXIT_OK, EXIT_PROBLEM, Abort, UsageError, print_json
+from ndnclient.messages import Messages
+
+RECOMMENDED_PASSPHRASE_LENGTH = 8
+
+
+def add_commands(
+    commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+    common: argparse.ArgumentParser,
+) -> None:
+    csr = commands.add_parser(
+        "csr", parents=[common], help="certificate signing requests (certificate tools)"
+    )
+    actions = csr.add_subparsers(dest="csr_command", metavar="ACTION", required=True)
+    create = actions.add_parser(
+        "create", parents=[common], help="a key pair and a CSR with names checked first"
+    )
+    create.add_argument("--kind", required=True, choices=["web", "ev", "email"])
+    create.add_argument("--cn", required=True, help="FQDN (web, ev) or the name (email)")
+    create.add_argument("--o", required=True, help="legal name (web), corporate name (ev)")
+    create.add_argument("--ou", help="optional: a department, a name or 通称")
+    create.add_argument("--l", help="city (市区町村)")
+    create.add_argument("--st", help="prefecture (都道府県)")
+    create.add_argument("--c", default="JP", help="country code (日本 becomes JP)")
+    create.add_argument(
+        "--san", action="append", default=[], help="another FQDN (or e-mail address for email)"
+    )
+    create.add_argument("--key", default="rsa2048", choices=["rsa2048", "rsa3072", "p256"])
+    create.add_argument("--ascii-only", action="store_true", help="refuse non-ASCII fields")
+    create.add_argument("--key-out", type=Path, required=True, metavar="FILE")
+    create.add_argument("--out", type=Path, required=True, metavar="FILE", help="the CSR (PEM)")
+    create.add_argument(
+        "--passphrase-stdin", action="store_true", help="the pass phrase twice on stdin"
+    )
+    create.add_argument(
+        "--o-is-legal-name", action="store_true", help="O is the legal name: do not ask"
+    )
+    create.add_argument("--json", action="store_true", help="the summary as JSON")
+    create.set_defaults(handler=cmd_csr_create)
+
+    cert = commands.add_parser("cert", parents=[common], help="certificates (certificate tools)")
+    cert_actions = cert.add_subparsers(dest="cert_command", metavar="ACTION", required=True)
+    show = cert_actions.add_parser(
+        "show", parents=[common], help="what is in a certificate, and what breaks the rules"
+    )
+    source = show.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", nargs="?", type=Path, help="PEM, DER or PKCS#12")
+    source.add_argument("--card", action="store_true", help="the IC card's certificate")
+    show.add_argument("--password-stdin", action="store_true", help="a PKCS#12 password on stdin")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=cmd_cert_show)
+
+    smime = commands.add_parser("smime", parents=[common], help="S/MIME signatures")
+    smime_actions = smime.add_subparsers(dest="smime_command", metavar="ACTION", required=True)
+    sign = smime_actions.add_parser(
+        "sign", parents=[common], help="sign a UTF-8 message with the IC card (detached)"
+    )
+    sign.add_argument("--in", dest="message", type=Path, required=True, metavar="MESSAGE")
+    sign.add_argument("--out", type=Path, required=True, metavar="SIGNED")
+    sign.add_argument("--pin-stdin", action="store_true", help="the PIN on stdin")
+    sign.add_argument(
+        "--i-understand-last-try",
+        action="store_true",
+        help="allow the PIN's last try (one wrong PIN then blocks the card)",
+    )
+    sign.set_defaults(handler=cmd_smime_sign)
+
+
+def _problem_lines(error: Any, messages: Messages) -> list[str]:
+    t = messages.text
+    return [
+        t(f"csr.problem.{p.key}", field=t(f"csr.field.{p.field}"), **p.params)
+        for p in error.problems
+    ]
+
+
+def _note_line(note: Any, messages: Messages) -> str:
+    return messages.text(f"csr.note.{note.key}", **note.params)
+
+
+def _read_passphrase(args: argparse.Namespace, messages: Messages) -> bytearray:
+    t = messages.text
+    if args.passphrase_stdin:
+        first, second = sys.stdin.readline(), sys.stdin.readline()
+        if not first or not second:
+            raise Abort(t("csr.passphrase_stdin_short"))
+        first, second = first.rstrip("\r\n"), second.rstrip("\r\n")
+    else:
+        if not sys.stdin.isatty():
+            raise UsageError(t("csr.no_terminal"))
+        first = getpass.getpass(t("csr.prompt_passphrase"))
+        second = getpass.getpass(t("csr.prompt_passphrase_again"))
+    try:
+        if first != second:
+            raise Abort(t("csr.passphrase_mismatch"))
+        if not first:
+            raise Abort(t("csr.passphrase_empty"))
+        if len(first) < RECOMMENDED_PASSPHRASE_LENGTH:
+            print(t("csr.passphrase_short", length=len(first)), file=sys.stderr)
+        return bytearray(first.encode("utf-8"))
+    finally:
+        del first, second
+
+
+def _confirm_legal_name(args: argparse.Namespace, o: str, messages: Messages) -> None:
+    """The CA refuses a nickname in O. On a terminal the user says so; a script says so with
+    --o-is-legal-name, or gets the reminder on stderr."""
+    if args.o_is_legal_name:
+        return
+    if sys.stdin.isatty() and not args.passphrase_stdin:
+        answer = input(messages.text("csr.confirm_legal_name", value=o))
+        if answer.strip().casefold() not in messages.text("csr.confirm_answers").split():
+            raise Abort(messages.text("csr.legal_name_declined"))
+        return
+    print(messages.text("csr.legal_name_reminder", value=o), file=sys.stderr)
+
+
+def cmd_csr_create(args: argparse.Namespace, messages: Messages) -> int:
+    # cryptography's key generation and the CSR code load only for this command.
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    from ndnclient.pki import csr as tools
+
+    t = messages.text
+    request = tools.CsrRequest(
+        kind=tools.CsrKind(args.kind),
+        cn=args.cn,
+        o=args.o,
+        ou=args.ou,
+        l=args.l,
+        st=args.st,
+        c=args.c,
+        san=tuple(args.san),
+        key_type=tools.KeyType(args.key),
+        ascii_only=args.ascii_only,
+    )
+    try:
+        checked = tools.check_request(request)
+    except tools.CsrInputError as error:
+        for line in _problem_lines(error, messages):
+            print(line, file=sys.stderr)
+        return EXIT_PROBLEM
+    if checked.o_looks_like_a_nickname and not args.o_is_legal_name:
+        print(
+            t("csr.problem.nickname", field=t("csr.field.o"), value=checked.subject["o"]),
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEM
+    key_out, out = args.key_out, args.out
+    if key_out.resolve() == out.resolve():
+        raise UsageError(t("csr.same_file", path=out))
+    for path in (key_out, out):
+        if path.exists():
+            raise Abort(t("csr.file_exists", path=path))
+    _confirm_legal_name(args, checked.subject["o"], messages)
+    passphrase = _read_passphrase(args, messages)
+    try:
+        key = tools.generate_key(checked.key_type)
+        signing_request = tools.build_csr(checked, key)
+        key_pem = tools.encrypted_key_pem(key, bytes(passphrase))
+    finally:
+        passphrase[:] = bytes(len(passphrase))
+    csr_pem = signing_request.public_bytes(serialization.Encoding.PEM)
+    _create(key_out, key_pem, messages, private=True)
+    try:
+        _create(out, csr_pem, messages, private=False)
+    except Abort:
+        key_out.unlink()  # a key without its CSR is of no use, and it was never handed out
+        raise
+    fingerprint = hashes.Hash(hashes.SHA256())
+    fingerprint.update(signing_request.public_bytes(serialization.Encoding.DER))
+    digest = fingerprint.finalize().hex(":").upper()
+    summary = _summary(checked, tools.describe_key(checked.key_type))
+    if args.json:
+        print_json(
+            {
+                **summary,
+                "csr_file": str(out),
+                "key_file": str(key_out),
+                "csr_sha256": digest,
+                "notes": [_note_line(n, messages) for n in checked.notes],
+            },
+            sys.stdout,
+        )
+        return EXIT_OK
+    print(t("csr.summary_title"))
+    print("  " + t("csr.kind_line", kind=t(f"csr.kind.{checked.kind.value}")))
+    for name, value in checked.subject.items():
+        string_type = summary["subject"][name]["type"]
+        print(f"  {t(f'csr.field.{name}')}: {value}  [{string_type}]")
+    names = [f"DNS:{n}" for n in checked.dns_names] + [
+        f"email:{a}" for a in checked.email_addresses
+    ]
+    print("  " + t("csr.san_line", names=", ".join(names) or "-"))
+    print("  " + t("csr.key_line", key=summary["key"]))
+    print("  " + t("csr.csr_written", path=out, fingerprint=digest))
+    print("  " + t("csr.key_written", path=key_out))
+    if checked.notes:
+        print(t("csr.notes"))
+        for note in checked.notes:
+            print("  - " + _note_line(note, messages))
+    return EXIT_OK
+
+
+def _summary(checked: Any, key: str) -> dict[str, Any]:
+    return {
+        "kind": checked.kind.value,
+        "subject": {
+            name: {"value": value, "type": "PrintableString" if name == "c" else "UTF8String"}
+            for name, value in checked.subject.items()
+        },
+        "san": {"dns": list(checked.dns_names), "email": list(checked.email_addresses)},
+        "key": key,
+    }
+
+
+def _create(path: Path, payload: bytes, messages: Messages, *, private: bool) -> None:
+    from ndnclient.fileio import atomic_create
+
+    try:
+        atomic_create(path, payload, private=private)
+    except FileExistsError:
+        raise Abort(messages.text("csr.file_exists", path=path)) from None
+    except OSError as error:
+        detail = error.strerror or type(error).__name__
+        raise Abort(messages.text("csr.cannot_write", path=path, detail=detail)) from None
+
+
+def _certificate_bytes(args: argparse.Namespace, messages: Messages) -> bytes:
+    if args.card:
+        from ndnclient.cli import gosign_session
+
+        with gosign_session() as session:
+            return session.read_user_certificate()
+    try:
+        return bytes(args.file.read_bytes())
+    except OSError as error:
+        detail = error.strerror or type(error).__name__
+        raise Abort(messages.text("cert.cannot_read", path=args.file, detail=detail)) from None
+
+
+def _inspect(args: argparse.Namespace, data: bytes, messages: Messages) -> list[dict[str, Any]]:
+    from ndnclient.pki.certinfo import Pkcs12PasswordNeeded, inspect_file
+
+    try:
+        return inspect_file(data)
+    except Pkcs12PasswordNeeded:
+        if args.password_stdin:
+            line = sys.stdin.readline().rstrip("\r\n")
+        elif sys.stdin.isatty():
+            line = getpass.getpass(messages.text("cert.prompt_password"))
+        else:
+            raise
+        password = bytearray(line.encode("utf-8"))
+        del line
+        try:
+            return inspect_file(data, bytes(password))
+        finally:
+            password[:] = bytes(len(password))
+
+
+def cmd_cert_show(args: argparse.Namespace, messages: Messages) -> int:
+    documents = _inspect(args, _certificate_bytes(args, messages), messages)
+    if args.json:
+        print_json({"certificates": documents}, sys.stdout)
+        return EXIT_OK
+    t = messages.text
+    for index, document in enumerate(documents, start=1):
+        if len(documents) > 1:
+            print(t("cert.heading", index=index, count=len(documents)))
+        _print_certificate(document, messages)
+        print()
+    return EXIT_OK
+
+
+def _dn(entries: list[dict[str, str]]) -> list[str]:
+    return [f"{e['name']}={e['value']}  [{e['type']}]" for e in entries]
+
+
+def _print_certificate(document: dict[str, Any], messages: Messages) -> None:
+    t = messages.text
+    print(f"{t('cert.subject')}:")
+    for line in _dn(document["subject"]):
+        print(f"  {line}")
+    print(f"{t('cert.issuer')}:")
+    for line in _dn(document["issuer"]):
+        print(f"  {line}")
+    print(f"{t('cert.serial')}: {document['serial_number']}")
+    san = document["san"]
+    names = [f"DNS:{n}" for n in san["dns"]] + [f"email:{n}" for n in san["email"]]
+    names += [f"IP:{n}" for n in san["ip"]]
+    print(f"{t('cert.san')}: {', '.join(names) or '-'}")
+    validity = t(
+        "cert.validity_value",
+        not_before=document["not_before"],
+        not_after=document["not_after"],
+        days=document["validity_days"],
+        days_left=document["days_left"],
+    )
+    print(f"{t('cert.validity')}: {validity}")
+    key = document["key"]
+    key_text = " ".join(str(part) for part in (key["type"], key["size"], key.get("curve")) if part)
+    print(f"{t('cert.key')}: {key_text}")
+    print(f"{t('cert.signature')}: {document['signature_algorithm']}")
+    print(f"{t('cert.key_usage')}: {', '.join(document['key_usage']) or '-'}")
+    print(f"{t('cert.extended_key_usage')}: {', '.join(document['extended_key_usage']) or '-'}")
+    print(f"{t('cert.fingerprints')}:")
+    for algorithm, value in document["fingerprints"].items():
+        print(f"  {algorithm.upper()}: {value}")
+    warnings = document["warnings"]
+    if not warnings:
+        print(t("cert.no_warnings"))
+        return
+    print(f"{t('cert.warnings')}:")
+    for warning in warnings:
+        params = {k: v for k, v in warning.items() if k != "key"}
+        print("  ▲ " + t(f"cert.warning.{warning['key']}", **params))
+
+
+def cmd_smime_sign(args: argparse.Namespace, messages: Messages) -> int:
+    """Sign a message with the card: the tries are shown first, the PIN is checked once and
+    the card signs in the same transaction; the signed message is written as a new file."""
+    from cryptography import x509
+
+    from ndnclient.cli import SecretInput, pass_the_pin_gate, pin_guarded_session
+    from ndnclient.pki.card_key import CardPrivateKey
+    from ndnclient.pki.smime import sign_detached, text_entity
+
+    t = messages.text
+    try:
+        text = args.message.read_bytes().decode("utf-8")
+    except OSError as error:
+        detail = error.strerror or type(error).__name__
+        raise Abort(t("cert.cannot_read", path=args.message, detail=detail)) from None
+    except UnicodeDecodeError:
+        raise Abort(t("smime.not_utf8", path=args.message)) from None
+    if args.out.exists():
+        raise Abort(t("csr.file_exists", path=args.out))
+    secrets = SecretInput(args.pin_stdin, messages)
+    with pin_guarded_session() as (session, guard):
+        certificate = x509.load_der_x509_certificate(session.read_user_certificate())
+        chain = [x509.load_der_x509_certificate(session.read_ca_certificate())]
+        confirmed = pass_the_pin_gate(guard, "pin", secrets, args, messages)
+        with secrets.read("cli.prompt_pin", 1) as pin:
+            key = CardPrivateKey(guard, certificate, pin, last_try_confirmed=confirmed)
+            signed = sign_detached(text_entity(text), certificate, key, chain)
+    _create(args.out, signed, messages, private=False)
+    print(t("smime.signed", path=args.out))
+    return EXIT_OK
