@@ -132,8 +132,6 @@ def _confirm_legal_name(args: argparse.Namespace, o: str, messages: Messages) ->
 
 def cmd_csr_create(args: argparse.Namespace, messages: Messages) -> int:
     # cryptography's key generation and the CSR code load only for this command.
-    from cryptography.hazmat.primitives import hashes, serialization
-
     from ndnclient.pki import csr as tools
 
     t = messages.text
@@ -169,22 +167,8 @@ def cmd_csr_create(args: argparse.Namespace, messages: Messages) -> int:
             raise Abort(t("csr.file_exists", path=path))
     _confirm_legal_name(args, checked.subject["o"], messages)
     passphrase = _read_passphrase(args, messages)
-    try:
-        key = tools.generate_key(checked.key_type)
-        signing_request = tools.build_csr(checked, key)
-        key_pem = tools.encrypted_key_pem(key, bytes(passphrase))
-    finally:
-        passphrase[:] = bytes(len(passphrase))
-    csr_pem = signing_request.public_bytes(serialization.Encoding.PEM)
-    _create(key_out, key_pem, messages, private=True)
-    try:
-        _create(out, csr_pem, messages, private=False)
-    except Abort:
-        key_out.unlink()  # a key without its CSR is of no use, and it was never handed out
-        raise
-    fingerprint = hashes.Hash(hashes.SHA256())
-    fingerprint.update(signing_request.public_bytes(serialization.Encoding.DER))
-    digest = fingerprint.finalize().hex(":").upper()
+    files = tools.make_key_and_csr(checked, passphrase, key_out, out)
+    digest = files.csr_sha256
     summary = _summary(checked, tools.describe_key(checked.key_type))
     if args.json:
         print_json(
@@ -229,29 +213,15 @@ def _summary(checked: Any, key: str) -> dict[str, Any]:
     }
 
 
-def _create(path: Path, payload: bytes, messages: Messages, *, private: bool) -> None:
-    from ndnclient.fileio import atomic_create
-
-    try:
-        atomic_create(path, payload, private=private)
-    except FileExistsError:
-        raise Abort(messages.text("csr.file_exists", path=path)) from None
-    except OSError as error:
-        detail = error.strerror or type(error).__name__
-        raise Abort(messages.text("csr.cannot_write", path=path, detail=detail)) from None
-
-
 def _certificate_bytes(args: argparse.Namespace, messages: Messages) -> bytes:
     if args.card:
         from ndnclient.cli import gosign_session
 
         with gosign_session() as session:
             return session.read_user_certificate()
-    try:
-        return bytes(args.file.read_bytes())
-    except OSError as error:
-        detail = error.strerror or type(error).__name__
-        raise Abort(messages.text("cert.cannot_read", path=args.file, detail=detail)) from None
+    from ndnclient.pki.certinfo import read_certificate_file
+
+    return read_certificate_file(args.file)
 
 
 def _inspect(args: argparse.Namespace, data: bytes, messages: Messages) -> list[dict[str, Any]]:
@@ -275,6 +245,8 @@ def _inspect(args: argparse.Namespace, data: bytes, messages: Messages) -> list[
 
 
 def cmd_cert_show(args: argparse.Namespace, messages: Messages) -> int:
+    from ndnclient.pki.certinfo import certificate_lines
+
     documents = _inspect(args, _certificate_bytes(args, messages), messages)
     if args.json:
         print_json({"certificates": documents}, sys.stdout)
@@ -283,53 +255,10 @@ def cmd_cert_show(args: argparse.Namespace, messages: Messages) -> int:
     for index, document in enumerate(documents, start=1):
         if len(documents) > 1:
             print(t("cert.heading", index=index, count=len(documents)))
-        _print_certificate(document, messages)
+        for line in certificate_lines(document, messages):
+            print(line)
         print()
     return EXIT_OK
-
-
-def _dn(entries: list[dict[str, str]]) -> list[str]:
-    return [f"{e['name']}={e['value']}  [{e['type']}]" for e in entries]
-
-
-def _print_certificate(document: dict[str, Any], messages: Messages) -> None:
-    t = messages.text
-    print(f"{t('cert.subject')}:")
-    for line in _dn(document["subject"]):
-        print(f"  {line}")
-    print(f"{t('cert.issuer')}:")
-    for line in _dn(document["issuer"]):
-        print(f"  {line}")
-    print(f"{t('cert.serial')}: {document['serial_number']}")
-    san = document["san"]
-    names = [f"DNS:{n}" for n in san["dns"]] + [f"email:{n}" for n in san["email"]]
-    names += [f"IP:{n}" for n in san["ip"]]
-    print(f"{t('cert.san')}: {', '.join(names) or '-'}")
-    validity = t(
-        "cert.validity_value",
-        not_before=document["not_before"],
-        not_after=document["not_after"],
-        days=document["validity_days"],
-        days_left=document["days_left"],
-    )
-    print(f"{t('cert.validity')}: {validity}")
-    key = document["key"]
-    key_text = " ".join(str(part) for part in (key["type"], key["size"], key.get("curve")) if part)
-    print(f"{t('cert.key')}: {key_text}")
-    print(f"{t('cert.signature')}: {document['signature_algorithm']}")
-    print(f"{t('cert.key_usage')}: {', '.join(document['key_usage']) or '-'}")
-    print(f"{t('cert.extended_key_usage')}: {', '.join(document['extended_key_usage']) or '-'}")
-    print(f"{t('cert.fingerprints')}:")
-    for algorithm, value in document["fingerprints"].items():
-        print(f"  {algorithm.upper()}: {value}")
-    warnings = document["warnings"]
-    if not warnings:
-        print(t("cert.no_warnings"))
-        return
-    print(f"{t('cert.warnings')}:")
-    for warning in warnings:
-        params = {k: v for k, v in warning.items() if k != "key"}
-        print("  ▲ " + t(f"cert.warning.{warning['key']}", **params))
 
 
 def cmd_smime_sign(args: argparse.Namespace, messages: Messages) -> int:
@@ -338,6 +267,7 @@ def cmd_smime_sign(args: argparse.Namespace, messages: Messages) -> int:
     from cryptography import x509
 
     from ndnclient.cli import SecretInput, pass_the_pin_gate, pin_guarded_session
+    from ndnclient.fileio import atomic_create
     from ndnclient.pki.card_key import CardPrivateKey
     from ndnclient.pki.smime import sign_detached, text_entity
 
@@ -359,6 +289,12 @@ def cmd_smime_sign(args: argparse.Namespace, messages: Messages) -> int:
         with secrets.read("cli.prompt_pin", 1) as pin:
             key = CardPrivateKey(guard, certificate, pin, last_try_confirmed=confirmed)
             signed = sign_detached(text_entity(text), certificate, key, chain)
-    _create(args.out, signed, messages, private=False)
+    try:
+        atomic_create(args.out, signed)
+    except FileExistsError:
+        raise Abort(t("csr.file_exists", path=args.out)) from None
+    except OSError as error:
+        detail = error.strerror or type(error).__name__
+        raise Abort(t("csr.cannot_write", path=args.out, detail=detail)) from None
     print(t("smime.signed", path=args.out))
     return EXIT_OK

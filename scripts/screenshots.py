@@ -121,6 +121,22 @@ def render(scale: float | None) -> None:
             if page == "pin":
                 wait(3, lambda: "10" in window.pin.pin_tries.text())
             shoot(name)
+        # 証明書ツール: the CSR form filled in as the CA's FAQ example, then the card's
+        # certificate in the viewer.
+        window.show_page("cert_tools")
+        form = window.cert_tools.csr
+        example = {"cn": "www.example.jp", "o": "認証太郎", "l": "渋谷区", "st": "東京都"}
+        for field, value in example.items():
+            form.entries[field].setText(value)
+        form.legal_name.setChecked(True)
+        form.key_path.setText("C:/Users/ninsho/Documents/www.example.jp.key")
+        form.csr_path.setText("C:/Users/ninsho/Documents/www.example.jp.csr")
+        shoot("08-cert-tools")
+        viewer = window.cert_tools.viewer
+        window.cert_tools.tabs.setCurrentWidget(viewer)
+        viewer.show_card()
+        wait(10, lambda: "CN=" in viewer.text.toPlainText())
+        shoot("09-cert-viewer")
     finally:
         gui.stop()
         shutil.rmtree(folder, ignore_errors=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -23,6 +24,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ndnclient.card.status import JAPAN_TIME, today_in_japan
 from ndnclient.errors import UserFacingError
+from ndnclient.messages import Messages
 from ndnclient.pki.csr import MAX_LENGTH
 
 
@@ -30,6 +32,10 @@ class CertificateFileError(UserFacingError):
     """The file holds no certificate we can read (or its PKCS#12 password is wrong)."""
 
     message_key = "cert.unreadable"
+
+
+class CertificateReadError(CertificateFileError):
+    message_key = "cert.cannot_read"
 
 
 class WrongPkcs12Password(CertificateFileError):
@@ -249,6 +255,14 @@ def inspect_certificate(certificate: x509.Certificate, today: date) -> dict[str,
     }
 
 
+def read_certificate_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        detail = error.strerror or type(error).__name__
+        raise CertificateReadError(f"{path}: {detail}", path=str(path), detail=detail) from None
+
+
 def inspect_file(data: bytes, password: bytes | None = None) -> list[dict[str, Any]]:
     """Every certificate in the file, inspected as of today in Japan."""
     return [inspect_certificate(c, today_in_japan()) for c in load_certificates(data, password)]
@@ -270,3 +284,52 @@ def _fingerprint(der: bytes, algorithm: hashes.HashAlgorithm) -> str:
     digest = hashes.Hash(algorithm)
     digest.update(der)
     return digest.finalize().hex(":").upper()
+
+
+def _dn(entries: list[dict[str, str]]) -> list[str]:
+    return [f"{e['name']}={e['value']}  [{e['type']}]" for e in entries]
+
+
+def certificate_lines(document: dict[str, Any], messages: Messages) -> list[str]:
+    """The inspected certificate as text lines, for the terminal and the GUI alike."""
+    lines: list[str] = []
+    t = messages.text
+    lines.append(f"{t('cert.subject')}:")
+    for line in _dn(document["subject"]):
+        lines.append(f"  {line}")
+    lines.append(f"{t('cert.issuer')}:")
+    for line in _dn(document["issuer"]):
+        lines.append(f"  {line}")
+    lines.append(f"{t('cert.serial')}: {document['serial_number']}")
+    san = document["san"]
+    names = [f"DNS:{n}" for n in san["dns"]] + [f"email:{n}" for n in san["email"]]
+    names += [f"IP:{n}" for n in san["ip"]]
+    lines.append(f"{t('cert.san')}: {', '.join(names) or '-'}")
+    validity = t(
+        "cert.validity_value",
+        not_before=document["not_before"],
+        not_after=document["not_after"],
+        days=document["validity_days"],
+        days_left=document["days_left"],
+    )
+    lines.append(f"{t('cert.validity')}: {validity}")
+    key = document["key"]
+    key_text = " ".join(str(part) for part in (key["type"], key["size"], key.get("curve")) if part)
+    lines.append(f"{t('cert.key')}: {key_text}")
+    lines.append(f"{t('cert.signature')}: {document['signature_algorithm']}")
+    lines.append(f"{t('cert.key_usage')}: {', '.join(document['key_usage']) or '-'}")
+    lines.append(
+        f"{t('cert.extended_key_usage')}: {', '.join(document['extended_key_usage']) or '-'}"
+    )
+    lines.append(f"{t('cert.fingerprints')}:")
+    for algorithm, value in document["fingerprints"].items():
+        lines.append(f"  {algorithm.upper()}: {value}")
+    warnings = document["warnings"]
+    if not warnings:
+        lines.append(t("cert.no_warnings"))
+        return lines
+    lines.append(f"{t('cert.warnings')}:")
+    for warning in warnings:
+        params = {k: v for k, v in warning.items() if k != "key"}
+        lines.append("  ▲ " + t(f"cert.warning.{warning['key']}", **params))
+    return lines

@@ -19,6 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import idna
@@ -28,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from ndnclient.errors import UserFacingError
+from ndnclient.fileio import atomic_create
 
 
 class CsrKind(StrEnum):
@@ -353,3 +355,55 @@ def describe_key(key_type: KeyType) -> str:
         KeyType.RSA3072: "RSA 3072, sha256WithRSAEncryption",
         KeyType.P256: "ECDSA P-256, ecdsa-with-SHA256",
     }[key_type]
+
+
+class CsrFileError(UserFacingError):
+    """A file of the CSR or its key could not be written (nothing is left half-written)."""
+
+    message_key = "csr.cannot_write"
+
+
+class CsrFileExistsError(CsrFileError):
+    """The file is there already: it is never overwritten."""
+
+    message_key = "csr.file_exists"
+
+
+@dataclass(frozen=True)
+class CsrFiles:
+    key_path: Path
+    csr_path: Path
+    csr_sha256: str  # the CSR's fingerprint, to tell it from another
+
+
+def make_key_and_csr(
+    checked: CheckedRequest, passphrase: bytearray, key_path: Path, csr_path: Path
+) -> CsrFiles:
+    """Generate the key pair, sign the CSR, and write both as new files: the key PKCS#8
+    encrypted with `passphrase` and readable by its owner only. Slow (key generation): never
+    on the GUI thread. `passphrase` is wiped whatever happens."""
+    try:
+        key = generate_key(checked.key_type)
+        request = build_csr(checked, key)
+        key_pem = encrypted_key_pem(key, bytes(passphrase))
+    finally:
+        passphrase[:] = bytes(len(passphrase))
+    _create(key_path, key_pem, private=True)
+    try:
+        _create(csr_path, request.public_bytes(serialization.Encoding.PEM), private=False)
+    except CsrFileError:
+        key_path.unlink()  # a key without its CSR was never handed out: take it back
+        raise
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(request.public_bytes(serialization.Encoding.DER))
+    return CsrFiles(key_path, csr_path, digest.finalize().hex(":").upper())
+
+
+def _create(path: Path, payload: bytes, *, private: bool) -> None:
+    try:
+        atomic_create(path, payload, private=private)
+    except FileExistsError:
+        raise CsrFileExistsError(f"{path} exists", path=str(path)) from None
+    except OSError as error:
+        detail = error.strerror or type(error).__name__
+        raise CsrFileError(f"{path}: {detail}", path=str(path), detail=detail) from None

@@ -21,6 +21,7 @@ from ndnclient.card.status import CardStatus
 from ndnclient.settings.notices import Notice
 from ndnclient.ui.errors import offer_report
 from ndnclient.ui.pages.about import AboutPage
+from ndnclient.ui.pages.cert_tools import CertToolsPage
 from ndnclient.ui.pages.check import CheckPage
 from ndnclient.ui.pages.home import HomePage
 from ndnclient.ui.pages.pin import PinPage
@@ -29,7 +30,7 @@ from ndnclient.ui.pages.urls import UrlsPage
 from ndnclient.ui.pages.user_info import UserInfoPage
 from ndnclient.ui.services import Services
 
-PAGE_NAMES = ("home", "user_info", "check", "pin", "urls", "settings", "about")
+PAGE_NAMES = ("home", "user_info", "check", "pin", "cert_tools", "urls", "settings", "about")
 
 
 class MainWindow(QMainWindow):
@@ -41,6 +42,7 @@ class MainWindow(QMainWindow):
         self.user_info = UserInfoPage(services)
         self.check = CheckPage(services)
         self.pin = PinPage(services)
+        self.cert_tools = CertToolsPage(services)
         self.urls = UrlsPage(services)
         self.settings_page = SettingsPage(services)
         self.about = AboutPage(services)
@@ -49,6 +51,7 @@ class MainWindow(QMainWindow):
             (self.tr("User info settings"), self.user_info),
             (self.tr("Operation check"), self.check),
             (self.tr("PIN"), self.pin),
+            (self.tr("Certificate tools"), self.cert_tools),
             (self.tr("Allowed URL list"), self.urls),
             (self.tr("Settings"), self.settings_page),
             (self.tr("About"), self.about),
@@ -67,7 +70,7 @@ class MainWindow(QMainWindow):
             self.navigation.addItem(item)
             self.page_list.append(page)
             self.pages.addWidget(_scrollable(page))
-            # Alt+1 … Alt+7: every page is a keystroke away.
+            # Alt+1 … Alt+8: every page is a keystroke away.
             shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
             shortcut.activated.connect(lambda row=number - 1: self.navigation.setCurrentRow(row))
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
@@ -105,8 +108,8 @@ class MainWindow(QMainWindow):
         )
 
     def busy(self) -> bool:
-        """A PIN command or an operation check is running in this window."""
-        return self.pin.busy or self.check.running
+        """A PIN command, an operation check or a key generation is running in this window."""
+        return self.pin.busy or self.check.running or self.cert_tools.busy
 
     def show_page(self, name: str) -> None:
         self.navigation.setCurrentRow(PAGE_NAMES.index(name))

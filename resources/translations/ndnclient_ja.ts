@@ -84,6 +84,80 @@
     </message>
 </context>
 <context>
+    <name>CertToolsPage</name>
+    <message>
+        <source>Certificate tools</source>
+        <translation>証明書ツール</translation>
+    </message>
+    <message>
+        <source>Make the key and the certificate signing request (CSR) for a website or e-mail certificate, checked against the CA&apos;s rules before anything is made; or look inside a certificate.</source>
+        <translation>Webサイトや電子メールの証明書のための秘密鍵と証明書署名要求（CSR）を、認証局の規則を確かめてから作ります。証明書の中身を確かめることもできます。</translation>
+    </message>
+    <message>
+        <source>Make a CSR</source>
+        <translation>CSRを作る</translation>
+    </message>
+    <message>
+        <source>Look inside a certificate</source>
+        <translation>証明書を確認</translation>
+    </message>
+</context>
+<context>
+    <name>CertificateViewer</name>
+    <message>
+        <source>Certificate file</source>
+        <translation>証明書ファイル</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>開く…</translation>
+    </message>
+    <message>
+        <source>Open a certificate file</source>
+        <translation>証明書ファイルを開く</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>表示</translation>
+    </message>
+    <message>
+        <source>Show the file&apos;s certificate</source>
+        <translation>ファイルの証明書を表示</translation>
+    </message>
+    <message>
+        <source>Show the IC card&apos;s certificate</source>
+        <translation>ICカードの証明書を表示</translation>
+    </message>
+    <message>
+        <source>PKCS#12 password</source>
+        <translation>PKCS#12 のパスワード</translation>
+    </message>
+    <message>
+        <source>only for a PKCS#12 file that has one</source>
+        <translation>パスワード付きの PKCS#12 ファイルのときだけ</translation>
+    </message>
+    <message>
+        <source>Certificate details</source>
+        <translation>証明書の内容</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>ファイル(&amp;F)</translation>
+    </message>
+    <message>
+        <source>PKCS#12 pass&amp;word</source>
+        <translation>PKCS#12 のパスワード(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt *.cer *.der *.p12 *.pfx);;All files (*)</source>
+        <translation>証明書 (*.pem *.crt *.cer *.der *.p12 *.pfx);;すべてのファイル (*)</translation>
+    </message>
+    <message>
+        <source>%1 point(s) break the rules: see Warnings.</source>
+        <translation>規則に反するところが %1 件あります（「注意」をご覧ください）。</translation>
+    </message>
+</context>
+<context>
     <name>CheckPage</name>
     <message>
         <source>Operation check</source>
@@ -124,6 +198,18 @@
     <message>
         <source>Save the report</source>
         <translation>結果を保存</translation>
+    </message>
+    <message>
+        <source>Also run the si&amp;gnature test (G14): it uses the PIN</source>
+        <translation>署名テスト（G14）も行う(&amp;G)：PINを使います</translation>
+    </message>
+    <message>
+        <source>PIN for the signature test</source>
+        <translation>署名テスト用のPIN</translation>
+    </message>
+    <message>
+        <source>P&amp;IN</source>
+        <translation>PIN(&amp;I)</translation>
     </message>
     <message>
         <source>Progress of the operation check</source>
@@ -174,6 +260,34 @@
         <translation>確認しています…</translation>
     </message>
     <message>
+        <source>The PIN&apos;s tries are not known yet: insert the card.</source>
+        <translation>PINの残り回数がまだ分かりません。カードを差し込んでください。</translation>
+    </message>
+    <message>
+        <source>The PIN is locked: unlock it on the PIN page first.</source>
+        <translation>PINがロックされています。先に「PIN」の画面でロックを解除してください。</translation>
+    </message>
+    <message>
+        <source>▲ Only %1 tries left: if you are not sure of the PIN, do not run it.</source>
+        <translation>▲ PINの残りは %1 回です。PINに自信がなければ実行しないでください。</translation>
+    </message>
+    <message>
+        <source>PIN tries left: %1 of %2</source>
+        <translation>PINの残り回数: %1 回（最大 %2 回）</translation>
+    </message>
+    <message>
+        <source>Type the PIN for the signature test.</source>
+        <translation>署名テスト用のPINを入力してください。</translation>
+    </message>
+    <message>
+        <source>Last PIN try</source>
+        <translation>PINの残りが1回です</translation>
+    </message>
+    <message>
+        <source>Only one PIN try is left. A wrong PIN now locks the card, and only the helpdesk&apos;s unlock code opens it again. Run the signature test anyway?</source>
+        <translation>PINの残りは1回です。ここで間違えるとカードがロックされ、ヘルプデスクのロック解除コードがないと使えなくなります。それでも署名テストを行いますか？</translation>
+    </message>
+    <message>
         <source>Stopping the check…</source>
         <translation>動作確認を中止しています…</translation>
     </message>
@@ -220,6 +334,157 @@
     <message>
         <source>The report was saved to %1.</source>
         <translation>結果を %1 に保存しました。</translation>
+    </message>
+</context>
+<context>
+    <name>CsrForm</name>
+    <message>
+        <source>Web server certificate (SSL)</source>
+        <translation>Webサーバー証明書（SSL）</translation>
+    </message>
+    <message>
+        <source>EV certificate (organisation)</source>
+        <translation>EV証明書（法人）</translation>
+    </message>
+    <message>
+        <source>E-mail certificate (S/MIME)</source>
+        <translation>電子メール証明書（S/MIME）</translation>
+    </message>
+    <message>
+        <source>Kind of certificate</source>
+        <translation>証明書の種類</translation>
+    </message>
+    <message>
+        <source>&amp;Kind</source>
+        <translation>種類(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Key type</source>
+        <translation>鍵の種類</translation>
+    </message>
+    <message>
+        <source>Ke&amp;y</source>
+        <translation>鍵(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>ASCII only (for servers that cannot take Japanese)</source>
+        <translation>ASCIIのみ（日本語の証明書を扱えないサーバー向け）</translation>
+    </message>
+    <message>
+        <source>O is the legal name (a company&apos;s registered name), not a nickname (通称)</source>
+        <translation>O は戸籍上の氏名（法人は登記上の名称）で、通称ではありません</translation>
+    </message>
+    <message>
+        <source>Private key file</source>
+        <translation>秘密鍵ファイル</translation>
+    </message>
+    <message>
+        <source>CSR file</source>
+        <translation>CSRファイル</translation>
+    </message>
+    <message>
+        <source>Private key &amp;file</source>
+        <translation>秘密鍵ファイル(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;CSR file</source>
+        <translation>CSRファイル(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Pass phrase for the private key</source>
+        <translation>秘密鍵のパスフレーズ</translation>
+    </message>
+    <message>
+        <source>The pass phrase again</source>
+        <translation>パスフレーズ（確認）</translation>
+    </message>
+    <message>
+        <source>&amp;Pass phrase</source>
+        <translation>パスフレーズ(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Pass phrase &amp;again</source>
+        <translation>パスフレーズ（確認）(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Create the key and the CSR</source>
+        <translation>秘密鍵とCSRを作成</translation>
+    </message>
+    <message>
+        <source>Summary to check against the application form</source>
+        <translation>申込書と見比べるための内容</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>参照…</translation>
+    </message>
+    <message>
+        <source>CN: the site&apos;s FQDN</source>
+        <translation>CN: サイトのFQDN</translation>
+    </message>
+    <message>
+        <source>CN: the party&apos;s or person&apos;s name</source>
+        <translation>CN: 政党名・団体名または氏名</translation>
+    </message>
+    <message>
+        <source>O: legal name</source>
+        <translation>O: 戸籍上の氏名</translation>
+    </message>
+    <message>
+        <source>O: registered name</source>
+        <translation>O: 登記上の名称</translation>
+    </message>
+    <message>
+        <source>OU (optional)</source>
+        <translation>OU（任意）</translation>
+    </message>
+    <message>
+        <source>L: city</source>
+        <translation>L: 市区町村</translation>
+    </message>
+    <message>
+        <source>ST: prefecture</source>
+        <translation>ST: 都道府県</translation>
+    </message>
+    <message>
+        <source>C: country code</source>
+        <translation>C: 国コード</translation>
+    </message>
+    <message>
+        <source>SAN: more FQDNs</source>
+        <translation>SAN: ほかのFQDN</translation>
+    </message>
+    <message>
+        <source>SAN: e-mail addresses</source>
+        <translation>SAN: メールアドレス</translation>
+    </message>
+    <message>
+        <source>separate with commas</source>
+        <translation>カンマで区切って入力</translation>
+    </message>
+    <message>
+        <source>For a website: CN is the site&apos;s address (FQDN); O is the holder&apos;s legal name (an individual&apos;s name as registered, never a nickname).</source>
+        <translation>Webサイト用: CN はサイトのアドレス（FQDN）、O は証明書を持つ方の戸籍上の氏名です（通称は使えません）。</translation>
+    </message>
+    <message>
+        <source>Extended validation: CN is the site&apos;s FQDN; O is the organisation&apos;s registered name, as in the commercial register.</source>
+        <translation>EV（拡張認証）: CN はサイトのFQDN、O は登記簿どおりの法人の名称です。</translation>
+    </message>
+    <message>
+        <source>For signing e-mail: CN is the party&apos;s or person&apos;s name; the SAN holds the e-mail address the certificate is for.</source>
+        <translation>電子メールの署名用: CN は政党・団体名または氏名、SAN には証明書を使うメールアドレスを入れます。</translation>
+    </message>
+    <message>
+        <source>Confirm that O is the legal name: the CA refuses a nickname.</source>
+        <translation>O が正式な名称であることを確認してください（通称では発行されません）。</translation>
+    </message>
+    <message>
+        <source>Choose where the key and the CSR go.</source>
+        <translation>秘密鍵とCSRの保存先を指定してください。</translation>
+    </message>
+    <message>
+        <source>Making the key pair and the CSR…</source>
+        <translation>鍵ペアとCSRを作っています…</translation>
     </message>
 </context>
 <context>
@@ -302,6 +567,10 @@
     <message>
         <source>PIN</source>
         <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Certificate tools</source>
+        <translation>証明書ツール</translation>
     </message>
     <message>
         <source>Allowed URL list</source>

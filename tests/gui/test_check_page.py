@@ -15,7 +15,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QFileDialog, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QTableWidgetItem, QWidget
 from pytestqt.qtbot import QtBot
 
 from ndnclient.diagnostics.checks import ALL_CHECKS
@@ -376,3 +376,82 @@ def test_a_page_destroyed_mid_run_stops_its_run(
     qtbot.waitUntil(cancel.is_set, timeout=3000)
     gate.release.set()  # the old run ends; what it sends reaches no one, and nothing breaks
     qtbot.wait(200)
+
+
+# --- G14, the signature test: only when asked, with the PIN rules ------------------------------
+
+
+def _wait_for_tries(qtbot: QtBot, page: Any) -> None:
+    qtbot.waitUntil(lambda: page.sign_pin.isEnabled(), timeout=5000)
+
+
+def test_the_signature_test_runs_only_when_asked_and_signs(qtbot: QtBot, gui: Any) -> None:
+    started = gui()
+    page = started.window.check
+    started.window.show_page("check")
+    assert not page.sign_pin.isVisible()
+    page.start()
+    qtbot.waitUntil(lambda: not page.running, timeout=20000)
+    assert "G14" not in page.run.results  # not asked: not run, no PIN sent
+    page.sign_test.setChecked(True)
+    _wait_for_tries(qtbot, page)
+    assert "10" in page.sign_tries.text()
+    page.sign_pin.setText("1234")
+    page.start()
+    assert page.sign_pin.text() == ""  # out of the field at once
+    qtbot.waitUntil(lambda: not page.running, timeout=20000)
+    g14 = page.run.results["G14"]
+    assert (g14.status.value, g14.outcome) == ("ok", "ok")
+    assert started.reader.card.state.pin_tries_left == 10
+
+
+def test_a_wrong_pin_in_the_signature_test_spends_one_try(qtbot: QtBot, gui: Any) -> None:
+    started = gui()
+    page = started.window.check
+    page.sign_test.setChecked(True)
+    _wait_for_tries(qtbot, page)
+    page.sign_pin.setText("9999")
+    page.start()
+    qtbot.waitUntil(lambda: not page.running, timeout=20000)
+    assert page.run.results["G14"].outcome == "wrong_pin"
+    assert started.reader.card.state.pin_tries_left == 9
+    qtbot.waitUntil(lambda: "9" in page.sign_tries.text(), timeout=5000)  # read again
+
+
+def test_a_blocked_pin_runs_no_signature_test(qtbot: QtBot, gui: Any) -> None:
+    started = gui(pin_tries_left=0)
+    page = started.window.check
+    started.window.show_page("check")
+    page.sign_test.setChecked(True)
+    qtbot.waitUntil(lambda: "ロック" in page.sign_tries.text(), timeout=5000)
+    assert not page.sign_pin.isEnabled()
+    page.start()
+    assert not page.running and page.sign_note.isVisible()
+    assert "ロック" in page.sign_note.text() and started.reader.card.state.pin_tries_left == 0
+
+
+@pytest.mark.parametrize("answer", ["no", "yes"])
+def test_the_last_try_asks_first(
+    qtbot: QtBot, gui: Any, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    started = gui(pin_tries_left=1)
+    page = started.window.check
+    asked: list[str] = []
+    button = QMessageBox.StandardButton.Yes if answer == "yes" else QMessageBox.StandardButton.No
+
+    def ask(*args: Any) -> QMessageBox.StandardButton:
+        asked.append(args[1])
+        return button
+
+    monkeypatch.setattr(QMessageBox, "question", ask)
+    page.sign_test.setChecked(True)
+    _wait_for_tries(qtbot, page)
+    page.sign_pin.setText("1234")
+    page.start()
+    assert len(asked) == 1
+    if answer == "no":
+        assert not page.running and started.reader.card.state.pin_tries_left == 1
+        return
+    qtbot.waitUntil(lambda: not page.running, timeout=20000)
+    assert page.run.results["G14"].outcome == "ok"
+    assert started.reader.card.state.pin_tries_left == 10

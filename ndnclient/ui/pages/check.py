@@ -22,10 +22,12 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -38,6 +40,8 @@ from PySide6.QtWidgets import (
 
 from ndnclient.card.access import reader_filter_from_env
 from ndnclient.card.info import format_card_number
+from ndnclient.card.pin import SecretBuffer
+from ndnclient.card.status import CardStatus
 from ndnclient.diagnostics.catalogue import Catalogue
 from ndnclient.diagnostics.checks import ALL_CHECKS
 from ndnclient.diagnostics.context import CheckContext
@@ -49,8 +53,16 @@ from ndnclient.diagnostics.report import (
     write_report,
 )
 from ndnclient.diagnostics.runner import CheckRunner
+from ndnclient.diagnostics.signature_test import SIGNATURE_TEST
 from ndnclient.ui.services import Services
-from ndnclient.ui.widgets import SELECTABLE_TEXT, Banner, status_style
+from ndnclient.ui.widgets import (
+    SELECTABLE_TEXT,
+    Banner,
+    FieldNote,
+    empty_secret,
+    secret_field,
+    status_style,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +91,7 @@ class CheckRun:
     results: dict[str, CheckResult] = field(default_factory=dict)
     cancelled: bool = False
     ended: bool = False
+    signature_pin: SecretBuffer | None = None  # G14's PIN, wiped when the run ends
 
     def order(self, code: str) -> int:
         return next((i for i, c in enumerate(self.checks) if c.code == code), len(self.checks))
@@ -150,6 +163,22 @@ class CheckPage(QWidget):
         for button in (self.copy_button, self.save_button):
             buttons.addWidget(button)
 
+        # G14, the signature test: it needs the PIN, so only when asked, with the tries shown.
+        self.sign_test = QCheckBox(self.tr("Also run the si&gnature test (G14): it uses the PIN"))
+        self.sign_test.toggled.connect(self._sign_test_toggled)
+        self.sign_pin = secret_field(self.tr("PIN for the signature test"))
+        self.sign_tries = QLabel()
+        self.sign_tries.setWordWrap(True)
+        self.sign_note = FieldNote()
+        sign_row = QHBoxLayout()
+        self.sign_pin_label = QLabel(self.tr("P&IN"))
+        self.sign_pin_label.setBuddy(self.sign_pin)
+        sign_row.addWidget(self.sign_pin_label)
+        sign_row.addWidget(self.sign_pin)
+        sign_row.addWidget(self.sign_tries, 1)
+        self._sign_widgets = (self.sign_pin_label, self.sign_pin, self.sign_tries)
+        services.card.status_read.connect(self._show_sign_tries)
+
         self.progress = QProgressBar()
         self.progress.setRange(0, len(ALL_CHECKS))
         self.progress.setValue(0)
@@ -203,13 +232,18 @@ class CheckPage(QWidget):
         layout.addWidget(title)
         layout.addWidget(intro)
         layout.addLayout(buttons)
+        layout.addWidget(self.sign_test)
+        layout.addLayout(sign_row)
+        layout.addWidget(self.sign_note)
         layout.addWidget(self.progress)
         layout.addWidget(self.summary)
         layout.addWidget(self.codes)
         layout.addWidget(self.banner)
         layout.addWidget(splitter, 1)
         for first, second in (
-            (self.start_button, self.cancel_button),
+            (self.start_button, self.sign_test),
+            (self.sign_test, self.sign_pin),
+            (self.sign_pin, self.cancel_button),
             (self.cancel_button, self.copy_button),
             (self.copy_button, self.save_button),
             (self.save_button, self.table),
@@ -217,6 +251,7 @@ class CheckPage(QWidget):
         ):
             QWidget.setTabOrder(first, second)
         self._set_running(False)
+        self._sign_test_toggled(False)
 
     def _button(self, text: str, accessible_name: str) -> QPushButton:
         button = QPushButton(text)
@@ -237,16 +272,22 @@ class CheckPage(QWidget):
         """Start a run on a thread of its own; the rows follow as the results come."""
         if self.running:
             return
+        signature = self._signature_pin() if self.sign_test.isChecked() else (None, False)
+        if signature is None:
+            return  # the note under the PIN says why
+        pin, last_try_confirmed = signature
         self._last_run_id += 1
         context = CheckContext(
             self.services.settings.current,
             self.services.card.blocking_access(),
             reader_filter=reader_filter_from_env(),
             lang=self.services.lang,
+            signature_pin=pin,
+            signature_last_try_confirmed=last_try_confirmed,
         )
-        checks = tuple(ALL_CHECKS)
+        checks = (*ALL_CHECKS, SIGNATURE_TEST) if pin is not None else tuple(ALL_CHECKS)
         runner = CheckRunner(checks, context)
-        run = CheckRun(self._last_run_id, context, checks)
+        run = CheckRun(self._last_run_id, context, checks, signature_pin=pin)
         self.run, self.report = run, None
         self._stopper.cancel = context.cancel
         self.table.setRowCount(0)
@@ -266,6 +307,72 @@ class CheckPage(QWidget):
             daemon=True,
         ).start()
 
+    # --- G14's PIN -----------------------------------------------------------------------------
+
+    def _sign_test_toggled(self, on: bool) -> None:
+        for widget in self._sign_widgets:
+            widget.setVisible(on)
+        self.sign_note.clear_error()
+        if on:
+            self._show_sign_tries(self.services.card.last_status)
+        else:
+            empty_secret(self.sign_pin)
+
+    def _show_sign_tries(self, status: CardStatus | None) -> None:
+        pin = status.pin if status is not None else None
+        # The count is read before every entry: no count, no entry.
+        self.sign_pin.setEnabled(pin is not None and not pin.blocked)
+        if pin is None:
+            self.sign_tries.setText(self.tr("The PIN's tries are not known yet: insert the card."))
+        elif pin.blocked:
+            self.sign_tries.setText(self.tr("The PIN is locked: unlock it on the PIN page first."))
+        elif pin.tries_left <= 3:
+            self.sign_tries.setText(
+                self.tr(
+                    "▲ Only %1 tries left: if you are not sure of the PIN, do not run it."
+                ).replace("%1", str(pin.tries_left))
+            )
+        else:
+            self.sign_tries.setText(
+                self.tr("PIN tries left: %1 of %2")
+                .replace("%1", str(pin.tries_left))
+                .replace("%2", str(pin.max_tries))
+            )
+
+    def _signature_pin(self) -> tuple[SecretBuffer, bool] | None:
+        """The typed PIN as a wipeable buffer (the field is emptied at once), and whether the
+        user said yes to the last try; None when the test must not run."""
+        self.sign_note.clear_error()
+        status = self.services.card.last_status
+        pin = status.pin if status is not None else None
+        if pin is None or pin.blocked:
+            self.sign_note.show_error(self.sign_tries.text())
+            return None
+        typed = self.sign_pin.text()
+        empty_secret(self.sign_pin)
+        if not typed:
+            self.sign_note.show_error(self.tr("Type the PIN for the signature test."))
+            return None
+        buffer = SecretBuffer.from_text(typed)
+        del typed
+        confirmed = False
+        if pin.tries_left == 1:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Last PIN try"),
+                self.tr(
+                    "Only one PIN try is left. A wrong PIN now locks the card, and only the"
+                    " helpdesk's unlock code opens it again. Run the signature test anyway?"
+                ),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                buffer.wipe()
+                return None
+            confirmed = True
+        return buffer, confirmed
+
     def cancel(self) -> None:
         """Ask the run to stop; what has not finished comes back as not checked."""
         run = self.run
@@ -278,6 +385,7 @@ class CheckPage(QWidget):
 
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
+        self.sign_test.setEnabled(not running)
         self.cancel_button.setEnabled(running)
         self.copy_button.setEnabled(not running and self.report is not None)
         self.save_button.setEnabled(not running and self.report is not None)
@@ -363,6 +471,9 @@ class CheckPage(QWidget):
 
     def _finish(self, run: CheckRun, results: Sequence[CheckResult]) -> None:
         run.ended = True
+        if run.signature_pin is not None:
+            run.signature_pin.wipe()
+            self.services.card.refresh_status()  # the PIN was used: the tries may differ
         self._stopper.cancel = None
         settings = run.context.settings
         info = run.context.card.info

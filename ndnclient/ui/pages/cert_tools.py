@@ -1,0 +1,437 @@
+"""証明書ツール: a CSR for a server (SSL) or e-mail (S/MIME) certificate with the CA FAQ's
+rules checked before anything is made, and a certificate inspector for files and the card.
+
+The rules are the core's (ndnclient.pki.csr); each broken one is shown under its own field.
+The key is generated, encrypted and written on the task thread; the pass phrase fields are
+emptied the moment the button is pressed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ndnclient.card.access import open_gosign_session
+from ndnclient.card.connection import ReaderBackend
+from ndnclient.pki import csr as tools
+from ndnclient.pki.certinfo import (
+    Pkcs12PasswordNeeded,
+    certificate_lines,
+    inspect_file,
+    read_certificate_file,
+)
+from ndnclient.ui.services import Services
+from ndnclient.ui.widgets import Banner, FieldNote, empty_secret, secret_field
+
+FIELDS = ("cn", "o", "ou", "l", "st", "c", "san")
+
+
+class CsrForm(QWidget):
+    """CSRを作る: kind, names, key, files, pass phrase; the notes under the fields."""
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.kind = QComboBox()
+        self.kind.addItem(self.tr("Web server certificate (SSL)"), "web")
+        self.kind.addItem(self.tr("EV certificate (organisation)"), "ev")
+        self.kind.addItem(self.tr("E-mail certificate (S/MIME)"), "email")
+        self.kind.setAccessibleName(self.tr("Kind of certificate"))
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.kind_help = QLabel()
+        self.kind_help.setWordWrap(True)
+        self.entries: dict[str, QLineEdit] = {}
+        self.notes: dict[str, FieldNote] = {}
+        self.labels: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.addRow(self.tr("&Kind"), self.kind)
+        form.addRow("", self.kind_help)
+        for name in FIELDS:
+            entry = QLineEdit()
+            note = FieldNote()
+            label = QLabel()
+            label.setBuddy(entry)
+            column = QVBoxLayout()
+            column.addWidget(entry)
+            column.addWidget(note)
+            form.addRow(label, column)
+            self.entries[name], self.notes[name], self.labels[name] = entry, note, label
+        self.entries["c"].setText("JP")
+        self.key_type = QComboBox()
+        self.key_type.addItem("RSA 2048", "rsa2048")
+        self.key_type.addItem("RSA 3072", "rsa3072")
+        self.key_type.addItem("ECDSA P-256", "p256")
+        self.key_type.setAccessibleName(self.tr("Key type"))
+        form.addRow(self.tr("Ke&y"), self.key_type)
+        self.ascii_only = QCheckBox(self.tr("ASCII only (for servers that cannot take Japanese)"))
+        form.addRow("", self.ascii_only)
+        self.legal_name = QCheckBox(
+            self.tr("O is the legal name (a company's registered name), not a nickname (通称)")
+        )
+        self.legal_note = FieldNote()
+        form.addRow("", self.legal_name)
+        form.addRow("", self.legal_note)
+        self.key_path = QLineEdit()
+        self.key_path.setAccessibleName(self.tr("Private key file"))
+        self.csr_path = QLineEdit()
+        self.csr_path.setAccessibleName(self.tr("CSR file"))
+        self.files_note = FieldNote()
+        form.addRow(self.tr("Private key &file"), self._with_browse(self.key_path, "key.pem"))
+        form.addRow(self.tr("&CSR file"), self._with_browse(self.csr_path, "csr.pem"))
+        form.addRow("", self.files_note)
+        self.passphrase = secret_field(self.tr("Pass phrase for the private key"))
+        self.passphrase_again = secret_field(self.tr("The pass phrase again"))
+        self.passphrase_note = FieldNote()
+        form.addRow(self.tr("&Pass phrase"), self.passphrase)
+        form.addRow(self.tr("Pass phrase &again"), self.passphrase_again)
+        form.addRow("", self.passphrase_note)
+        self.create_button = QPushButton(self.tr("Create the key and the CSR"))
+        self.create_button.clicked.connect(self.make_files)
+        self.banner = Banner()
+        self.summary = QPlainTextEdit()
+        self.summary.setReadOnly(True)
+        self.summary.setAccessibleName(self.tr("Summary to check against the application form"))
+        self.summary.hide()
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.create_button)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.summary, 1)
+        self.busy = False
+        self._kind_changed()
+
+    def _with_browse(self, entry: QLineEdit, suggestion: str) -> QWidget:
+        button = QPushButton(self.tr("Browse…"))
+        button.setAccessibleName(entry.accessibleName() + " " + self.tr("Browse…"))
+
+        def browse() -> None:
+            chosen, _ = QFileDialog.getSaveFileName(self, entry.accessibleName(), suggestion)
+            if chosen:
+                entry.setText(chosen)
+
+        button.clicked.connect(browse)
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(entry, 1)
+        layout.addWidget(button)
+        return row
+
+    def _kind_changed(self) -> None:
+        kind = self.kind.currentData()
+        names = {
+            "cn": self.tr("CN: the site's FQDN")
+            if kind != "email"
+            else self.tr("CN: the party's or person's name"),
+            "o": self.tr("O: legal name") if kind == "web" else self.tr("O: registered name"),
+            "ou": self.tr("OU (optional)"),
+            "l": self.tr("L: city"),
+            "st": self.tr("ST: prefecture"),
+            "c": self.tr("C: country code"),
+            "san": self.tr("SAN: more FQDNs")
+            if kind != "email"
+            else self.tr("SAN: e-mail addresses"),
+        }
+        for name, text in names.items():
+            self.labels[name].setText(text)
+            self.entries[name].setAccessibleName(text)
+        self.entries["cn"].setPlaceholderText("www.example.jp" if kind != "email" else "認証党")
+        self.entries["san"].setPlaceholderText(
+            self.tr("separate with commas") if kind != "email" else "info@example.jp"
+        )
+        self.kind_help.setText(
+            {
+                "web": self.tr(
+                    "For a website: CN is the site's address (FQDN); O is the holder's legal"
+                    " name (an individual's name as registered, never a nickname)."
+                ),
+                "ev": self.tr(
+                    "Extended validation: CN is the site's FQDN; O is the organisation's"
+                    " registered name, as in the commercial register."
+                ),
+                "email": self.tr(
+                    "For signing e-mail: CN is the party's or person's name; the SAN holds the"
+                    " e-mail address the certificate is for."
+                ),
+            }[kind]
+        )
+
+    def _clear_notes(self) -> None:
+        for note in (*self.notes.values(), self.legal_note, self.files_note, self.passphrase_note):
+            note.clear_error()
+        self.banner.hide()
+
+    def request(self) -> tools.CsrRequest:
+        text = {name: self.entries[name].text() for name in FIELDS}
+        san = tuple(
+            part.strip() for part in text["san"].replace("、", ",").split(",") if part.strip()
+        )
+        return tools.CsrRequest(
+            kind=tools.CsrKind(self.kind.currentData()),
+            cn=text["cn"],
+            o=text["o"],
+            ou=text["ou"] or None,
+            l=text["l"] or None,
+            st=text["st"] or None,
+            c=text["c"],
+            san=san,
+            key_type=tools.KeyType(self.key_type.currentData()),
+            ascii_only=self.ascii_only.isChecked(),
+        )
+
+    def make_files(self) -> None:
+        """Check everything here (fast, no I/O); make the key and files on the task thread."""
+        if self.busy:
+            return
+        self._clear_notes()
+        passphrase = bytearray(self.passphrase.text().encode("utf-8"))
+        again = bytearray(self.passphrase_again.text().encode("utf-8"))
+        empty_secret(self.passphrase)
+        empty_secret(self.passphrase_again)
+        messages = self.services.messages
+        t = messages.text
+        problems = False
+        try:
+            checked = tools.check_request(self.request())
+        except tools.CsrInputError as error:
+            for problem in error.problems:
+                field = t(f"csr.field.{problem.field}")
+                self.notes[problem.field].show_error(
+                    t(f"csr.problem.{problem.key}", field=field, **problem.params)
+                )
+            problems = True
+            checked = None
+        # The tick is the user's word that O is the legal name (the CLI's --o-is-legal-name);
+        # without it, nothing is made, and a name that looks like a nickname is pointed out.
+        if not self.legal_name.isChecked():
+            if checked is not None and checked.o_looks_like_a_nickname:
+                self.notes["o"].show_error(
+                    t("csr.problem.nickname", field=t("csr.field.o"), value=checked.subject["o"])
+                )
+            self.legal_note.show_error(
+                self.tr("Confirm that O is the legal name: the CA refuses a nickname.")
+            )
+            problems = True
+        if passphrase != again:
+            self.passphrase_note.show_error(t("csr.passphrase_mismatch"))
+            problems = True
+        elif not passphrase:
+            self.passphrase_note.show_error(t("csr.passphrase_empty"))
+            problems = True
+        key_text, csr_text = self.key_path.text().strip(), self.csr_path.text().strip()
+        if not key_text or not csr_text:
+            self.files_note.show_error(self.tr("Choose where the key and the CSR go."))
+            problems = True
+        again[:] = bytes(len(again))
+        if problems or checked is None:
+            passphrase[:] = bytes(len(passphrase))
+            return
+        key_path, csr_path = Path(key_text), Path(csr_text)
+        if key_path == csr_path:
+            self.files_note.show_error(t("csr.same_file", path=csr_path))
+            passphrase[:] = bytes(len(passphrase))
+            return
+        self.busy = True
+        self.create_button.setEnabled(False)
+        self.banner.show_message("info", self.tr("Making the key pair and the CSR…"))
+        self.services.tasks.run(
+            lambda: (checked, tools.make_key_and_csr(checked, passphrase, key_path, csr_path)),
+            self._made,
+            self._failed,
+            owner=self,
+        )
+
+    def _finished(self) -> None:
+        self.busy = False
+        self.create_button.setEnabled(True)
+
+    def _made(self, result: tuple[tools.CheckedRequest, tools.CsrFiles]) -> None:
+        self._finished()
+        t = self.services.messages.text
+        checked, made = result
+        lines = [t("csr.kind_line", kind=t(f"csr.kind.{checked.kind.value}"))]
+        for name, value in checked.subject.items():
+            string_type = "PrintableString" if name == "c" else "UTF8String"
+            lines.append(f"{t(f'csr.field.{name}')}: {value}  [{string_type}]")
+        names = [f"DNS:{n}" for n in checked.dns_names]
+        names += [f"email:{a}" for a in checked.email_addresses]
+        lines.append(t("csr.san_line", names=", ".join(names) or "-"))
+        lines.append(t("csr.key_line", key=tools.describe_key(checked.key_type)))
+        lines.append(t("csr.csr_written", path=made.csr_path, fingerprint=made.csr_sha256))
+        lines.append(t("csr.key_written", path=made.key_path))
+        for note in checked.notes:
+            lines.append("・" + t(f"csr.note.{note.key}", **note.params))
+        self.summary.setPlainText("\n".join(lines))
+        self.summary.show()
+        self.banner.show_message("ok", t("csr.summary_title"))
+
+    def _failed(self, error: BaseException) -> None:
+        self._finished()
+        if isinstance(error, tools.CsrFileError):
+            self.files_note.show_error(self.services.describe(error))
+            self.banner.hide()
+        else:
+            self.banner.show_message("error", self.services.describe(error))
+
+
+class CertificateViewer(QWidget):
+    """証明書を確認: a file (PEM, DER, PKCS#12) or the card's certificate."""
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.path = QLineEdit()
+        self.path.setAccessibleName(self.tr("Certificate file"))
+        self.path.returnPressed.connect(self.show_file)
+        browse = QPushButton(self.tr("Open…"))
+        browse.setAccessibleName(self.tr("Open a certificate file"))
+        browse.clicked.connect(self._browse)
+        self.show_button = QPushButton(self.tr("Show"))
+        self.show_button.setAccessibleName(self.tr("Show the file's certificate"))
+        self.show_button.clicked.connect(self.show_file)
+        self.card_button = QPushButton(self.tr("Show the IC card's certificate"))
+        self.card_button.clicked.connect(self.show_card)
+        self.password = secret_field(self.tr("PKCS#12 password"))
+        self.password.setPlaceholderText(self.tr("only for a PKCS#12 file that has one"))
+        self.banner = Banner()
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName(self.tr("Certificate details"))
+        file_row = QHBoxLayout()
+        file_label = QLabel(self.tr("&File"))
+        file_label.setBuddy(self.path)
+        file_row.addWidget(file_label)
+        file_row.addWidget(self.path, 1)
+        file_row.addWidget(browse)
+        file_row.addWidget(self.show_button)
+        password_row = QHBoxLayout()
+        password_label = QLabel(self.tr("PKCS#12 pass&word"))
+        password_label.setBuddy(self.password)
+        password_row.addWidget(password_label)
+        password_row.addWidget(self.password, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(file_row)
+        layout.addLayout(password_row)
+        layout.addWidget(self.card_button)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.text, 1)
+
+    def _browse(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Open a certificate file"),
+            "",
+            self.tr("Certificates (*.pem *.crt *.cer *.der *.p12 *.pfx);;All files (*)"),
+        )
+        if chosen:
+            self.path.setText(chosen)
+            self.show_file()
+
+    def show_file(self) -> None:
+        typed = self.path.text().strip()
+        if not typed:
+            return
+        password = bytearray(self.password.text().encode("utf-8"))
+        empty_secret(self.password)
+
+        def work() -> list[dict[str, Any]]:
+            try:
+                data = read_certificate_file(Path(typed))
+                return inspect_file(data, bytes(password) if password else None)
+            finally:
+                password[:] = bytes(len(password))
+
+        self.banner.hide()
+        self.services.tasks.run(work, self._show, self._failed, owner=self)
+
+    def show_card(self) -> None:
+        def read(backend: ReaderBackend) -> bytes:
+            session = open_gosign_session(backend, None)
+            try:
+                return session.read_user_certificate()
+            finally:
+                session.connection.close()
+
+        self.banner.hide()
+        self.card_button.setEnabled(False)
+
+        def done(der: bytes) -> None:
+            self.card_button.setEnabled(True)
+            self.services.tasks.run(lambda: inspect_file(der), self._show, self._failed, owner=self)
+
+        def failed(error: BaseException) -> None:
+            self.card_button.setEnabled(True)
+            self._failed(error)
+
+        self.services.card.run_job(read, done, failed, owner=self)
+
+    def _show(self, documents: list[dict[str, Any]]) -> None:
+        messages = self.services.messages
+        lines: list[str] = []
+        warnings = 0
+        for index, document in enumerate(documents, start=1):
+            if len(documents) > 1:
+                lines.append(messages.text("cert.heading", index=index, count=len(documents)))
+            lines += certificate_lines(document, messages)
+            lines.append("")
+            warnings += len(document["warnings"])
+        self.text.setPlainText("\n".join(lines))
+        if warnings:
+            self.banner.show_message(
+                "warn",
+                self.tr("%1 point(s) break the rules: see Warnings.").replace("%1", str(warnings)),
+            )
+        else:
+            self.banner.show_message("ok", messages.text("cert.no_warnings"))
+
+    def _failed(self, error: BaseException) -> None:
+        messages = self.services.messages
+        if isinstance(error, Pkcs12PasswordNeeded):
+            self.banner.show_message("warn", messages.describe(error))
+            self.password.setFocus()
+        else:
+            self.banner.show_message("error", self.services.describe(error))
+        self.text.clear()
+
+
+class CertToolsPage(QWidget):
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = QLabel(self.tr("Certificate tools"))
+        title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        intro = QLabel(
+            self.tr(
+                "Make the key and the certificate signing request (CSR) for a website or"
+                " e-mail certificate, checked against the CA's rules before anything is made;"
+                " or look inside a certificate."
+            )
+        )
+        intro.setWordWrap(True)
+        self.csr = CsrForm(services)
+        self.viewer = CertificateViewer(services)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.csr, self.tr("Make a CSR"))
+        self.tabs.addTab(self.viewer, self.tr("Look inside a certificate"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(intro)
+        layout.addWidget(self.tabs, 1)
+
+    @property
+    def busy(self) -> bool:
+        return self.csr.busy
