@@ -42,13 +42,34 @@ def atomic_create(target: Path, payload: bytes, *, private: bool = False) -> Non
         if sys.platform == "win32":
             os.rename(temporary, target)  # Windows' rename refuses an existing target
         else:
-            os.link(temporary, target)  # a hard link refuses an existing target; rename would not
-            temporary.unlink()
+            try:
+                os.link(temporary, target)  # a hard link refuses an existing target
+            except FileExistsError:
+                raise
+            except OSError:
+                # A file system without hard links (a FAT USB stick): create the target
+                # exclusively and write it directly. Still never over an existing file.
+                _write_exclusively(target, payload, private)
+            with contextlib.suppress(OSError):  # the target is complete either way
+                temporary.unlink()
     except BaseException:
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
     _fsync_directory(target.parent)
+
+
+def _write_exclusively(target: Path, payload: bytes, private: bool) -> None:
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o644)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(payload)
+            file.flush()
+            os.fsync(file.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            target.unlink()  # ours, just created: never leave half of it
+        raise
 
 
 def _replace(source: Path, target: Path) -> None:

@@ -153,11 +153,11 @@ def cmd_csr_create(args: argparse.Namespace, messages: Messages) -> int:
         for line in _problem_lines(error, messages):
             print(line, file=sys.stderr)
         return EXIT_PROBLEM
-    if checked.o_looks_like_a_nickname and not args.o_is_legal_name:
-        print(
-            t("csr.problem.nickname", field=t("csr.field.o"), value=checked.subject["o"]),
-            file=sys.stderr,
-        )
+    marker = checked.o_nickname_marker
+    if marker is not None and not args.o_is_legal_name:
+        field, value = t("csr.field.o"), checked.subject["o"]
+        sentence = t("csr.problem.nickname", field=field, value=value, part=marker)
+        print(f"{sentence} {t('csr.nickname_cli_hint')}", file=sys.stderr)
         return EXIT_PROBLEM
     key_out, out = args.key_out, args.out
     if key_out.resolve() == out.resolve():
@@ -281,6 +281,9 @@ def cmd_smime_sign(args: argparse.Namespace, messages: Messages) -> int:
         raise Abort(t("smime.not_utf8", path=args.message)) from None
     if args.out.exists():
         raise Abort(t("csr.file_exists", path=args.out))
+    folder = args.out.parent.resolve()
+    if not folder.is_dir():  # told before the PIN is used, not after the card has signed
+        raise Abort(t("csr.cannot_write", path=args.out, detail=t("smime.no_folder")))
     secrets = SecretInput(args.pin_stdin, messages)
     with pin_guarded_session() as (session, guard):
         certificate = x509.load_der_x509_certificate(session.read_user_certificate())

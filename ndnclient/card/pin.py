@@ -235,14 +235,25 @@ class PinGuard:
                 # Still inside the transaction: what needs the verified PIN runs here.
                 return then() if then is not None else None
             after = self._counter_or_none(lambda: self.session.pin_counter(which))
+            verified_now = (
+                is_verify and not before.verified and after is not None and after.verified
+            )
+            if verified_now:
+                # Not verified before, verified now: our VERIFY got through. What needs the
+                # PIN still runs inside the transaction, as promised.
+                return then() if then is not None else None
         if after is None and self._read_counter_again is not None:
             # Outside our transaction, or the fresh connection would be refused while the
             # old handle still holds the card.
             reread = self._read_counter_again
             after = self._counter_or_none(lambda: reread(which))
-        if is_verify and not before.verified and after is not None and after.verified:
-            # Not verified before, verified now: our VERIFY got through.
-            return then() if then is not None else None
+            verified_elsewhere = (
+                is_verify and not before.verified and after is not None and after.verified
+            )
+            # Verified on another connection, outside our transaction: a plain verify is done;
+            # what needed the PIN (a signature) is not made there. The user tries again.
+            if verified_elsewhere and then is None:
+                return None
         raise PinResultUnknownError(
             tries_left=None if after is None else after.tries_left,
             cause=type(lost).__name__,

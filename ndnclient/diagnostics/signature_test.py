@@ -10,6 +10,7 @@ and the last try needs the user's explicit confirmation.
 from __future__ import annotations
 
 import os
+import time
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -34,6 +35,10 @@ CHALLENGE_BYTES = 32
 SIGNATURE_TEST_BOUND = 20.0  # seconds: the PIN check and an RSA signature on the card
 
 
+class _NotSent(Exception):
+    """Stopped, or past the check's bound, before anything was sent."""
+
+
 def g14_signature_test(context: CheckContext) -> Outcome:
     pin = context.signature_pin
     if pin is None:
@@ -41,8 +46,15 @@ def g14_signature_test(context: CheckContext) -> Outcome:
     slot, certificate = context.card.slot, context.card.certificate
     assert slot is not None and certificate is not None  # G03 passed
     challenge = os.urandom(CHALLENGE_BYTES)
+    # The job may wait on the card thread; once the user pressed Stop, or the runner has
+    # given up on this check, it must not send the PIN any more.
+    give_up_at = time.monotonic() + SIGNATURE_TEST_BOUND - 1.0
+    if context.deadline is not None:
+        give_up_at = min(give_up_at, context.deadline)
 
     def sign(backend: ReaderBackend) -> bytes:
+        if context.cancel.is_set() or time.monotonic() > give_up_at:
+            raise _NotSent()
         connection = backend.connect(slot.name)
         try:
             key = CardPrivateKey(
@@ -64,6 +76,8 @@ def g14_signature_test(context: CheckContext) -> Outcome:
         if not isinstance(public, rsa.RSAPublicKey):
             raise InvalidSignature("the certificate holds no RSA key")
         public.verify(signature, challenge, padding.PKCS1v15(), hashes.SHA256())
+    except _NotSent:
+        return Outcome(CheckStatus.SKIPPED, "not_sent", {}, facts)
     except InvalidPinError as error:
         return Outcome(CheckStatus.FAIL, "wrong_pin", {"tries": error.tries_left}, facts)
     except PinBlockedError:

@@ -21,7 +21,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 
-from ndnclient.card.errors import CardError
+from ndnclient.card.errors import CardError, PinError
 from ndnclient.card.pin import PinGuard, SecretBuffer
 
 # `sign` takes a parameter named `padding`, as the class it overrides does.
@@ -74,6 +74,7 @@ class CardPrivateKey(rsa.RSAPrivateKey):
         self._public = public
         self._pin = pin
         self._last_try_confirmed = last_try_confirmed
+        self._refused: PinError | None = None
         self.signatures_made = 0
 
     def sign(
@@ -93,9 +94,16 @@ class CardPrivateKey(rsa.RSAPrivateKey):
             else algorithm
         )
         info = digest_info(data, hash_algorithm, prehashed=prehashed)
-        signature = self._guard.verify_and_sign(
-            self._pin, info, last_try_confirmed=self._last_try_confirmed
-        )
+        if self._refused is not None:
+            # The card refused this PIN already: sending it again would spend another try.
+            raise self._refused
+        try:
+            signature = self._guard.verify_and_sign(
+                self._pin, info, last_try_confirmed=self._last_try_confirmed
+            )
+        except PinError as error:
+            self._refused = error
+            raise
         # A card fault must not leave as a signature: check it with the certificate's key.
         try:
             self._public.verify(signature, data, padding, algorithm)

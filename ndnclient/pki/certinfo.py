@@ -10,9 +10,10 @@ the CA FAQ's rules (the same ones csr.py applies), an expired or not yet valid c
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,8 @@ TLS_MAX_DAYS = (
     (date(2026, 3, 15), 200),
     (date(2020, 9, 1), 398),
 )
-SMIME_MAX_DAYS = 825  # CA/Browser Forum S/MIME Baseline Requirements 6.3.2
+SMIME_MAX_DAYS = 825  # CA/Browser Forum S/MIME Baseline Requirements 6.3.2 (strict profile)
+SMIME_RULES_SINCE = date(2023, 9, 1)  # the S/MIME BR's effective date
 
 SHORT_NAMES = {
     NameOID.COUNTRY_NAME: "C",
@@ -196,7 +198,9 @@ def _name_warnings(subject: list[dict[str, str]]) -> list[Warning_]:
     return warnings
 
 
-def inspect_certificate(certificate: x509.Certificate, today: date) -> dict[str, Any]:
+def inspect_certificate(
+    certificate: x509.Certificate, today: date, now: datetime | None = None
+) -> dict[str, Any]:
     """Everything a user or the helpdesk checks, and the rules it breaks."""
     subject = _names(certificate.subject)
     san = _extension(certificate, x509.SubjectAlternativeName)
@@ -207,6 +211,8 @@ def inspect_certificate(certificate: x509.Certificate, today: date) -> dict[str,
     not_after = certificate.not_valid_after_utc
     # RFC 5280: both ends are inside the validity, so a whole number of days ends at :59.
     lifetime = (not_after - not_before + timedelta(seconds=1)) / timedelta(days=1)
+    # The CA/B rules count any part of a day as a whole day.
+    lifetime_days = math.ceil(lifetime - 1e-9)
     # Counting today, in Japan's time as the card's status does: 1 on the last valid day.
     days_left = (not_after.astimezone(JAPAN_TIME).date() - today).days + 1
 
@@ -215,8 +221,8 @@ def inspect_certificate(certificate: x509.Certificate, today: date) -> dict[str,
     issued = not_before.date()
     if server:
         allowed = next((days for since, days in TLS_MAX_DAYS if issued >= since), None)
-        if allowed is not None and lifetime > allowed:
-            warnings.append(Warning_("tls_too_long", {"days": round(lifetime), "allowed": allowed}))
+        if allowed is not None and lifetime_days > allowed:
+            warnings.append(Warning_("tls_too_long", {"days": lifetime_days, "allowed": allowed}))
         common_names = [e["value"] for e in subject if e["name"] == "CN"]
         for cn in common_names:
             if cn.lower() not in (d.lower() for d in dns_names):
@@ -224,14 +230,15 @@ def inspect_certificate(certificate: x509.Certificate, today: date) -> dict[str,
         for host in dns_names:
             if not host.isascii():
                 warnings.append(Warning_("san_not_a_label", {"value": host}))
-    if smime and lifetime > SMIME_MAX_DAYS:
+    if smime and issued >= SMIME_RULES_SINCE and lifetime_days > SMIME_MAX_DAYS:
         warnings.append(
-            Warning_("smime_too_long", {"days": round(lifetime), "allowed": SMIME_MAX_DAYS})
+            Warning_("smime_too_long", {"days": lifetime_days, "allowed": SMIME_MAX_DAYS})
         )
-    if days_left <= 0:
-        warnings.append(Warning_("expired", {"date": not_after.date().isoformat()}))
+    expired = days_left <= 0 or (now is not None and not_after < now)
+    if expired:
+        warnings.append(Warning_("expired", {"date": _jst(not_after)}))
     elif not_before.astimezone(JAPAN_TIME).date() > today:
-        warnings.append(Warning_("not_yet_valid", {"date": not_before.date().isoformat()}))
+        warnings.append(Warning_("not_yet_valid", {"date": _jst(not_before)}))
 
     der = certificate.public_bytes(serialization.Encoding.DER)
     return {
@@ -241,8 +248,9 @@ def inspect_certificate(certificate: x509.Certificate, today: date) -> dict[str,
         "san": {"dns": dns_names, "email": emails, "ip": addresses},
         "not_before": not_before.isoformat(),
         "not_after": not_after.isoformat(),
-        "validity_days": round(lifetime, 1),
+        "validity_days": lifetime_days,
         "days_left": days_left,
+        "expired": expired,
         "key": _key(certificate),
         "signature_algorithm": _signature_name(certificate),
         "key_usage": _key_usage(certificate),
@@ -265,7 +273,14 @@ def read_certificate_file(path: Path) -> bytes:
 
 def inspect_file(data: bytes, password: bytes | None = None) -> list[dict[str, Any]]:
     """Every certificate in the file, inspected as of today in Japan."""
-    return [inspect_certificate(c, today_in_japan()) for c in load_certificates(data, password)]
+    now = datetime.now(UTC)
+    return [
+        inspect_certificate(c, today_in_japan(), now) for c in load_certificates(data, password)
+    ]
+
+
+def _jst(moment: datetime) -> str:
+    return moment.astimezone(JAPAN_TIME).strftime("%Y-%m-%d %H:%M")
 
 
 def _signature_name(certificate: x509.Certificate) -> str:
@@ -305,12 +320,19 @@ def certificate_lines(document: dict[str, Any], messages: Messages) -> list[str]
     names = [f"DNS:{n}" for n in san["dns"]] + [f"email:{n}" for n in san["email"]]
     names += [f"IP:{n}" for n in san["ip"]]
     lines.append(f"{t('cert.san')}: {', '.join(names) or '-'}")
+    not_before = datetime.fromisoformat(document["not_before"])
+    not_after = datetime.fromisoformat(document["not_after"])
+    remaining = (
+        t("cert.expired_now")
+        if document["expired"]
+        else t("cert.days_left", days=document["days_left"])
+    )
     validity = t(
         "cert.validity_value",
-        not_before=document["not_before"],
-        not_after=document["not_after"],
+        not_before=_jst(not_before),
+        not_after=_jst(not_after),
         days=document["validity_days"],
-        days_left=document["days_left"],
+        remaining=remaining,
     )
     lines.append(f"{t('cert.validity')}: {validity}")
     key = document["key"]

@@ -14,6 +14,7 @@ name is a question for the caller (`CheckedRequest.o_looks_like_a_nickname`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 import unicodedata
@@ -51,7 +52,14 @@ MAX_LENGTH = {"cn": 64, "o": 64, "ou": 64, "l": 128, "st": 128}
 FIELD_ORDER = ("c", "st", "l", "o", "ou", "cn")  # the DN's order, country first
 COUNTRY_NAMES = {"日本", "日本国", "JAPAN", "ニッポン", "ニホン", "にっぽん", "にほん"}
 # Written beside a name, these mark a nickname or a trade name, not a legal name.
-NICKNAME_MARKERS = re.compile(r"通称|旧姓|ペンネーム|芸名|屋号|こと|[()（）「」『』【】\[\]]")
+NICKNAME_MARKERS = re.compile(r"通称|旧姓|ペンネーム|芸名|屋号|[()（）「」『』【】\[\]]")
+# A company's registered name spells its kind out: (株) or ㈱ is never part of it.
+COMPANY_ABBREVIATIONS = re.compile(r"[(（][株有合名資社財][)）]|[㈱㈲㈴㈵㈳㈶㍿]")
+# Besides control characters, lone surrogates and unassigned code points: invisible format
+# characters (zero-width space, soft hyphen, BOM, direction overrides that can disguise a
+# name), private-use characters (外字 that show as anything, or nothing, elsewhere) and
+# line or paragraph separators cannot go into a name on a certificate.
+UNUSABLE_CATEGORIES = frozenset({"Cc", "Cs", "Cn", "Cf", "Co", "Zl", "Zp"})
 PREFECTURES = frozenset(
     (
         "北海道",
@@ -157,8 +165,14 @@ class CheckedRequest:
     notes: tuple[Finding, ...]
 
     @property
+    def o_nickname_marker(self) -> str | None:
+        """The part of O that looks like a nickname or a note, if any."""
+        found = NICKNAME_MARKERS.search(self.subject["o"])
+        return found.group(0) if found else None
+
+    @property
     def o_looks_like_a_nickname(self) -> bool:
-        return bool(NICKNAME_MARKERS.search(self.subject["o"]))
+        return self.o_nickname_marker is not None
 
 
 def _clean(text: str | None) -> str | None:
@@ -171,9 +185,7 @@ def _clean(text: str | None) -> str | None:
 
 def _unusable_character(value: str) -> str | None:
     for character in value:
-        # Control characters, lone surrogates and unassigned code points cannot go into a
-        # certificate, and a CA's form would not show them.
-        if unicodedata.category(character) in ("Cc", "Cs", "Cn"):
+        if unicodedata.category(character) in UNUSABLE_CATEGORIES:
             return f"U+{ord(character):04X}"
     return None
 
@@ -210,6 +222,9 @@ def _email(text: str, problems: list[Finding], notes: list[Finding]) -> str | No
 
 def _country(text: str | None, problems: list[Finding], notes: list[Finding]) -> str | None:
     value = unicodedata.normalize("NFKC", text or "").strip().upper()
+    if not value:
+        problems.append(Finding("c", "required"))
+        return None
     if value in COUNTRY_NAMES:
         notes.append(Finding("c", "country_jp", {"value": text}))
         return "JP"
@@ -230,7 +245,10 @@ def check_request(request: CsrRequest) -> CheckedRequest:
         "l": _clean(request.l),
         "st": _clean(request.st),
     }
-    for name in ("cn", "o"):
+    # L and ST go with O on every public server certificate (CA/Browser Forum BR 7.1.4.2.2),
+    # and EV needs both; an e-mail certificate may go without.
+    required = ("cn", "o") if request.kind is CsrKind.EMAIL else ("cn", "o", "l", "st")
+    for name in required:
         if typed[name] is None:
             problems.append(Finding(name, "required"))
 
@@ -256,7 +274,20 @@ def check_request(request: CsrRequest) -> CheckedRequest:
             host = _fqdn(value, "cn", problems, notes)
             if host is None:
                 continue
+            if host != value.lower() and len(host) > MAX_LENGTH[name]:
+                # A Japanese domain name counts in its A-label form, as the certificate holds.
+                problems.append(
+                    Finding(
+                        "cn", "too_long_a_label", {"limit": MAX_LENGTH["cn"], "length": len(host)}
+                    )
+                )
+                continue
             value = host
+        if name == "o" and (abbreviation := COMPANY_ABBREVIATIONS.search(value)):
+            problems.append(
+                Finding("o", "abbreviated", {"value": value, "part": abbreviation.group(0)})
+            )
+            continue
         if len(value) > MAX_LENGTH[name]:
             problems.append(
                 Finding(name, "too_long", {"limit": MAX_LENGTH[name], "length": len(value)})
@@ -267,7 +298,11 @@ def check_request(request: CsrRequest) -> CheckedRequest:
     st = subject.get("st")
     if st and country == "JP" and not st.isascii() and st not in PREFECTURES:
         suggestion = next((p for p in sorted(PREFECTURES) if p.startswith(st)), None)
-        notes.append(Finding("st", "not_a_prefecture", {"value": st, "suggestion": suggestion}))
+        if suggestion is None:
+            # 東京都渋谷区: a prefecture and more; the prefecture is the part ST takes.
+            suggestion = next((p for p in sorted(PREFECTURES) if st.startswith(p)), None)
+        key = "not_a_prefecture" if suggestion else "not_a_prefecture_plain"
+        notes.append(Finding("st", key, {"value": st, "suggestion": suggestion or ""}))
 
     dns_names: list[str] = []
     email_addresses: list[str] = []
@@ -383,6 +418,9 @@ def make_key_and_csr(
     encrypted with `passphrase` and readable by its owner only. Slow (key generation): never
     on the GUI thread. `passphrase` is wiped whatever happens."""
     try:
+        for path in (key_path, csr_path):  # told before a key is made for nothing
+            if path.exists():
+                raise CsrFileExistsError(f"{path} exists", path=str(path))
         key = generate_key(checked.key_type)
         request = build_csr(checked, key)
         key_pem = encrypted_key_pem(key, bytes(passphrase))
@@ -392,7 +430,8 @@ def make_key_and_csr(
     try:
         _create(csr_path, request.public_bytes(serialization.Encoding.PEM), private=False)
     except CsrFileError:
-        key_path.unlink()  # a key without its CSR was never handed out: take it back
+        with contextlib.suppress(OSError):  # the CSR's error is the one to tell
+            key_path.unlink()  # a key without its CSR was never handed out: take it back
         raise
     digest = hashes.Hash(hashes.SHA256())
     digest.update(request.public_bytes(serialization.Encoding.DER))

@@ -260,6 +260,10 @@
         <translation>確認しています…</translation>
     </message>
     <message>
+        <source>Reading the PIN&apos;s tries…</source>
+        <translation>PINの残り回数を読んでいます…</translation>
+    </message>
+    <message>
         <source>The PIN&apos;s tries are not known yet: insert the card.</source>
         <translation>PINの残り回数がまだ分かりません。カードを差し込んでください。</translation>
     </message>
@@ -427,12 +431,16 @@
         <translation>CN: 政党名・団体名または氏名</translation>
     </message>
     <message>
-        <source>O: legal name</source>
-        <translation>O: 戸籍上の氏名</translation>
+        <source>O: legal name (person) or name (company)</source>
+        <translation>O: 戸籍上の氏名（法人は名称）</translation>
     </message>
     <message>
-        <source>O: registered name</source>
-        <translation>O: 登記上の名称</translation>
+        <source>O: registered name of the company</source>
+        <translation>O: 登記上の法人名</translation>
+    </message>
+    <message>
+        <source>O: name of the person or organisation</source>
+        <translation>O: 氏名または団体名</translation>
     </message>
     <message>
         <source>OU (optional)</source>

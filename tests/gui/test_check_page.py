@@ -385,6 +385,13 @@ def _wait_for_tries(qtbot: QtBot, page: Any) -> None:
     qtbot.waitUntil(lambda: page.sign_pin.isEnabled(), timeout=5000)
 
 
+def _start_and_finish(qtbot: QtBot, page: Any) -> None:
+    """Start (with the signature test the tries are read first) and wait for the run's end."""
+    before = page._last_run_id
+    page.start()
+    qtbot.waitUntil(lambda: page._last_run_id > before and not page.running, timeout=20000)
+
+
 def test_the_signature_test_runs_only_when_asked_and_signs(qtbot: QtBot, gui: Any) -> None:
     started = gui()
     page = started.window.check
@@ -397,9 +404,10 @@ def test_the_signature_test_runs_only_when_asked_and_signs(qtbot: QtBot, gui: An
     _wait_for_tries(qtbot, page)
     assert "10" in page.sign_tries.text()
     page.sign_pin.setText("1234")
+    before = page._last_run_id
     page.start()
     assert page.sign_pin.text() == ""  # out of the field at once
-    qtbot.waitUntil(lambda: not page.running, timeout=20000)
+    qtbot.waitUntil(lambda: page._last_run_id > before and not page.running, timeout=20000)
     g14 = page.run.results["G14"]
     assert (g14.status.value, g14.outcome) == ("ok", "ok")
     assert started.reader.card.state.pin_tries_left == 10
@@ -411,8 +419,7 @@ def test_a_wrong_pin_in_the_signature_test_spends_one_try(qtbot: QtBot, gui: Any
     page.sign_test.setChecked(True)
     _wait_for_tries(qtbot, page)
     page.sign_pin.setText("9999")
-    page.start()
-    qtbot.waitUntil(lambda: not page.running, timeout=20000)
+    _start_and_finish(qtbot, page)
     assert page.run.results["G14"].outcome == "wrong_pin"
     assert started.reader.card.state.pin_tries_left == 9
     qtbot.waitUntil(lambda: "9" in page.sign_tries.text(), timeout=5000)  # read again
@@ -447,11 +454,45 @@ def test_the_last_try_asks_first(
     page.sign_test.setChecked(True)
     _wait_for_tries(qtbot, page)
     page.sign_pin.setText("1234")
+    before = page._last_run_id
     page.start()
-    assert len(asked) == 1
+    qtbot.waitUntil(lambda: len(asked) == 1, timeout=5000)
     if answer == "no":
-        assert not page.running and started.reader.card.state.pin_tries_left == 1
+        assert page._last_run_id == before and started.reader.card.state.pin_tries_left == 1
         return
-    qtbot.waitUntil(lambda: not page.running, timeout=20000)
+    qtbot.waitUntil(lambda: page._last_run_id > before and not page.running, timeout=20000)
     assert page.run.results["G14"].outcome == "ok"
     assert started.reader.card.state.pin_tries_left == 10
+
+
+def test_the_tries_are_read_again_before_the_signature_test(
+    qtbot: QtBot, gui: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The card lost tries behind the window's back (another program): the page must not
+    # trust what it showed before, and must reach the last-try question.
+    started = gui()
+    page = started.window.check
+    page.sign_test.setChecked(True)
+    _wait_for_tries(qtbot, page)
+    assert "10" in page.sign_tries.text()
+    from ndnclient.card.errors import InvalidPinError
+    from ndnclient.card.session import GoSignSession
+
+    other = started.reader.connect(started.reader.list_readers()[0])
+    session = GoSignSession(other)
+    for _ in range(9):
+        with pytest.raises(InvalidPinError):
+            session.verify_pin(bytearray(b"0000"))
+    other.close()
+    assert started.reader.card.state.pin_tries_left == 1
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda *args: asked.append(args[1]) or QMessageBox.StandardButton.No,
+    )
+    page.sign_pin.setText("1234")
+    page.start()
+    qtbot.waitUntil(lambda: bool(asked), timeout=5000)
+    assert "1" in page.sign_tries.text() and not page.running
+    assert started.reader.card.state.pin_tries_left == 1

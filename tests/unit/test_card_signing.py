@@ -254,3 +254,37 @@ def test_g14_on_the_last_try_needs_the_yes(
 def test_g14_is_not_in_the_everyday_check() -> None:
     assert "G14" not in {c.code for c in ALL_CHECKS}
     assert InvalidSignature  # the verification error type the check also handles
+
+
+def test_a_lost_verify_answer_then_verified_still_signs_inside_the_transaction() -> None:
+    from ndnclient.card.errors import TransportError
+
+    info = digest_info(b"x", hashes.SHA256(), prehashed=False)
+    conn = script(
+        ("00 A4 04 0C 08 F0474F5349474E01", h("9000")),
+        ("00 20 00 81", h("63CA")),
+        ("00 20 00 81 04 31323334", TransportError("the answer was lost")),
+        ("00 20 00 81", h("9000")),  # read again: verified now, so our VERIFY got through
+        ("00 2A 9E 9A 33" + info.hex() + " 00", h("AB" * 256 + "9000")),
+    )
+    signature = PinGuard(GoSignSession(conn)).verify_and_sign(PIN, info)
+    assert signature == bytes.fromhex("AB" * 256)
+    assert conn.done() and all(conn.sent_in_transaction)  # the signature too
+
+
+def test_verified_only_on_a_fresh_connection_signs_nothing() -> None:
+    from ndnclient.card.errors import PinResultUnknownError, TransportError
+    from ndnclient.card.session import PinCounter
+
+    info = digest_info(b"x", hashes.SHA256(), prehashed=False)
+    conn = script(
+        ("00 A4 04 0C 08 F0474F5349474E01", h("9000")),
+        ("00 20 00 81", h("63CA")),
+        ("00 20 00 81 04 31323334", TransportError("the answer was lost")),
+        ("00 20 00 81", TransportError("and the reader with it")),
+    )
+    fresh = PinCounter("pin", 10, 10, verified=True)
+    guard = PinGuard(GoSignSession(conn), read_counter_again=lambda which: fresh)
+    with pytest.raises(PinResultUnknownError):
+        guard.verify_and_sign(PIN, info)
+    assert conn.done()  # no signature command went out on the old session

@@ -208,3 +208,38 @@ def test_the_cards_certificate(capsys: Capture, reader: Callable[..., Any]) -> N
     subject = {e["name"]: e["value"] for e in document["subject"]}
     assert subject["CN"] == backend.card.state.holder
     assert document["key"]["type"] == "RSA"
+
+
+def test_a_part_day_counts_as_a_whole_day() -> None:
+    # Issued 2026-04-01 for 200 days and one second: 201 days under the rules, and said so.
+    start = datetime(2026, 4, 1, tzinfo=UTC)
+    over = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "www.example.jp")]))
+        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "www.example.jp")]))
+        .public_key(KEY.public_key())
+        .serial_number(1)
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=200))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("www.example.jp")]), critical=False
+        )
+        .sign(KEY, hashes.SHA256())
+    )
+    document = inspect_certificate(over, TODAY)
+    (warning,) = [w for w in document["warnings"] if w["key"] == "tls_too_long"]
+    assert (warning["key"], warning["days"], warning["allowed"]) == ("tls_too_long", 201, 200)
+
+
+def test_expired_earlier_today_is_expired() -> None:
+    now = datetime(2026, 11, 21, 5, 0, tzinfo=UTC)  # 14:00 in Japan
+    ended = certificate(issued=date(2026, 11, 20), days=1)  # ended 2026-11-20 23:59:59 UTC
+    assert "expired" not in warning_keys(inspect_certificate(ended, TODAY))  # by date alone
+    assert "expired" in warning_keys(inspect_certificate(ended, TODAY, now))
+
+
+def test_smime_rules_apply_from_their_effective_date() -> None:
+    usages = [ExtendedKeyUsageOID.EMAIL_PROTECTION]
+    old = certificate(dns=None, emails=["a@example.jp"], issued=date(2022, 1, 1), days=1000,
+                      eku=usages)  # fmt: skip
+    assert "smime_too_long" not in warning_keys(inspect_certificate(old, TODAY))

@@ -21,7 +21,9 @@ from hypothesis import strategies as st
 from ndnclient import cli
 from ndnclient.fileio import atomic_create
 from ndnclient.pki.csr import (
+    COMPANY_ABBREVIATIONS,
     MAX_LENGTH,
+    UNUSABLE_CATEGORIES,
     CsrInputError,
     CsrKind,
     CsrRequest,
@@ -187,6 +189,19 @@ def problems(request: CsrRequest) -> set[tuple[str, str]]:
         ({"l": "区" * 129}, ("l", "too_long")),
         ({"st": "県" * 129}, ("st", "too_long")),
         ({"o": "認証\x07太郎"}, ("o", "bad_character")),
+        ({"o": "認証\u200b太郎"}, ("o", "bad_character")),  # zero-width space
+        ({"o": "認証\u202e太郎"}, ("o", "bad_character")),  # right-to-left override
+        ({"o": "認証\ue000太郎"}, ("o", "bad_character")),  # a private-use 外字
+        ({"o": "㈱認証商事"}, ("o", "abbreviated")),
+        ({"o": "（株）認証商事"}, ("o", "abbreviated")),
+        ({"l": None}, ("l", "required")),
+        ({"st": "  "}, ("st", "required")),
+        ({"c": ""}, ("c", "required")),
+        # 37 characters as typed, 71 in the A-label form the certificate holds:
+        (
+            {"cn": "日本語日本語日本語日本語.日本語日本語日本語日本語.例例例例例例例例.jp"},
+            ("cn", "too_long_a_label"),
+        ),
         ({"ascii_only": True}, ("o", "not_ascii")),
         ({"san": ("not a host",)}, ("san", "not_fqdn")),
     ],
@@ -212,6 +227,26 @@ def test_each_problem_has_a_sentence_in_both_languages(
         lines = err.strip().splitlines()
         assert len(lines) == 4, err  # cn required, o too long, c, the address
         assert not any("csr." in line for line in lines)  # sentences, not keys
+
+
+def test_ev_needs_city_and_prefecture_and_email_does_not() -> None:
+    ev = CsrRequest(kind=CsrKind.EV, cn="shop.example.co.jp", o="株式会社認証商事")
+    assert problems(ev) == {("l", "required"), ("st", "required")}
+    email = CsrRequest(kind=CsrKind.EMAIL, cn="認証党", o="認証党", san=("a@example.jp",))
+    assert check_request(email).subject == {"c": "JP", "o": "認証党", "cn": "認証党"}
+
+
+def test_the_nickname_marker_is_the_part_that_matched() -> None:
+    assert check_request(web(o="認証太郎（ニンちゃん）")).o_nickname_marker == "（"
+    assert check_request(web(o="株式会社まこと")).o_nickname_marker is None
+    assert check_request(web(o="有限会社ことぶき")).o_nickname_marker is None
+
+
+def test_a_prefecture_with_the_city_gets_the_prefecture_as_the_hint() -> None:
+    hint = next(n for n in check_request(web(st="東京都渋谷区")).notes if n.field == "st")
+    assert hint.params["suggestion"] == "東京都"
+    plain = next(n for n in check_request(web(st="どこか")).notes if n.field == "st")
+    assert plain.key == "not_a_prefecture_plain"
 
 
 def test_email_needs_an_address_and_takes_a_japanese_cn() -> None:
@@ -283,6 +318,20 @@ def test_different_pass_phrases_create_nothing(
     assert "first-one" not in out + err and list(tmp_path.iterdir()) == []
 
 
+def test_atomic_create_without_hard_links_still_never_overwrites(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(*args: object) -> None:
+        raise PermissionError(1, "Operation not permitted")  # a FAT file system
+
+    monkeypatch.setattr(os, "link", no_links)
+    atomic_create(tmp_path / "file", b"content", private=True)
+    assert (tmp_path / "file").read_bytes() == b"content"
+    with pytest.raises(FileExistsError):
+        atomic_create(tmp_path / "file", b"other")
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
 def test_atomic_create_refuses_an_existing_file(tmp_path: Path) -> None:
     target = tmp_path / "file"
     atomic_create(target, b"first", private=True)
@@ -303,17 +352,21 @@ def _cleaned(text: str) -> str:
 @given(st.text(max_size=80))
 def test_any_organisation_name_is_accepted_exactly_when_the_rules_allow(text: str) -> None:
     value = _cleaned(text)
-    bad = any(unicodedata.category(c) in ("Cc", "Cs", "Cn") for c in value)
+    bad = any(unicodedata.category(c) in UNUSABLE_CATEGORIES for c in value)
+    abbreviated = bool(COMPANY_ABBREVIATIONS.search(value))
     try:
         checked = check_request(web(o=text))
     except CsrInputError as error:
         keys = {p.key for p in error.problems if p.field == "o"}
         assert keys, error.problems
-        assert keys <= {"required", "too_long", "bad_character"}
+        assert keys <= {"required", "too_long", "bad_character", "abbreviated"}
         assert ("required" in keys) == (not value)
-        assert ("too_long" in keys) == (bool(value) and not bad and len(value) > 64)
+        assert ("abbreviated" in keys) == (bool(value) and not bad and abbreviated)
+        assert ("too_long" in keys) == (
+            bool(value) and not bad and not abbreviated and len(value) > 64
+        )
         return
-    assert value and not bad and len(value) <= MAX_LENGTH["o"]
+    assert value and not bad and not abbreviated and len(value) <= MAX_LENGTH["o"]
     assert checked.subject["o"] == value
 
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ndnclient.card.access import open_gosign_session
+from ndnclient.card.access import open_gosign_session, reader_filter_from_env
 from ndnclient.card.connection import ReaderBackend
 from ndnclient.pki import csr as tools
 from ndnclient.pki.certinfo import (
@@ -138,7 +138,11 @@ class CsrForm(QWidget):
             "cn": self.tr("CN: the site's FQDN")
             if kind != "email"
             else self.tr("CN: the party's or person's name"),
-            "o": self.tr("O: legal name") if kind == "web" else self.tr("O: registered name"),
+            "o": {
+                "web": self.tr("O: legal name (person) or name (company)"),
+                "ev": self.tr("O: registered name of the company"),
+                "email": self.tr("O: name of the person or organisation"),
+            }[kind],
             "ou": self.tr("OU (optional)"),
             "l": self.tr("L: city"),
             "st": self.tr("ST: prefecture"),
@@ -219,9 +223,15 @@ class CsrForm(QWidget):
         # The tick is the user's word that O is the legal name (the CLI's --o-is-legal-name);
         # without it, nothing is made, and a name that looks like a nickname is pointed out.
         if not self.legal_name.isChecked():
-            if checked is not None and checked.o_looks_like_a_nickname:
+            marker = checked.o_nickname_marker if checked is not None else None
+            if checked is not None and marker is not None:
                 self.notes["o"].show_error(
-                    t("csr.problem.nickname", field=t("csr.field.o"), value=checked.subject["o"])
+                    t(
+                        "csr.problem.nickname",
+                        field=t("csr.field.o"),
+                        value=checked.subject["o"],
+                        part=marker,
+                    )
                 )
             self.legal_note.show_error(
                 self.tr("Confirm that O is the legal name: the CA refuses a nickname.")
@@ -241,7 +251,7 @@ class CsrForm(QWidget):
         if problems or checked is None:
             passphrase[:] = bytes(len(passphrase))
             return
-        key_path, csr_path = Path(key_text), Path(csr_text)
+        key_path, csr_path = Path(key_text).resolve(), Path(csr_text).resolve()
         if key_path == csr_path:
             self.files_note.show_error(t("csr.same_file", path=csr_path))
             passphrase[:] = bytes(len(passphrase))
@@ -361,7 +371,7 @@ class CertificateViewer(QWidget):
 
     def show_card(self) -> None:
         def read(backend: ReaderBackend) -> bytes:
-            session = open_gosign_session(backend, None)
+            session = open_gosign_session(backend, reader_filter_from_env())
             try:
                 return session.read_user_certificate()
             finally:

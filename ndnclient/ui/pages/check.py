@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from ndnclient.card.access import reader_filter_from_env
 from ndnclient.card.info import format_card_number
 from ndnclient.card.pin import SecretBuffer
+from ndnclient.card.session import PinCounter
 from ndnclient.card.status import CardStatus
 from ndnclient.diagnostics.catalogue import Catalogue
 from ndnclient.diagnostics.checks import ALL_CHECKS
@@ -54,6 +55,7 @@ from ndnclient.diagnostics.report import (
 )
 from ndnclient.diagnostics.runner import CheckRunner
 from ndnclient.diagnostics.signature_test import SIGNATURE_TEST
+from ndnclient.ui.pages.pin import Counters, read_counters
 from ndnclient.ui.services import Services
 from ndnclient.ui.widgets import (
     SELECTABLE_TEXT,
@@ -177,7 +179,9 @@ class CheckPage(QWidget):
         sign_row.addWidget(self.sign_pin)
         sign_row.addWidget(self.sign_tries, 1)
         self._sign_widgets = (self.sign_pin_label, self.sign_pin, self.sign_tries)
-        services.card.status_read.connect(self._show_sign_tries)
+        self._sign_counter: PinCounter | None = None
+        self._preparing = False  # Start pressed with the signature test: the tries being read
+        services.card.status_read.connect(self._card_status_read)
 
         self.progress = QProgressBar()
         self.progress.setRange(0, len(ALL_CHECKS))
@@ -261,6 +265,8 @@ class CheckPage(QWidget):
     def on_shown(self) -> None:
         if self.run is None:
             self.start_button.setFocus()
+        if self.sign_test.isChecked() and not self.running and not self._preparing:
+            self._read_sign_counter()  # read again whenever the page is opened
 
     @property
     def running(self) -> bool:
@@ -270,12 +276,14 @@ class CheckPage(QWidget):
 
     def start(self) -> None:
         """Start a run on a thread of its own; the rows follow as the results come."""
-        if self.running:
+        if self.running or self._preparing:
             return
-        signature = self._signature_pin() if self.sign_test.isChecked() else (None, False)
-        if signature is None:
-            return  # the note under the PIN says why
-        pin, last_try_confirmed = signature
+        if self.sign_test.isChecked():
+            self._start_with_signature_test()
+            return
+        self._begin(None, False)
+
+    def _begin(self, pin: SecretBuffer | None, last_try_confirmed: bool) -> None:
         self._last_run_id += 1
         context = CheckContext(
             self.services.settings.current,
@@ -313,17 +321,27 @@ class CheckPage(QWidget):
         for widget in self._sign_widgets:
             widget.setVisible(on)
         self.sign_note.clear_error()
+        empty_secret(self.sign_pin)
         if on:
-            self._show_sign_tries(self.services.card.last_status)
-        else:
-            empty_secret(self.sign_pin)
+            self._show_sign_counter(None, reading=True)
+            self._read_sign_counter()
 
-    def _show_sign_tries(self, status: CardStatus | None) -> None:
-        pin = status.pin if status is not None else None
+    def _card_status_read(self, status: CardStatus) -> None:
+        # The card changed, or was read again: a PIN typed for the old state goes.
+        if not self.running and not self._preparing:
+            empty_secret(self.sign_pin)
+        self._show_sign_counter(status.pin)
+
+    def _show_sign_counter(self, pin: PinCounter | None, *, reading: bool = False) -> None:
+        self._sign_counter = pin
         # The count is read before every entry: no count, no entry.
         self.sign_pin.setEnabled(pin is not None and not pin.blocked)
         if pin is None:
-            self.sign_tries.setText(self.tr("The PIN's tries are not known yet: insert the card."))
+            self.sign_tries.setText(
+                self.tr("Reading the PIN's tries…")
+                if reading
+                else self.tr("The PIN's tries are not known yet: insert the card.")
+            )
         elif pin.blocked:
             self.sign_tries.setText(self.tr("The PIN is locked: unlock it on the PIN page first."))
         elif pin.tries_left <= 3:
@@ -339,22 +357,61 @@ class CheckPage(QWidget):
                 .replace("%2", str(pin.max_tries))
             )
 
-    def _signature_pin(self) -> tuple[SecretBuffer, bool] | None:
-        """The typed PIN as a wipeable buffer (the field is emptied at once), and whether the
-        user said yes to the last try; None when the test must not run."""
+    def _read_sign_counter(self) -> None:
+        """Read the PIN's tries now (status-only VERIFY: nothing is spent)."""
+        self.sign_pin.setEnabled(False)
+        self.services.card.run_job(
+            read_counters,
+            lambda counters: self._show_sign_counter(counters.pin),
+            lambda error: self._sign_counter_failed(error),
+            owner=self,
+        )
+
+    def _sign_counter_failed(self, error: BaseException) -> None:
+        self._show_sign_counter(None)
+        self.sign_tries.setText(self.services.describe(error))
+
+    def _start_with_signature_test(self) -> None:
+        """Take the typed PIN (the field is emptied at once), read the tries again, and only
+        then start: the count is read right before the PIN can be used."""
         self.sign_note.clear_error()
-        status = self.services.card.last_status
-        pin = status.pin if status is not None else None
-        if pin is None or pin.blocked:
-            self.sign_note.show_error(self.sign_tries.text())
-            return None
         typed = self.sign_pin.text()
         empty_secret(self.sign_pin)
         if not typed:
-            self.sign_note.show_error(self.tr("Type the PIN for the signature test."))
-            return None
+            blocked = self._sign_counter is not None and self._sign_counter.blocked
+            self.sign_note.show_error(
+                self.sign_tries.text()
+                if blocked or self._sign_counter is None
+                else self.tr("Type the PIN for the signature test.")
+            )
+            return
         buffer = SecretBuffer.from_text(typed)
         del typed
+        self._preparing = True
+        self.start_button.setEnabled(False)
+
+        def counted(counters: Counters) -> None:
+            self._preparing = False
+            self.start_button.setEnabled(True)
+            self._show_sign_counter(counters.pin)
+            self._begin_after_count(buffer, counters.pin)
+
+        def failed(error: BaseException) -> None:
+            self._preparing = False
+            self.start_button.setEnabled(True)
+            buffer.wipe()
+            self._sign_counter_failed(error)
+            self.sign_note.show_error(self.services.describe(error))
+
+        future = self.services.card.run_job(read_counters, counted, failed, owner=self)
+        if future is None:
+            buffer.wipe()
+
+    def _begin_after_count(self, buffer: SecretBuffer, pin: PinCounter | None) -> None:
+        if pin is None or pin.blocked:
+            buffer.wipe()
+            self.sign_note.show_error(self.sign_tries.text())
+            return
         confirmed = False
         if pin.tries_left == 1:
             answer = QMessageBox.question(
@@ -369,9 +426,9 @@ class CheckPage(QWidget):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 buffer.wipe()
-                return None
+                return
             confirmed = True
-        return buffer, confirmed
+        self._begin(buffer, confirmed)
 
     def cancel(self) -> None:
         """Ask the run to stop; what has not finished comes back as not checked."""
@@ -386,6 +443,7 @@ class CheckPage(QWidget):
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
         self.sign_test.setEnabled(not running)
+        self.sign_pin.setReadOnly(running)
         self.cancel_button.setEnabled(running)
         self.copy_button.setEnabled(not running and self.report is not None)
         self.save_button.setEnabled(not running and self.report is not None)
