@@ -27,6 +27,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from operation_check import wait_for_card  # noqa: E402  (benchmarks/ is on the path)
+
 from ndnclient.card.pcsc import PcscBackend  # noqa: E402
 from ndnclient.simulator.card import VirtualGoSignCard  # noqa: E402
 from ndnclient.simulator.state import create_state  # noqa: E402
@@ -53,14 +55,6 @@ def largest_parts(folder: Path, count: int = 8) -> dict[str, float]:
     }
     biggest = sorted(parts.items(), key=lambda item: item[1], reverse=True)[:count]
     return {name: round(size / 2**20, 1) for name, size in biggest}
-
-
-def wait_for_card(backend: PcscBackend, present: bool) -> None:
-    deadline = time.monotonic() + 5
-    while any(s.card_present for s in backend.snapshot().values()) != present:
-        if time.monotonic() > deadline:
-            raise RuntimeError("pcscd did not see the card change")
-        time.sleep(0.05)
 
 
 def time_command(command: list[str], environment: dict[str, str]) -> float:

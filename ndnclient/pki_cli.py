@@ -89,10 +89,6 @@ def _problem_lines(error: Any, messages: Messages) -> list[str]:
     ]
 
 
-def _note_line(note: Any, messages: Messages) -> str:
-    return messages.text(f"csr.note.{note.key}", **note.params)
-
-
 def _read_passphrase(args: argparse.Namespace, messages: Messages) -> bytearray:
     t = messages.text
     if args.passphrase_stdin:
@@ -168,49 +164,33 @@ def cmd_csr_create(args: argparse.Namespace, messages: Messages) -> int:
     _confirm_legal_name(args, checked.subject["o"], messages)
     passphrase = _read_passphrase(args, messages)
     files = tools.make_key_and_csr(checked, passphrase, key_out, out)
-    digest = files.csr_sha256
-    summary = _summary(checked, tools.describe_key(checked.key_type))
+    notes = tools.note_lines(checked, messages)
     if args.json:
         print_json(
             {
-                **summary,
+                "kind": checked.kind.value,
+                "subject": {
+                    name: {"value": value, "type": tools.string_type(name)}
+                    for name, value in checked.subject.items()
+                },
+                "san": {"dns": list(checked.dns_names), "email": list(checked.email_addresses)},
+                "key": tools.describe_key(checked.key_type),
                 "csr_file": str(out),
                 "key_file": str(key_out),
-                "csr_sha256": digest,
-                "notes": [_note_line(n, messages) for n in checked.notes],
+                "csr_sha256": files.csr_sha256,
+                "notes": notes,
             },
             sys.stdout,
         )
         return EXIT_OK
     print(t("csr.summary_title"))
-    print("  " + t("csr.kind_line", kind=t(f"csr.kind.{checked.kind.value}")))
-    for name, value in checked.subject.items():
-        string_type = summary["subject"][name]["type"]
-        print(f"  {t(f'csr.field.{name}')}: {value}  [{string_type}]")
-    names = [f"DNS:{n}" for n in checked.dns_names] + [
-        f"email:{a}" for a in checked.email_addresses
-    ]
-    print("  " + t("csr.san_line", names=", ".join(names) or "-"))
-    print("  " + t("csr.key_line", key=summary["key"]))
-    print("  " + t("csr.csr_written", path=out, fingerprint=digest))
-    print("  " + t("csr.key_written", path=key_out))
-    if checked.notes:
+    for line in tools.summary_lines(checked, files, messages):
+        print("  " + line)
+    if notes:
         print(t("csr.notes"))
-        for note in checked.notes:
-            print("  - " + _note_line(note, messages))
+        for note in notes:
+            print("  - " + note)
     return EXIT_OK
-
-
-def _summary(checked: Any, key: str) -> dict[str, Any]:
-    return {
-        "kind": checked.kind.value,
-        "subject": {
-            name: {"value": value, "type": "PrintableString" if name == "c" else "UTF8String"}
-            for name, value in checked.subject.items()
-        },
-        "san": {"dns": list(checked.dns_names), "email": list(checked.email_addresses)},
-        "key": key,
-    }
 
 
 def _certificate_bytes(args: argparse.Namespace, messages: Messages) -> bytes:
@@ -267,8 +247,8 @@ def cmd_smime_sign(args: argparse.Namespace, messages: Messages) -> int:
     from cryptography import x509
 
     from ndnclient.cli import SecretInput, pass_the_pin_gate, pin_guarded_session
-    from ndnclient.fileio import atomic_create
     from ndnclient.pki.card_key import CardPrivateKey
+    from ndnclient.pki.csr import create_new_file
     from ndnclient.pki.smime import sign_detached, text_entity
 
     t = messages.text
@@ -292,12 +272,6 @@ def cmd_smime_sign(args: argparse.Namespace, messages: Messages) -> int:
         with secrets.read("cli.prompt_pin", 1) as pin:
             key = CardPrivateKey(guard, certificate, pin, last_try_confirmed=confirmed)
             signed = sign_detached(text_entity(text), certificate, key, chain)
-    try:
-        atomic_create(args.out, signed)
-    except FileExistsError:
-        raise Abort(t("csr.file_exists", path=args.out)) from None
-    except OSError as error:
-        detail = error.strerror or type(error).__name__
-        raise Abort(t("csr.cannot_write", path=args.out, detail=detail)) from None
+    create_new_file(args.out, signed)
     print(t("smime.signed", path=args.out))
     return EXIT_OK

@@ -31,6 +31,7 @@ from cryptography.x509.oid import NameOID
 
 from ndnclient.errors import UserFacingError
 from ndnclient.fileio import atomic_create
+from ndnclient.messages import Messages
 
 
 class CsrKind(StrEnum):
@@ -384,6 +385,11 @@ def encrypted_key_pem(key: PrivateKey, passphrase: bytes) -> bytes:
     )
 
 
+def string_type(field: str) -> str:
+    """The ASN.1 string type `build_csr` gives a subject field (cryptography's choice)."""
+    return "PrintableString" if field == "c" else "UTF8String"
+
+
 def describe_key(key_type: KeyType) -> str:
     return {
         KeyType.RSA2048: "RSA 2048, sha256WithRSAEncryption",
@@ -426,9 +432,9 @@ def make_key_and_csr(
         key_pem = encrypted_key_pem(key, bytes(passphrase))
     finally:
         passphrase[:] = bytes(len(passphrase))
-    _create(key_path, key_pem, private=True)
+    create_new_file(key_path, key_pem, private=True)
     try:
-        _create(csr_path, request.public_bytes(serialization.Encoding.PEM), private=False)
+        create_new_file(csr_path, request.public_bytes(serialization.Encoding.PEM))
     except CsrFileError:
         with contextlib.suppress(OSError):  # the CSR's error is the one to tell
             key_path.unlink()  # a key without its CSR was never handed out: take it back
@@ -438,7 +444,9 @@ def make_key_and_csr(
     return CsrFiles(key_path, csr_path, digest.finalize().hex(":").upper())
 
 
-def _create(path: Path, payload: bytes, *, private: bool) -> None:
+def create_new_file(path: Path, payload: bytes, *, private: bool = False) -> None:
+    """Write a new file (never over an existing one), its failure told as a sentence: the
+    CSR, its key, and the signed message of `smime sign`."""
     try:
         atomic_create(path, payload, private=private)
     except FileExistsError:
@@ -446,3 +454,22 @@ def _create(path: Path, payload: bytes, *, private: bool) -> None:
     except OSError as error:
         detail = error.strerror or type(error).__name__
         raise CsrFileError(f"{path}: {detail}", path=str(path), detail=detail) from None
+
+
+def summary_lines(checked: CheckedRequest, files: CsrFiles, messages: Messages) -> list[str]:
+    """What the user checks against the application form (the CLI and the GUI alike)."""
+    t = messages.text
+    lines = [t("csr.kind_line", kind=t(f"csr.kind.{checked.kind.value}"))]
+    for name, value in checked.subject.items():
+        lines.append(f"{t(f'csr.field.{name}')}: {value}  [{string_type(name)}]")
+    names = [f"DNS:{n}" for n in checked.dns_names]
+    names += [f"email:{a}" for a in checked.email_addresses]
+    lines.append(t("csr.san_line", names=", ".join(names) or "-"))
+    lines.append(t("csr.key_line", key=describe_key(checked.key_type)))
+    lines.append(t("csr.csr_written", path=files.csr_path, fingerprint=files.csr_sha256))
+    lines.append(t("csr.key_written", path=files.key_path))
+    return lines
+
+
+def note_lines(checked: CheckedRequest, messages: Messages) -> list[str]:
+    return [messages.text(f"csr.note.{n.key}", **n.params) for n in checked.notes]

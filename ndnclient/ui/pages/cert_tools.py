@@ -272,23 +272,13 @@ class CsrForm(QWidget):
 
     def _made(self, result: tuple[tools.CheckedRequest, tools.CsrFiles]) -> None:
         self._finished()
-        t = self.services.messages.text
+        messages = self.services.messages
         checked, made = result
-        lines = [t("csr.kind_line", kind=t(f"csr.kind.{checked.kind.value}"))]
-        for name, value in checked.subject.items():
-            string_type = "PrintableString" if name == "c" else "UTF8String"
-            lines.append(f"{t(f'csr.field.{name}')}: {value}  [{string_type}]")
-        names = [f"DNS:{n}" for n in checked.dns_names]
-        names += [f"email:{a}" for a in checked.email_addresses]
-        lines.append(t("csr.san_line", names=", ".join(names) or "-"))
-        lines.append(t("csr.key_line", key=tools.describe_key(checked.key_type)))
-        lines.append(t("csr.csr_written", path=made.csr_path, fingerprint=made.csr_sha256))
-        lines.append(t("csr.key_written", path=made.key_path))
-        for note in checked.notes:
-            lines.append("・" + t(f"csr.note.{note.key}", **note.params))
+        lines = tools.summary_lines(checked, made, messages)
+        lines += ["・" + note for note in tools.note_lines(checked, messages)]
         self.summary.setPlainText("\n".join(lines))
         self.summary.show()
-        self.banner.show_message("ok", t("csr.summary_title"))
+        self.banner.show_message("ok", messages.text("csr.summary_title"))
 
     def _failed(self, error: BaseException) -> None:
         self._finished()
