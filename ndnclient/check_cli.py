@@ -12,18 +12,26 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ndnclient.cli_support import EXIT_OK, EXIT_PROBLEM, UsageError, print_json
+from ndnclient.cli_support import (
+    EXIT_OK,
+    EXIT_PROBLEM,
+    UsageError,
+    card_choice,
+    card_choice_options,
+    pin_entry_options,
+    print_json,
+)
 from ndnclient.messages import Messages
 from ndnclient.settings.service import Settings
 
 # The checks pull in ldap3 and most of cryptography: about 0.25 s that every other command
 # (card status, pin, settings) would pay at start-up. They are imported when a check runs.
 if TYPE_CHECKING:
-    from ndnclient.card.pin import SecretBuffer
+    from ndnclient.card.choice import CardChoice
+    from ndnclient.card.pin import ExpectedNumber, SecretBuffer
     from ndnclient.diagnostics.model import CheckResult
     from ndnclient.diagnostics.report import CheckReport
 
@@ -47,7 +55,15 @@ def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
 ) -> None:
-    check = commands.add_parser("check", parents=[common], help="the operation check (動作確認)")
+    check = commands.add_parser(
+        "check",
+        parents=[
+            common,
+            card_choice_options(for_pin=False),
+            pin_entry_options(command="--sign-test"),
+        ],
+        help="the operation check (動作確認)",
+    )
     check.add_argument("--json", action="store_true", help="one JSON document on stdout")
     check.add_argument(
         "--only",
@@ -67,12 +83,6 @@ def add_commands(
         action="store_true",
         help="also the signature test G14 (乱数署名): asks for the PIN and may spend one try",
     )
-    check.add_argument("--pin-stdin", action="store_true", help="the PIN for --sign-test on stdin")
-    check.add_argument(
-        "--i-understand-last-try",
-        action="store_true",
-        help="allow --sign-test on the PIN's last try",
-    )
     check.set_defaults(handler=cmd_check)
     explain = commands.add_parser(
         "explain", parents=[common], help="what a code means and what to do"
@@ -83,8 +93,7 @@ def add_commands(
 
 
 def cmd_check(args: argparse.Namespace, messages: Messages) -> int:
-    from ndnclient.card.access import reader_filter_from_env
-    from ndnclient.card.info import format_card_number
+    from ndnclient.card.readers import reader_filter_from_env
     from ndnclient.diagnostics.checks import ALL_CHECKS
     from ndnclient.diagnostics.context import CheckContext, DirectCardAccess
     from ndnclient.diagnostics.model import CheckStatus
@@ -97,17 +106,22 @@ def cmd_check(args: argparse.Namespace, messages: Messages) -> int:
     if args.only and "G14" in args.only and not args.sign_test:
         raise UsageError(messages.text("check.sign_test_needed"))
     settings: Settings = args.settings
-    pin, last_try_confirmed = (
-        _signature_test_pin(args, messages) if args.sign_test else (None, False)
-    )
+    choice = card_choice(args)
+    pin, last_try_confirmed, signature_card = None, False, None
+    if args.sign_test:
+        pin, last_try_confirmed, choice, signature_card = _signature_test_pin(
+            args, choice, messages
+        )
     access = DirectCardAccess(args.make_backend)
     context = CheckContext(
         settings,
         access,
         reader_filter=reader_filter_from_env(),
+        card_choice=choice,
         lang=messages.lang,
         signature_pin=pin,
         signature_last_try_confirmed=last_try_confirmed,
+        signature_card=signature_card,
     )
     available = (*ALL_CHECKS, SIGNATURE_TEST) if args.sign_test else ALL_CHECKS
     checks = with_prerequisites(available, args.only) if args.only else list(available)
@@ -130,14 +144,7 @@ def cmd_check(args: argparse.Namespace, messages: Messages) -> int:
         for result in shown:
             if result.code not in wanted:
                 _print_result(result, messages)
-    info = context.card.info
-    report = CheckReport(
-        results=shown,
-        generated_at=datetime.now(UTC).astimezone(),
-        readers=context.card.readers,
-        settings=dict(settings.values),
-        card_number=format_card_number(info.card_number) if info else None,
-    )
+    report = CheckReport.of_run(shown, context)
     if args.json:
         print_json(report.to_json(messages), sys.stdout)
     else:
@@ -152,22 +159,40 @@ def cmd_check(args: argparse.Namespace, messages: Messages) -> int:
 
 
 def _signature_test_pin(
-    args: argparse.Namespace, messages: Messages
-) -> tuple[SecretBuffer | None, bool]:
-    """The PIN for G14, asked as every PIN command asks it: the tries are read and shown first,
-    nothing is asked when the PIN is blocked, the last try needs a yes. When the card cannot
-    take a PIN now, the sentence is shown and the check runs without the signature test."""
-    from ndnclient.card.errors import CardError
-    from ndnclient.cli import SecretInput, pass_the_pin_gate, pin_guarded_session
+    args: argparse.Namespace, choice: CardChoice, messages: Messages
+) -> tuple[SecretBuffer | None, bool, CardChoice, ExpectedNumber | None]:
+    """The PIN for G14, asked as every PIN command asks it: the card is named and its tries
+    shown first, nothing is asked when the PIN is blocked, the last try needs a yes. When
+    the card cannot take a PIN now, the sentence is shown and the check runs without the
+    signature test. Returns the PIN, the yes, the choice that pins the whole run to the card
+    that was named, and that card's number for G14 (several cards and none chosen: nothing
+    is asked, exit 2)."""
+    from ndnclient.card.access import expected_number
+    from ndnclient.card.choice import CardChoice
+    from ndnclient.card.errors import CardChoiceNeededError, CardError, ChosenCardNotFoundError
+    from ndnclient.cli import (
+        SecretInput,
+        announce_card,
+        card_display,
+        pass_the_pin_gate,
+        pin_guarded_session,
+    )
 
     secrets = SecretInput(args.pin_stdin, messages)
     try:
-        with pin_guarded_session() as (_, guard):
-            confirmed = pass_the_pin_gate(guard, "pin", secrets, args, messages)
+        with pin_guarded_session(choice) as guarded:
+            announce_card(guarded.card, messages)
+            confirmed = pass_the_pin_gate(guarded.guard, "pin", secrets, args, messages)
+    except (CardChoiceNeededError, ChosenCardNotFoundError):
+        raise  # the user must name the card first: main says how
     except CardError as error:
         print(messages.describe(error), file=sys.stderr)
-        return None, False
-    return secrets.read("cli.prompt_pin", 1), confirmed
+        return None, False, choice, None
+    card = guarded.card
+    number = card.info.card_number if card.info is not None else None
+    named = CardChoice(card_number=number, reader=card.reader)
+    pin = secrets.read("cli.prompt_pin", 1, card_display(card, messages))
+    return pin, confirmed, named, expected_number(card.info)
 
 
 def _printer(wanted: set[str], messages: Messages) -> Callable[[CheckResult], None]:

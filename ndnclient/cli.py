@@ -12,26 +12,35 @@ import getpass
 import io
 import logging
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
 import ndnclient
-from ndnclient.card.access import (
-    open_gosign_session,
-    reader_filter_from_env,
-    recovering_guard,
-)
+from ndnclient.card.access import open_gosign_session
+from ndnclient.card.choice import CardChoice, choose_card
 from ndnclient.card.connection import ReaderBackend
 from ndnclient.card.errors import (
+    CardChoiceNeededError,
     CardError,
+    ChosenCardNotFoundError,
     LastTryNotConfirmedError,
     NotGoSignCardError,
 )
 from ndnclient.card.info import format_card_number
+from ndnclient.card.operations import GuardedCard, read_chosen_card
+from ndnclient.card.operations import pin_guarded_session as guarded_session_on
 from ndnclient.card.pin import PinGuard, PinRisk, SecretBuffer, assess
-from ndnclient.card.session import CounterName, GoSignSession, PinCounter
-from ndnclient.card.status import CardStatus, CertificateSummary, read_card_status, today_in_japan
+from ndnclient.card.readers import reader_filter_from_env
+from ndnclient.card.session import CardType, CounterName, GoSignSession, PinCounter
+from ndnclient.card.status import (
+    CardStatus,
+    CardSurvey,
+    CertificateSummary,
+    survey_cards,
+    today_in_japan,
+)
 from ndnclient.card.transport import TRAFFIC
 from ndnclient.check_cli import add_commands as add_check_commands
 from ndnclient.cli_support import (
@@ -40,7 +49,10 @@ from ndnclient.cli_support import (
     EXIT_USAGE,
     Abort,
     UsageError,
+    card_choice,
+    card_choice_options,
     error_json,
+    pin_entry_options,
     print_json,
 )
 from ndnclient.messages import LANGUAGES, Messages
@@ -68,24 +80,37 @@ def make_backend() -> ReaderBackend:
 
 
 def cmd_card_status(args: argparse.Namespace, messages: Messages) -> int:
+    """Every inserted card; the top-level fields describe the one a PIN command would use."""
     backend = make_backend()
     try:
-        status = read_card_status(backend, reader_filter_from_env())
+        survey = survey_cards(backend, reader_filter_from_env())
     finally:
         backend.close()
-    registered = None
-    if status.info is not None:
-        numbers = {card.card_number for card in args.settings.cards}
-        registered = status.info.card_number in numbers
+    status, choice_needed = _status_to_show(survey, card_choice(args))
+    registered_numbers = {card.card_number for card in args.settings.cards}
+
+    def registered(card: CardStatus) -> bool | None:
+        return None if card.info is None else card.info.card_number in registered_numbers
+
     if args.json:
         print_json(
             {
                 **status.to_json(),
-                "registered": registered,
+                "registered": registered(status),
                 "error": error_json(status.problem, messages),
+                "choice_needed": choice_needed,
+                "cards": [
+                    {
+                        **card.card_json(registered(card)),
+                        "error": error_json(card.problem, messages),
+                    }
+                    for card in survey.cards
+                ],
             },
             sys.stdout,
         )
+    elif len(survey.cards) > 1:
+        _print_several_cards(survey, choice_needed, registered, messages, sys.stdout)
     else:
         _print_status_text(status, messages, sys.stdout)
     if status.problem is not None:
@@ -93,13 +118,62 @@ def cmd_card_status(args: argparse.Namespace, messages: Messages) -> int:
     return EXIT_OK if status.usable else EXIT_PROBLEM
 
 
-def _print_status_text(status: CardStatus, messages: Messages, out: TextIO) -> None:
+def _status_to_show(survey: CardSurvey, choice: CardChoice) -> tuple[CardStatus, bool]:
+    """The card the top-level fields describe (the one a PIN command would use), and whether
+    a PIN command would first need the user to choose one of several."""
+    if not survey.cards:
+        return survey.primary(), False
+    try:
+        return choose_card(survey.cards, choice, reader_filter_from_env()), False
+    except CardChoiceNeededError as several:
+        # Shown as before (the first GoSign card), with the flag that says it is not chosen.
+        return CardSurvey(survey.readers, several.cards).primary(), True
+    except ChosenCardNotFoundError as error:
+        return CardStatus(survey.readers, None, CardType.NONE, problem=error), False
+
+
+def _print_several_cards(
+    survey: CardSurvey,
+    choice_needed: bool,
+    registered: Callable[[CardStatus], bool | None],
+    messages: Messages,
+    out: TextIO,
+) -> None:
     t = messages.text
-    rows: list[tuple[str, str]] = [
-        (t("status.readers"), ", ".join(status.readers) or t("status.none")),
-        (t("status.reader"), status.reader or t("status.none")),
-        (t("status.card_type"), t(status.card_type_key)),
-    ]
+    out.write(f"{t('status.readers')}  {', '.join(survey.readers)}\n")
+    out.write(t("status.several_cards", count=len(survey.cards)) + "\n")
+    if choice_needed:
+        out.write(t("status.choose_for_pin") + "\n")
+    for index, card in enumerate(survey.cards, start=1):
+        out.write("\n" + t("status.card_heading", index=index, reader=card.reader) + "\n")
+        mark = registered(card)
+        extra = (
+            []
+            if mark is None
+            else [(t("status.registered"), t("status.yes" if mark else "status.no"))]
+        )
+        _print_status_text(card, messages, out, with_readers=False, extra=extra, indent="  ")
+        if card.problem is not None:
+            out.write(f"  {messages.describe(card.problem)}\n")
+
+
+def _print_status_text(
+    status: CardStatus,
+    messages: Messages,
+    out: TextIO,
+    *,
+    with_readers: bool = True,
+    extra: Sequence[tuple[str, str]] = (),
+    indent: str = "",
+) -> None:
+    t = messages.text
+    rows: list[tuple[str, str]] = []
+    if with_readers:  # (a list of several cards names each card's reader in its heading)
+        rows += [
+            (t("status.readers"), ", ".join(status.readers) or t("status.none")),
+            (t("status.reader"), status.reader or t("status.none")),
+        ]
+    rows.append((t("status.card_type"), t(status.card_type_key)))
     if status.info is not None:
         info = status.info
         days_left = status.days_left()
@@ -135,13 +209,20 @@ def _print_status_text(status: CardStatus, messages: Messages, out: TextIO) -> N
             )
     if status.certificate is not None:
         rows.append((t("status.certificate"), status.certificate.subject))
-    width = max(len(label) for label, _ in rows)
+    rows += extra
+    width = max(display_width(label) for label, _ in rows)
     for label, value in rows:
-        out.write(f"{label.ljust(width)}  {value}\n")
+        padding = " " * (width - display_width(label))
+        out.write(f"{indent}{label}{padding}  {value}\n")
+
+
+def display_width(text: str) -> int:
+    """Columns on a terminal: a full-width character (Japanese) takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def cmd_card_cert(args: argparse.Namespace, messages: Messages) -> int:
-    with gosign_session() as session:
+    with gosign_session(card_choice(args)) as session:
         der = session.read_ca_certificate() if args.ca else session.read_user_certificate()
     summary = CertificateSummary.from_der(der)
     pem = _pem(der)
@@ -159,11 +240,9 @@ def cmd_card_register(args: argparse.Namespace, messages: Messages) -> int:
     """Register the inserted card's number and validity (ユーザ情報設定)."""
     backend = make_backend()
     try:
-        status = read_card_status(backend, reader_filter_from_env())
+        status = read_chosen_card(backend, reader_filter_from_env(), card_choice(args))
     finally:
         backend.close()
-    if status.problem is not None:
-        raise status.problem
     info = status.info
     if info is None:  # a usable GoSign card always has its CARD_INFO; never register nothing
         raise NotGoSignCardError("no card information was read")
@@ -232,11 +311,11 @@ def _pem(der: bytes) -> str:
 
 
 @contextmanager
-def gosign_session(*, reset_on_close: bool = False) -> Iterator[GoSignSession]:
-    """A session on the GoSign card in the chosen reader, closed (and the backend) after."""
+def gosign_session(choice: CardChoice, *, reset_on_close: bool = False) -> Iterator[GoSignSession]:
+    """A session on the chosen GoSign card (or the only one), closed (and the backend) after."""
     backend = make_backend()
     try:
-        session = open_gosign_session(backend, reader_filter_from_env())
+        session = open_gosign_session(backend, reader_filter_from_env(), choice=choice)
         try:
             yield session
         finally:
@@ -257,21 +336,22 @@ class SecretInput:
         if not from_stdin and not sys.stdin.isatty():
             raise UsageError(messages.text("cli.no_terminal"))
 
-    def read(self, prompt_key: str, stdin_lines: int) -> SecretBuffer:
-        """One value: the next stdin line, or typed at a prompt. `stdin_lines` is how many
-        lines the command needs in all (for the message when they run out)."""
+    def read(self, prompt_key: str, stdin_lines: int, card: str = "") -> SecretBuffer:
+        """One value: the next stdin line, or typed at a prompt that names the card (4-4-4-4).
+        `stdin_lines` is how many lines the command needs in all (for the message when they
+        run out)."""
         if self.from_stdin:
             line = sys.stdin.readline()
             if not line:
                 raise Abort(self.messages.text("cli.stdin_short", needed=stdin_lines))
             return SecretBuffer.from_text(line.rstrip("\r\n"))
-        return SecretBuffer.from_text(getpass.getpass(self.messages.text(prompt_key)))
+        return SecretBuffer.from_text(getpass.getpass(self.messages.text(prompt_key, card=card)))
 
-    def read_new_pin(self, stdin_lines: int) -> SecretBuffer:
-        new_pin = self.read("cli.prompt_new_pin", stdin_lines)
+    def read_new_pin(self, stdin_lines: int, card: str = "") -> SecretBuffer:
+        new_pin = self.read("cli.prompt_new_pin", stdin_lines, card)
         if self.from_stdin:
             return new_pin
-        with self.read("cli.prompt_new_pin_again", stdin_lines) as again:
+        with self.read("cli.prompt_new_pin_again", stdin_lines, card) as again:
             if again.value != new_pin.value:
                 new_pin.wipe()
                 raise Abort(self.messages.text("cli.new_pin_mismatch"))
@@ -296,18 +376,38 @@ def _show_counter(counter: PinCounter, messages: Messages) -> None:
 
 
 @contextmanager
-def pin_guarded_session() -> Iterator[tuple[GoSignSession, PinGuard]]:
-    """The card's session and its PinGuard for one PIN command. The card is reset on close,
-    so no verified PIN is left behind for other programs."""
+def pin_guarded_session(choice: CardChoice) -> Iterator[GuardedCard]:
+    """The chosen card's session and its PinGuard for one PIN command, on a backend of its
+    own. The card is reset on close, so no verified PIN is left behind for other programs."""
     backend = make_backend()
     try:
-        session = open_gosign_session(backend, reader_filter_from_env())
-        try:
-            yield session, recovering_guard(backend, session)
-        finally:
-            session.connection.close(reset=True)
+        with guarded_session_on(backend, reader_filter_from_env(), choice) as guarded:
+            yield guarded
     finally:
         backend.close()
+
+
+def card_display(card: CardStatus, messages: Messages) -> str:
+    """The card a PIN command acts on, as the prompts name it: its number (4-4-4-4), or its
+    reader when the number could not be read."""
+    if card.info is not None:
+        return card.info.card_number_display
+    return messages.text("cli.card_in_reader", reader=card.reader)
+
+
+def announce_card(card: CardStatus, messages: Messages) -> None:
+    """Name the card before anything is typed or sent: number, holder and reader."""
+    info = card.info
+    if info is not None:
+        line = messages.text(
+            "cli.target_card",
+            card=info.card_number_display,
+            holder=info.holder,
+            reader=card.reader,
+        )
+    else:
+        line = messages.text("cli.target_card_unread", reader=card.reader)
+    print(line, file=sys.stderr)
 
 
 def pass_the_pin_gate(
@@ -337,31 +437,90 @@ def pass_the_pin_gate(
 def cmd_pin(args: argparse.Namespace, messages: Messages) -> int:
     secrets = SecretInput(args.pin_stdin, messages)
     gated: CounterName = "unlock" if args.pin_command == "unlock" else "pin"
-    with pin_guarded_session() as (session, guard):
-        confirmed = pass_the_pin_gate(guard, gated, secrets, args, messages)
-        result = _run_pin_command(args.pin_command, guard, secrets, confirmed)
+    with pin_guarded_session(card_choice(args)) as guarded:
+        announce_card(guarded.card, messages)
+        confirmed = pass_the_pin_gate(guarded.guard, gated, secrets, args, messages)
+        card = card_display(guarded.card, messages)
+        result = _run_pin_command(args.pin_command, guarded.guard, secrets, confirmed, card)
     done_key = {"verify": "cli.verified", "change": "cli.changed", "unlock": "cli.unlocked"}
     if args.json:
         tries = {"pin_tries_left": result.tries_left}
         if gated == "unlock":
-            tries["unlock_tries_left"] = session.profile.unlock_max_tries  # a right code resets it
-        print_json({"result": "ok", **tries, "error": None}, sys.stdout)
+            # A right code resets its counter.
+            tries["unlock_tries_left"] = guarded.session.profile.unlock_max_tries
+        print_json(
+            {"result": "ok", **tries, "card": _card_json(guarded.card), "error": None},
+            sys.stdout,
+        )
     else:
-        print(messages.text(done_key[args.pin_command]))
+        print(messages.text(done_key[args.pin_command], card=card))
     return EXIT_OK
 
 
+def _card_json(card: CardStatus) -> dict[str, Any]:
+    info = card.info
+    return {
+        "reader": card.reader,
+        "card_number": info.card_number if info else None,
+        "card_number_display": info.card_number_display if info else None,
+        "holder": info.holder if info else None,
+    }
+
+
 def _run_pin_command(
-    command: str, guard: PinGuard, secrets: SecretInput, confirmed: bool
+    command: str, guard: PinGuard, secrets: SecretInput, confirmed: bool, card: str
 ) -> PinCounter:
     if command == "verify":
-        with secrets.read("cli.prompt_pin", 1) as pin:
+        with secrets.read("cli.prompt_pin", 1, card) as pin:
             return guard.verify(pin, last_try_confirmed=confirmed)
     if command == "change":
-        with secrets.read("cli.prompt_old_pin", 2) as old_pin, secrets.read_new_pin(2) as new:
+        with (
+            secrets.read("cli.prompt_old_pin", 2, card) as old_pin,
+            secrets.read_new_pin(2, card) as new,
+        ):
             return guard.change(old_pin, new, last_try_confirmed=confirmed)
-    with secrets.read("cli.prompt_unlock_code", 2) as code, secrets.read_new_pin(2) as new:
+    with (
+        secrets.read("cli.prompt_unlock_code", 2, card) as code,
+        secrets.read_new_pin(2, card) as new,
+    ):
         return guard.unlock(code, new, last_try_confirmed=confirmed)
+
+
+def _explain_card_choice(
+    error: CardError,
+    cards: Sequence[CardStatus],
+    args: argparse.Namespace,
+    messages: Messages,
+    wants_json: bool,
+) -> None:
+    """The sentence, then the inserted cards one a line, so the user can name one."""
+    print(messages.describe(error), file=sys.stderr)
+    registered_numbers = {card.card_number for card in args.settings.cards}
+    for card in cards:
+        info = card.info
+        if info is None:
+            reason = messages.describe(card.problem) if card.problem is not None else ""
+            line = messages.text("cli.card_list_unread", reader=card.reader, reason=reason)
+        else:
+            line = messages.text(
+                "cli.card_list_line",
+                card=info.card_number_display,
+                holder=info.holder,
+                valid_to=info.valid_to,
+                reader=card.reader,
+            )
+            if info.card_number in registered_numbers:
+                line += " " + messages.text("cli.card_list_registered")
+        print(f"  {line}", file=sys.stderr)
+    if wants_json:
+        document = _failure_json(args, error, messages)
+        document["cards"] = [
+            card.card_json(
+                None if card.info is None else card.info.card_number in registered_numbers
+            )
+            for card in cards
+        ]
+        print_json(document, sys.stdout)
 
 
 def _failure_json(
@@ -445,14 +604,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gui.set_defaults(handler=cmd_gui)
 
+    choose = card_choice_options(for_pin=False)
+    choose_for_pin = card_choice_options(for_pin=True)
     card = commands.add_parser("card", parents=[common], help="the IC card")
     card_commands = card.add_subparsers(dest="card_command", metavar="ACTION", required=True)
     status = card_commands.add_parser(
-        "status", parents=[common], help="readers, card, holder, validity, tries left"
+        "status",
+        parents=[common, choose],
+        help="readers, every inserted card: holder, validity, tries left",
     )
     status.add_argument("--json", action="store_true", help="one JSON document on stdout")
     status.set_defaults(handler=cmd_card_status)
-    cert = card_commands.add_parser("cert", parents=[common], help="the card's certificate")
+    cert = card_commands.add_parser("cert", parents=[common, choose], help="the card's certificate")
     cert_format = cert.add_mutually_exclusive_group()
     cert_format.add_argument("--pem", action="store_true", help="print the certificate as PEM")
     cert_format.add_argument("--json", action="store_true", help="summary and PEM as JSON")
@@ -460,7 +623,7 @@ def build_parser() -> argparse.ArgumentParser:
     cert.set_defaults(handler=cmd_card_cert)
 
     register = card_commands.add_parser(
-        "register", parents=[common], help="register the inserted card (ユーザ情報設定)"
+        "register", parents=[common, choose], help="register the inserted card (ユーザ情報設定)"
     )
     register.add_argument("--label", help="a name for the card, e.g. 2026年度")
     register.add_argument("--json", action="store_true")
@@ -483,16 +646,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("change", "change the PIN (stdin: old, new)"),
         ("unlock", "unlock with the helpdesk's code (stdin: code, new PIN)"),
     ):
-        action = pin_commands.add_parser(name, parents=[common], help=help_text)
-        action.add_argument(
-            "--pin-stdin",
-            action="store_true",
-            help="read the values from stdin, one a line (never from arguments)",
-        )
-        action.add_argument(
-            "--i-understand-last-try",
-            action="store_true",
-            help="allow the command when only one try is left",
+        action = pin_commands.add_parser(
+            name, parents=[common, choose_for_pin, pin_entry_options()], help=help_text
         )
         action.add_argument("--json", action="store_true", help="one JSON document on stdout")
         action.set_defaults(handler=cmd_pin)
@@ -565,6 +720,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEM
     except KeyboardInterrupt:
         print(messages.text("cli.interrupted"), file=sys.stderr)
+        return EXIT_PROBLEM
+    except CardChoiceNeededError as error:
+        # Several cards and none named: nothing was sent; the user names one (bad usage).
+        _explain_card_choice(error, error.cards, args, messages, wants_json)
+        return EXIT_USAGE
+    except ChosenCardNotFoundError as error:
+        _explain_card_choice(error, error.cards, args, messages, wants_json)
         return EXIT_PROBLEM
     except Exception as error:
         if not isinstance(error, CardError):

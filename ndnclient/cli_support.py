@@ -1,11 +1,14 @@
-"""What every command-line module shares: exit statuses, the two usage exceptions and the
-JSON output."""
+"""What every command-line module shares: exit statuses, the two usage exceptions, the JSON
+output, and the options that more than one command takes (choosing the card, entering a PIN)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 from typing import Any, TextIO
 
+from ndnclient.card.choice import CardChoice
+from ndnclient.card.info import parse_card_number
 from ndnclient.messages import Messages
 
 EXIT_OK = 0
@@ -33,3 +36,51 @@ def error_json(error: BaseException | None, messages: Messages) -> dict[str, Any
         "code": getattr(error, "check_code", None),
         "message": messages.describe(error),
     }
+
+
+# --- Options more than one command takes --------------------------------------------------
+
+
+def card_number_argument(text: str) -> str:
+    number = parse_card_number(text)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"not a card number (16 digits): {text!r}")
+    return number
+
+
+def card_choice_options(*, for_pin: bool) -> argparse.ArgumentParser:
+    """--card and --reader: which card, when more than one is inserted."""
+    options = argparse.ArgumentParser(add_help=False)
+    when = " (needed when several cards are inserted)" if for_pin else ""
+    options.add_argument(
+        "--card",
+        type=card_number_argument,
+        metavar="NUMBER",
+        help=f"the card with this number, e.g. 9392-0000-1234-5678{when}",
+    )
+    options.add_argument(
+        "--reader",
+        metavar="NAME",
+        help=f"the card in the reader with this name (or a part of it){when}",
+    )
+    return options
+
+
+def card_choice(args: argparse.Namespace) -> CardChoice:
+    return CardChoice(getattr(args, "card", None), getattr(args, "reader", None))
+
+
+def pin_entry_options(*, command: str = "the command") -> argparse.ArgumentParser:
+    """How a PIN command takes its secrets and the last-try confirmation."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help="read the PIN (and any code) from stdin, one a line (never from arguments)",
+    )
+    options.add_argument(
+        "--i-understand-last-try",
+        action="store_true",
+        help=f"allow {command} when only one try is left",
+    )
+    return options

@@ -13,7 +13,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ndnclient.cli_support import EXIT_OK, EXIT_PROBLEM, Abort, UsageError, print_json
+from ndnclient.cli_support import (
+    EXIT_OK,
+    EXIT_PROBLEM,
+    Abort,
+    UsageError,
+    card_choice,
+    card_choice_options,
+    card_number_argument,
+    pin_entry_options,
+    print_json,
+)
 from ndnclient.messages import Messages
 
 RECOMMENDED_PASSPHRASE_LENGTH = 8
@@ -60,7 +70,17 @@ def add_commands(
     )
     source = show.add_mutually_exclusive_group(required=True)
     source.add_argument("file", nargs="?", type=Path, help="PEM, DER or PKCS#12")
-    source.add_argument("--card", action="store_true", help="the IC card's certificate")
+    source.add_argument(
+        "--card",
+        nargs="?",
+        const=True,
+        type=card_number_argument,
+        metavar="NUMBER",
+        help="the IC card's certificate (with NUMBER: of that card, when several are inserted)",
+    )
+    show.add_argument(
+        "--reader", metavar="NAME", help="with --card: the card in the reader with this name"
+    )
     show.add_argument("--password-stdin", action="store_true", help="a PKCS#12 password on stdin")
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=cmd_cert_show)
@@ -68,16 +88,12 @@ def add_commands(
     smime = commands.add_parser("smime", parents=[common], help="S/MIME signatures")
     smime_actions = smime.add_subparsers(dest="smime_command", metavar="ACTION", required=True)
     sign = smime_actions.add_parser(
-        "sign", parents=[common], help="sign a UTF-8 message with the IC card (detached)"
+        "sign",
+        parents=[common, card_choice_options(for_pin=True), pin_entry_options(command="signing")],
+        help="sign a UTF-8 message with the IC card (detached)",
     )
     sign.add_argument("--in", dest="message", type=Path, required=True, metavar="MESSAGE")
     sign.add_argument("--out", type=Path, required=True, metavar="SIGNED")
-    sign.add_argument("--pin-stdin", action="store_true", help="the PIN on stdin")
-    sign.add_argument(
-        "--i-understand-last-try",
-        action="store_true",
-        help="allow the PIN's last try (one wrong PIN then blocks the card)",
-    )
     sign.set_defaults(handler=cmd_smime_sign)
 
 
@@ -195,9 +211,11 @@ def cmd_csr_create(args: argparse.Namespace, messages: Messages) -> int:
 
 def _certificate_bytes(args: argparse.Namespace, messages: Messages) -> bytes:
     if args.card:
+        from ndnclient.card.choice import CardChoice
         from ndnclient.cli import gosign_session
 
-        with gosign_session() as session:
+        number = args.card if isinstance(args.card, str) else None  # bare --card: True
+        with gosign_session(CardChoice(number, args.reader)) as session:
             return session.read_user_certificate()
     from ndnclient.pki.certinfo import read_certificate_file
 
@@ -246,7 +264,13 @@ def cmd_smime_sign(args: argparse.Namespace, messages: Messages) -> int:
     the card signs in the same transaction; the signed message is written as a new file."""
     from cryptography import x509
 
-    from ndnclient.cli import SecretInput, pass_the_pin_gate, pin_guarded_session
+    from ndnclient.cli import (
+        SecretInput,
+        announce_card,
+        card_display,
+        pass_the_pin_gate,
+        pin_guarded_session,
+    )
     from ndnclient.pki.card_key import CardPrivateKey
     from ndnclient.pki.csr import create_new_file
     from ndnclient.pki.smime import sign_detached, text_entity
@@ -265,13 +289,16 @@ def cmd_smime_sign(args: argparse.Namespace, messages: Messages) -> int:
     if not folder.is_dir():  # told before the PIN is used, not after the card has signed
         raise Abort(t("csr.cannot_write", path=args.out, detail=t("smime.no_folder")))
     secrets = SecretInput(args.pin_stdin, messages)
-    with pin_guarded_session() as (session, guard):
+    with pin_guarded_session(card_choice(args)) as guarded:
+        session, guard = guarded.session, guarded.guard
+        announce_card(guarded.card, messages)
         certificate = x509.load_der_x509_certificate(session.read_user_certificate())
         chain = [x509.load_der_x509_certificate(session.read_ca_certificate())]
         confirmed = pass_the_pin_gate(guard, "pin", secrets, args, messages)
-        with secrets.read("cli.prompt_pin", 1) as pin:
+        card = card_display(guarded.card, messages)
+        with secrets.read("cli.prompt_pin", 1, card) as pin:
             key = CardPrivateKey(guard, certificate, pin, last_try_confirmed=confirmed)
             signed = sign_detached(text_entity(text), certificate, key, chain)
     create_new_file(args.out, signed)
-    print(t("smime.signed", path=args.out))
+    print(t("smime.signed", path=args.out, card=card))
     return EXIT_OK

@@ -1,6 +1,6 @@
 """Render every page of the GUI, in Japanese, on a real X server, into docs/screenshots/.
 
-    .venv/bin/python scripts/screenshots.py [--scale 1.5]
+    .venv/bin/python scripts/screenshots.py [--scale 1.5] [--lang en] [--size 800x560] [--out DIR]
 
 Starts its own Xvfb unless DISPLAY is set (Debian: xvfb, fonts-noto-cjk). The app runs in demo
 mode on a fresh virtual card and settings in a temporary folder; the operation check is run
@@ -35,19 +35,28 @@ def main() -> None:
     parser.add_argument(
         "--scale", type=float, default=None, help="also render the home page at this scale (1.5)"
     )
+    parser.add_argument("--lang", choices=("ja", "en"), default="ja", help="the window's language")
+    parser.add_argument(
+        "--size", default="1100x720", help="the window's size, WIDTHxHEIGHT (a small one: 800x560)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=OUT, help="where the pictures go (docs/screenshots)"
+    )
     args = parser.parse_args()
+    width, _, height = args.size.partition("x")
+    size = (int(width), int(height))
     os.environ["QT_QPA_PLATFORM"] = "xcb"
     if os.environ.get("DISPLAY"):
-        render(args.scale)
+        render(args.scale, args.lang, size, args.out)
         return
     from xserver import running_xvfb
 
     with running_xvfb() as display:
         os.environ["DISPLAY"] = display
-        render(args.scale)
+        render(args.scale, args.lang, size, args.out)
 
 
-def render(scale: float | None) -> None:
+def render(scale: float | None, lang: str, size: tuple[int, int], out: Path) -> None:
     from PySide6.QtCore import QCoreApplication, QEventLoop
     from PySide6.QtWidgets import QApplication
 
@@ -72,14 +81,14 @@ def render(scale: float | None) -> None:
     )
     gui = GuiApplication(
         app,
-        lang="ja",
+        lang=lang,  # type: ignore[arg-type]
         backend_factory=demo.backend_factory,
         settings_service=service,
         log_dir=folder / "logs",
     )
     gui.demo = demo  # the demo card's controls show, as in `ndnclient gui --demo`
     window = gui.start()
-    window.resize(1100, 720)
+    window.resize(*size)
     window.show()
 
     def wait(seconds: float, until: Callable[[], bool] | None = None) -> None:
@@ -92,10 +101,10 @@ def render(scale: float | None) -> None:
 
     def shoot(name: str) -> None:
         wait(0.8)  # let the last layout and paint settle
-        window.grab().save(str(OUT / f"{name}.png"))
-        print(f"wrote docs/screenshots/{name}.png")
+        window.grab().save(str(out / f"{name}.png"))
+        print(f"wrote {out / name}.png")
 
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     home = window.home
     wait(5, lambda: home.status is not None and home.status.info is not None)
     try:
@@ -137,6 +146,23 @@ def render(scale: float | None) -> None:
         viewer.show_card()
         wait(10, lambda: "CN=" in viewer.text.toPlainText())
         shoot("09-cert-viewer")
+        # The renewal period: the renewed card in a second reader. The window asks which
+        # card to use; then the PIN page names the chosen card.
+        window.show_page("home")
+        window.demo_renewed_button.click()
+        selector = window.card_selector
+        wait(5, lambda: selector.isVisible() and selector.combo.count() == 3)
+        shoot("10-two-cards")
+        selector.combo.setCurrentIndex(2)
+        selector.combo.activated.emit(2)
+        window.show_page("pin")
+        wait(5, lambda: window.pin.verify_pin.isEnabled())
+        shoot("11-pin-chosen-card")
+        # The signature test names the card its PIN goes to.
+        window.show_page("check")
+        window.check.sign_test.setChecked(True)
+        wait(5, lambda: window.check.sign_pin.isEnabled())
+        shoot("12-check-sign-test")
     finally:
         gui.stop()
         shutil.rmtree(folder, ignore_errors=True)

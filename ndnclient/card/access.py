@@ -2,65 +2,68 @@
 
 from __future__ import annotations
 
-import os
+from dataclasses import dataclass
 
-from ndnclient.card.connection import ReaderBackend, ReaderSlot, ReaderSnapshot
+from ndnclient.card.choice import NO_CHOICE, CardChoice, choose_card
+from ndnclient.card.connection import ReaderBackend, ReaderSlot
 from ndnclient.card.errors import (
-    CardError,
     CardNotRespondingError,
     NoCardError,
-    NoReaderError,
-    ReaderNotMatchedError,
+    NotGoSignCardError,
 )
-from ndnclient.card.pin import PinGuard
+from ndnclient.card.info import CardInfo
+from ndnclient.card.pin import UNREADABLE, ExpectedNumber, PinGuard
 from ndnclient.card.profile import GOSIGN_PROFILE, GoSignProfile
-from ndnclient.card.session import CounterName, GoSignSession, PinCounter
-
-READER_ENV = "NDNCLIENT_READER"
-
-
-def reader_filter_from_env() -> str | None:
-    """NDNCLIENT_READER picks the reader whose name contains it (cli.md)."""
-    return os.environ.get(READER_ENV) or None
+from ndnclient.card.session import CardType, CounterName, GoSignSession, PinCounter
+from ndnclient.card.status import CardStatus, survey_cards
 
 
-def matching_readers(snapshot: ReaderSnapshot, name_filter: str | None) -> list[ReaderSlot]:
-    """The readers to consider, in order; NoReaderError when there are none."""
-    if not snapshot:
-        raise NoReaderError("no card reader is connected")
-    slots = list(snapshot.values())
-    if name_filter:
-        slots = [slot for slot in slots if name_filter.casefold() in slot.name.casefold()]
-        if not slots:
-            raise ReaderNotMatchedError(
-                f"no reader name contains {name_filter!r}",
-                reader_filter=name_filter,
-                readers=", ".join(snapshot),
-            )
-    return slots
+@dataclass(frozen=True)
+class ChosenSession:
+    """A session on the chosen card, and the card as it was seen when it was chosen (its
+    reader, number and holder: what a PIN command names before it sends)."""
+
+    session: GoSignSession
+    card: CardStatus
+
+    @property
+    def card_number(self) -> str | None:
+        return self.card.info.card_number if self.card.info is not None else None
+
+
+def open_chosen_session(
+    backend: ReaderBackend,
+    name_filter: str | None = None,
+    choice: CardChoice = NO_CHOICE,
+    profile: GoSignProfile = GOSIGN_PROFILE,
+) -> ChosenSession:
+    """A session with the GoSign application selected on the card the user chose, or on the
+    only card that may be a GoSign card. Several candidates and no choice raise
+    CardChoiceNeededError; a choice that fits no card, ChosenCardNotFoundError; a card that
+    cannot be used, its own error (a My Number card, a card held by another program ...)."""
+    survey = survey_cards(backend, name_filter, full=False, profile=profile)
+    if not survey.cards:
+        raise survey.primary().problem or NoCardError("no card was found")
+    card = choose_card(survey.cards, choice, name_filter)
+    if card.card_type is not CardType.GOSIGN:
+        raise card.problem or NotGoSignCardError("the card has no GoSign application")
+    # A GoSign card whose CARD_INFO is unreadable still takes PIN commands; it just cannot
+    # be told apart from another card by its number.
+    if card.reader is None:  # every card of a survey sits in a reader
+        raise NoCardError("the chosen card has no reader")
+    slot = ReaderSlot(name=card.reader, card_present=True)
+    return ChosenSession(open_session_on(backend, slot, profile), card)
 
 
 def open_gosign_session(
     backend: ReaderBackend,
     name_filter: str | None = None,
     profile: GoSignProfile = GOSIGN_PROFILE,
+    *,
+    choice: CardChoice = NO_CHOICE,
 ) -> GoSignSession:
-    """A session with the GoSign application selected, on the first reader holding a GoSign
-    card. When no reader holds one, the error for the first card found is raised (a My
-    Number card, a card held by another program ...), or NoCardError."""
-    slots = matching_readers(backend.snapshot(), name_filter)
-    first_error: CardError | None = None
-    for slot in slots:
-        if not slot.card_present:
-            continue
-        try:
-            return open_session_on(backend, slot, profile)
-        except CardError as error:
-            first_error = first_error or error
-    if first_error is not None:
-        raise first_error
-    names = ", ".join(slot.name for slot in slots)
-    raise NoCardError(f"no card in {names}", reader=names)
+    """`open_chosen_session`, for callers that need only the session."""
+    return open_chosen_session(backend, name_filter, choice, profile).session
 
 
 def open_session_on(
@@ -98,16 +101,23 @@ def counter_on_same_card(
         session.connection.close()
 
 
-def recovering_guard(backend: ReaderBackend, session: GoSignSession) -> PinGuard:
-    """A PinGuard that, when a PIN command's answer is lost, reads the count again on a
-    fresh connection to the same card (told apart by its number) instead of guessing."""
-    # Unreadable, the number only means no count is trusted from a fresh connection later.
-    try:
-        card_number: str | None = session.read_card_info().card_number
-    except CardError:
-        card_number = None
+def recovering_guard(
+    backend: ReaderBackend, session: GoSignSession, card_number: ExpectedNumber | None
+) -> PinGuard:
+    """A PinGuard for the card numbered `card_number` (UNREADABLE when its CARD_INFO could not
+    be read): before each PIN command it checks, inside the command's transaction, that the
+    card is still that card; when an answer is lost, it reads the count again on a fresh
+    connection to the same card (told apart by its number) instead of guessing."""
     reader = session.connection.reader_name
+    known = card_number if isinstance(card_number, str) else None
     return PinGuard(
         session,
-        read_counter_again=lambda which: counter_on_same_card(backend, reader, card_number, which),
+        expected_card_number=card_number,
+        read_counter_again=lambda which: counter_on_same_card(backend, reader, known, which),
     )
+
+
+def expected_number(info: CardInfo | None) -> ExpectedNumber:
+    """What a PIN command must find in the reader: the number the user was shown, or
+    UNREADABLE for a card shown without one."""
+    return info.card_number if info is not None else UNREADABLE

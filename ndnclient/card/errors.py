@@ -11,6 +11,7 @@ No exception here ever carries a PIN, an unlock code or the data of a command.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from ndnclient.errors import UserFacingError
@@ -86,6 +87,61 @@ class TransportError(CardError):
             message, pcsc_code=None if pcsc_code is None else f"0x{pcsc_code:08X}", **params
         )
         self.pcsc_code = pcsc_code
+
+
+class CardChoiceNeededError(CardError):
+    """Several cards that may be GoSign cards are inserted and none was chosen (or the choice
+    fits more than one): a PIN command sends nothing until the user names one. `cards` holds
+    the candidates (CardStatus objects), for listing."""
+
+    message_key = "card.choice_needed"
+
+    def __init__(self, cards: Sequence[Any], listing: str) -> None:
+        super().__init__(f"{len(cards)} cards could be meant", count=len(cards), cards=listing)
+        self.cards = tuple(cards)
+
+
+class ChosenCardNotFoundError(CardError):
+    """The card the user chose (by number or reader) is not among the inserted cards."""
+
+    message_key = "card.chosen_not_found"
+    check_code = "G02"
+
+    def __init__(
+        self,
+        choice: str,
+        listing: str,
+        cards: Sequence[Any] = (),
+        *,
+        reader_filter: str | None = None,
+    ) -> None:
+        super().__init__(
+            f"no inserted card matches {choice}",
+            choice=choice,
+            cards=listing,
+            reader_filter=reader_filter or "",
+        )
+        self.cards = tuple(cards)
+        # Only the readers NDNCLIENT_READER leaves were looked at: the sentence says so.
+        self.which = "filtered" if reader_filter else None
+
+
+class CardSwappedError(CardError):
+    """The card in the reader is not the card the user saw and chose: it was swapped after
+    its tries were read. Nothing was sent."""
+
+    message_key = "card.swapped"
+    check_code = "G02"
+
+    def __init__(self, *, reader: str, expected: str | None, found: str) -> None:
+        super().__init__(
+            f"the card in {reader} is {found}, not {expected or 'the unread card'}",
+            reader=reader,
+            expected=expected or "",
+            found=found,
+        )
+        # The card the user saw had no readable number: its sentence cannot name it.
+        self.which = "unread" if expected is None else None
 
 
 # --- What the card answered -----------------------------------------------------------------

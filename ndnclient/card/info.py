@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,6 +27,15 @@ class CardInfo:
 
 def format_card_number(number: str) -> str:
     return "-".join(number[i : i + 4] for i in range(0, len(number), 4))
+
+
+def parse_card_number(text: str, digits: int = GOSIGN_PROFILE.card_number_digits) -> str | None:
+    """The card number as the card stores it (16 ASCII digits) from what a person typed:
+    4-4-4-4 as printed, with spaces, or in full-width digits. None when it is not one."""
+    number = unicodedata.normalize("NFKC", text).replace("-", "").replace(" ", "")
+    if len(number) != digits or not (number.isascii() and number.isdigit()):
+        return None
+    return number
 
 
 def parse_card_info(data: bytes, profile: GoSignProfile = GOSIGN_PROFILE) -> CardInfo:

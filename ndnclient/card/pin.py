@@ -2,6 +2,7 @@
 
 The card locks after 10 wrong PINs and nobody can look a PIN up, so:
 - the format is checked before anything is sent (a malformed PIN never costs a try);
+- the card is the card the user chose (its number, read inside the same transaction);
 - the counter is read with a status-only VERIFY right before the command;
 - a blocked counter sends nothing; one try left sends only with an explicit confirmation;
 - the command goes out exactly once: if its answer is lost, the result is reported as
@@ -12,26 +13,41 @@ The card locks after 10 wrong PINs and nobody can look a PIN up, so:
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import StrEnum
+from enum import Enum, StrEnum
 from types import TracebackType
 from typing import TypeVar
 
 from ndnclient.card.errors import (
     ApduError,
     CardError,
+    CardSwappedError,
     InvalidPinError,
     LastTryNotConfirmedError,
+    MalformedResponseError,
     PinBlockedError,
     PinFormatError,
     PinResultUnknownError,
     UnlockCodeBlockedError,
     blocked_error,
 )
+from ndnclient.card.info import format_card_number
 from ndnclient.card.session import CounterName, GoSignSession, PinCounter
 
 T = TypeVar("T")
 
 LOW_TRIES_WARNING = 3
+
+
+class UnreadNumber(Enum):
+    """The card the user saw had no readable number (its CARD_INFO could not be read)."""
+
+    UNREADABLE = "unreadable"
+
+
+UNREADABLE = UnreadNumber.UNREADABLE
+# The card a PIN command is meant for: its number, or UNREADABLE for a card whose number could
+# not be read (then any card whose number can be read is another card).
+ExpectedNumber = str | UnreadNumber
 
 
 class SecretBuffer:
@@ -108,15 +124,22 @@ CounterReader = Callable[[CounterName], PinCounter]
 class PinGuard:
     """Verify, change and unlock with every safety rule applied, over one session.
 
-    Each operation runs SELECT, the counter read, the gate and the one command inside a
-    single card transaction, so no other program can select another application or spend
-    tries in between.
+    Each operation runs SELECT, the card-number check, the counter read, the gate and the one
+    command inside a single card transaction, so no other program can select another
+    application or spend tries in between, and no swapped card receives the command.
     """
 
     def __init__(
-        self, session: GoSignSession, *, read_counter_again: CounterReader | None = None
+        self,
+        session: GoSignSession,
+        *,
+        expected_card_number: ExpectedNumber | None = None,
+        read_counter_again: CounterReader | None = None,
     ) -> None:
         self.session = session
+        # The card the user saw and chose; checked inside each command's transaction, so a
+        # card swapped in the reader since never receives the PIN meant for another.
+        self.expected_card_number = expected_card_number
         self._read_counter_again = read_counter_again
 
     def counter(self, which: CounterName = "pin") -> PinCounter:
@@ -197,6 +220,26 @@ class PinGuard:
 
     # --- the rules --------------------------------------------------------------------------
 
+    def _require_expected_card(self) -> None:
+        """Inside the transaction: the card is still the card the user chose."""
+        expected = self.expected_card_number
+        if expected is None:
+            return
+        reader = self.session.connection.reader_name
+        if expected is UNREADABLE:
+            try:
+                found = self.session.read_card_info().card_number
+            except (MalformedResponseError, ApduError):
+                return  # still a card without a readable number, as the user saw
+            raise CardSwappedError(reader=reader, expected=None, found=format_card_number(found))
+        found = self.session.read_card_info().card_number
+        if found != expected:
+            raise CardSwappedError(
+                reader=reader,
+                expected=format_card_number(expected),
+                found=format_card_number(found),
+            )
+
     def _require_format(self, secret: SecretBuffer, which: str) -> None:
         profile = self.session.profile
         valid = (
@@ -220,6 +263,7 @@ class PinGuard:
             # Always select: another program may have selected another application, whose
             # reference 81 is another PIN.
             self.session.select_application()
+            self._require_expected_card()
             before = self.session.pin_counter(which)
             self.check(before, last_try_confirmed=last_try_confirmed)
             try:

@@ -9,7 +9,6 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from ndnclient.card.access import matching_readers
 from ndnclient.card.connection import ReaderBackend, ReaderSlot
 from ndnclient.card.errors import (
     CardError,
@@ -20,6 +19,7 @@ from ndnclient.card.errors import (
 )
 from ndnclient.card.info import CardInfo
 from ndnclient.card.profile import GOSIGN_PROFILE, GoSignProfile
+from ndnclient.card.readers import matching_readers
 from ndnclient.card.session import CardType, GoSignSession, PinCounter, error_for_card_type
 
 JAPAN_TIME = timezone(timedelta(hours=9), "JST")
@@ -118,6 +118,75 @@ class CardStatus:
             "certificate": self.certificate.to_json() if self.certificate else None,
         }
 
+    def card_json(self, registered: bool | None) -> dict[str, Any]:
+        """This card as one entry of a list of inserted cards (`card status --json`'s
+        "cards", the cards a PIN command could not choose between)."""
+        info = self.info
+        return {
+            "reader": self.reader,
+            "card_type": self.card_type.value,
+            "card_number": info.card_number if info else None,
+            "card_number_display": info.card_number_display if info else None,
+            "holder": info.holder if info else None,
+            "valid_from": info.valid_from.isoformat() if info else None,
+            "valid_to": info.valid_to.isoformat() if info else None,
+            "pin_tries_left": self.pin.tries_left if self.pin else None,
+            "unlock_tries_left": self.unlock.tries_left if self.unlock else None,
+            "registered": registered,
+        }
+
+
+@dataclass(frozen=True)
+class CardSurvey:
+    """Every card in the readers considered, each read as `card status` reads one.
+
+    `cards` holds one status per reader with a card in it, in reader order. With no card at
+    all, `absent` says why: no service, no reader, none matching NDNCLIENT_READER, no card.
+    """
+
+    readers: tuple[str, ...]
+    cards: tuple[CardStatus, ...]
+    absent: CardStatus | None = None
+
+    def primary(self) -> CardStatus:
+        """The one card to show where one is shown: a GoSign card first (a My Number card may
+        sit in a second reader), else the first card, else why there is none."""
+        for status in self.cards:
+            if status.card_type is CardType.GOSIGN:
+                return status
+        if self.cards:
+            return self.cards[0]
+        assert self.absent is not None  # a survey without cards always says why
+        return self.absent
+
+
+def survey_cards(
+    backend: ReaderBackend,
+    name_filter: str | None = None,
+    *,
+    full: bool = True,
+    profile: GoSignProfile = GOSIGN_PROFILE,
+) -> CardSurvey:
+    """Read every inserted card in the (filtered) readers. Never raises a CardError: what
+    went wrong with a card is in its `problem`. `full=False` reads only what tells the cards
+    apart (type, number, holder, validity), for choosing one before a PIN command."""
+    try:
+        snapshot = backend.snapshot()
+        readers = tuple(snapshot)
+        slots = matching_readers(snapshot, name_filter)
+    except CardError as error:
+        nothing = CardStatus(readers=(), reader=None, card_type=CardType.NONE, problem=error)
+        return CardSurvey((), (), nothing)
+    present = [slot for slot in slots if slot.card_present]
+    if not present:
+        names = ", ".join(slot.name for slot in slots)
+        problem = NoCardError(f"no card in {names}", reader=names)
+        return CardSurvey(
+            readers, (), CardStatus(readers, slots[0].name, CardType.NONE, problem=problem)
+        )
+    cards = tuple(_read_one(backend, readers, slot, profile, full=full) for slot in present)
+    return CardSurvey(readers, cards)
+
 
 def read_card_status(
     backend: ReaderBackend,
@@ -125,37 +194,19 @@ def read_card_status(
     *,
     profile: GoSignProfile = GOSIGN_PROFILE,
 ) -> CardStatus:
-    """Read the status of the GoSign card in the (chosen) reader. Never raises a CardError:
-    what went wrong is in `problem`, with whatever was read before it."""
-    try:
-        snapshot = backend.snapshot()
-        readers = tuple(snapshot)
-        slots = matching_readers(snapshot, name_filter)
-    except CardError as error:
-        return CardStatus(readers=(), reader=None, card_type=CardType.NONE, problem=error)
-
-    present = [slot for slot in slots if slot.card_present]
-    if not present:
-        names = ", ".join(slot.name for slot in slots)
-        return CardStatus(
-            readers,
-            slots[0].name,
-            CardType.NONE,
-            problem=NoCardError(f"no card in {names}", reader=names),
-        )
-    # Several cards: the GoSign one wins (a My Number card may sit in a second reader).
-    first: CardStatus | None = None
-    for slot in present:
-        status = _read_one(backend, readers, slot, profile)
-        if status.card_type is CardType.GOSIGN:
-            return status
-        first = first or status
-    assert first is not None
-    return first
+    """Read the status of the GoSign card in the (filtered) readers; of several, the first.
+    Never raises a CardError: what went wrong is in `problem`, with whatever was read before
+    it. Where more than one card may be present, use `survey_cards` and choose."""
+    return survey_cards(backend, name_filter, profile=profile).primary()
 
 
 def _read_one(
-    backend: ReaderBackend, readers: tuple[str, ...], slot: ReaderSlot, profile: GoSignProfile
+    backend: ReaderBackend,
+    readers: tuple[str, ...],
+    slot: ReaderSlot,
+    profile: GoSignProfile,
+    *,
+    full: bool = True,
 ) -> CardStatus:
     found: dict[str, Any] = {"card_type": CardType.UNKNOWN}
     try:
@@ -170,10 +221,12 @@ def _read_one(
                 if unusable is not None:
                     raise unusable
                 found["info"] = session.read_card_info()
-                # The counters before the certificate: a bad certificate must not hide them.
-                found["pin"] = session.pin_counter("pin")
-                found["unlock"] = session.pin_counter("unlock")
-                found["certificate"] = CertificateSummary.from_der(session.read_user_certificate())
+                if full:
+                    # The counters before the certificate: a bad certificate must not hide them.
+                    found["pin"] = session.pin_counter("pin")
+                    found["unlock"] = session.pin_counter("unlock")
+                    certificate = session.read_user_certificate()
+                    found["certificate"] = CertificateSummary.from_der(certificate)
         finally:
             connection.close()
     except CardError as error:

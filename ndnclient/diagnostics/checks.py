@@ -4,24 +4,30 @@ in the code catalogue; none sends a PIN or spends a try (G07 reads the counters 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography import x509
 
-from ndnclient.card.access import matching_readers
-from ndnclient.card.connection import ReaderBackend
+from ndnclient.card.choice import CardChoice, card_label, choose_card, listing
+from ndnclient.card.connection import ReaderBackend, ReaderSlot
 from ndnclient.card.errors import (
+    CardChoiceNeededError,
     CardError,
     CardInUseError,
     CardNotRespondingError,
+    CardSwappedError,
+    ChosenCardNotFoundError,
+    NoCardError,
     NoServiceError,
+    NotGoSignCardError,
     ReaderNotMatchedError,
 )
 from ndnclient.card.info import format_card_number
+from ndnclient.card.readers import matching_readers
 from ndnclient.card.session import CardType, GoSignSession
-from ndnclient.card.status import JAPAN_TIME
+from ndnclient.card.status import JAPAN_TIME, CardStatus, survey_cards
 from ndnclient.diagnostics.context import CheckContext
 from ndnclient.diagnostics.model import Check, CheckStatus, Outcome
 from ndnclient.pki.ldap_repository import LdapProbe
@@ -82,39 +88,118 @@ def g01_service_and_reader(context: CheckContext) -> Outcome:
 
 def g02_card_present(context: CheckContext) -> Outcome:
     try:
-        snapshot = context.with_card(lambda backend: backend.snapshot())
-        slots = matching_readers(snapshot, context.reader_filter)
+        survey = context.with_card(
+            lambda backend: survey_cards(backend, context.reader_filter, full=False)
+        )
     except CardError as error:
         return _card_error(context, error)
-    present = [slot for slot in slots if slot.card_present]
-    if not present:
-        return Outcome(FAIL, "no_card", {"readers": ", ".join(s.name for s in slots)})
-    slot = next((s for s in present if not s.mute), present[0])
-    if slot.mute:
-        return Outcome(FAIL, "mute", {"reader": slot.name}, {"reader": slot.name})
+    if not survey.cards:
+        problem = survey.primary().problem
+        if problem is None or isinstance(problem, NoCardError):
+            readers = problem.params.get("reader", "") if problem is not None else ""
+            return Outcome(FAIL, "no_card", {"readers": readers})
+        return _card_error(context, problem)
+    card, others = _examined_card(survey.cards, context.card_choice, context.reader_filter)
+    if card is None:
+        choice = context.card_choice.describe()
+        return Outcome(
+            FAIL,
+            "chosen_not_found",
+            {"choice": choice, "cards": listing(survey.cards)},
+            {"choice": choice, "cards": [_card_facts(c) for c in survey.cards]},
+        )
+    reader = card.reader
+    assert reader is not None  # every card of a survey sits in a reader
+    if isinstance(card.problem, CardInUseError):
+        return Outcome(FAIL, "in_use", {"reader": reader}, {"reader": reader})
+    if isinstance(card.problem, CardNotRespondingError):
+        return Outcome(FAIL, "mute", {"reader": reader}, {"reader": reader})
+    if card.card_type is CardType.UNKNOWN and not isinstance(card.problem, NotGoSignCardError):
+        assert card.problem is not None  # an unidentified card always says why
+        return _card_error(context, card.problem)
 
-    def connect(backend: ReaderBackend) -> str:
-        connection = backend.connect(slot.name)
+    def connect(backend: ReaderBackend) -> tuple[str, bytes]:
+        connection = backend.connect(reader)
         try:
-            return connection.protocol
+            return connection.protocol, connection.atr
         finally:
             connection.close()
 
     try:
-        protocol = context.with_card(connect)
+        protocol, atr = context.with_card(connect)
     except CardInUseError:
-        return Outcome(FAIL, "in_use", {"reader": slot.name}, {"reader": slot.name})
+        return Outcome(FAIL, "in_use", {"reader": reader}, {"reader": reader})
     except CardNotRespondingError:
-        return Outcome(FAIL, "mute", {"reader": slot.name}, {"reader": slot.name})
+        return Outcome(FAIL, "mute", {"reader": reader}, {"reader": reader})
     except CardError as error:
         return _card_error(context, error)
-    context.card.slot, context.card.protocol = slot, protocol
+    context.card.slot = ReaderSlot(reader, card_present=True, atr=atr)
+    context.card.protocol = protocol
+    context.card.chosen_number = card.info.card_number if card.info is not None else None
+    context.card.others = others
+    facts: dict[str, Any] = {"reader": reader, "atr": atr.hex(" ").upper(), "protocol": protocol}
+    if not others:
+        return Outcome(OK, "ok", {"reader": reader}, facts)
+    facts["card_number"] = card.info.card_number if card.info is not None else None
+    facts["others"] = [_card_facts(other) for other in others]
+    registered = {c.card_number for c in context.settings.cards}
     return Outcome(
         OK,
-        "ok",
-        {"reader": slot.name},
-        {"reader": slot.name, "atr": slot.atr.hex(" ").upper(), "protocol": protocol},
+        "ok_others",
+        {
+            "reader": reader,
+            "card": card_label(card),
+            "count": len(others),
+            "others": context.catalogue.phrase("G02", "separator").join(
+                _other_card_phrase(context, other, registered) for other in others
+            ),
+            "renewal_note": _renewal_note(context, card, others, registered),
+        },
+        facts,
     )
+
+
+def _examined_card(
+    cards: Sequence[CardStatus], choice: CardChoice, name_filter: str | None
+) -> tuple[CardStatus | None, list[CardStatus]]:
+    """The card the check examines, and the other inserted cards; None when the user's choice
+    fits no inserted card. Without a choice, the first GoSign card of several is examined
+    (the others are noted): unlike a PIN command, reading spends nothing."""
+    try:
+        card = choose_card(cards, choice, name_filter)
+    except ChosenCardNotFoundError:
+        return None, []
+    except CardChoiceNeededError as several:
+        candidates = [c for c in several.cards if isinstance(c, CardStatus)]
+        gosign = [c for c in candidates if c.card_type is CardType.GOSIGN]
+        card = (gosign or candidates)[0]
+    return card, [c for c in cards if c is not card]
+
+
+def _card_facts(card: CardStatus) -> dict[str, Any]:
+    return {
+        "reader": card.reader,
+        "card_type": card.card_type.value,
+        "card_number": card.info.card_number if card.info is not None else None,
+    }
+
+
+def _other_card_phrase(context: CheckContext, card: CardStatus, registered: set[str]) -> str:
+    info = card.info
+    if info is None:
+        return context.catalogue.phrase("G02", "other_unread", reader=card.reader)
+    name = "other_registered" if info.card_number in registered else "other"
+    return context.catalogue.phrase("G02", name, card=info.card_number_display, reader=card.reader)
+
+
+def _renewal_note(
+    context: CheckContext, card: CardStatus, others: Sequence[CardStatus], registered: set[str]
+) -> str:
+    """In a renewal's switching period the old and the new card are both registered: normal."""
+    numbers = [c.info.card_number for c in (card, *others) if c.info is not None]
+    if sum(number in registered for number in numbers) >= 2:
+        return context.catalogue.phrase("G02", "renewal_note")
+    return ""
 
 
 # --- G03 a GoSign card and its certificate ------------------------------------------------
@@ -152,6 +237,15 @@ def g03_gosign_certificate(context: CheckContext) -> Outcome:
     if found["type"] is not CardType.GOSIGN:
         return Outcome(FAIL, "not_gosign", facts={"card_type": "unknown"})
     info = found["info"]
+    chosen = context.card.chosen_number
+    if chosen is not None and info.card_number != chosen:
+        # Swapped since G02 chose it: what follows (G14 above all) must not use this card.
+        swapped = CardSwappedError(
+            reader=slot.name,
+            expected=format_card_number(chosen),
+            found=info.card_number_display,
+        )
+        return _card_error(context, swapped)
     context.card.info = info
     try:
         certificate = x509.load_der_x509_certificate(found["certificate"])

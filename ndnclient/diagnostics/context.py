@@ -16,11 +16,12 @@ from typing import Protocol, TypeVar
 
 from cryptography import x509
 
+from ndnclient.card.choice import NO_CHOICE, CardChoice
 from ndnclient.card.connection import ReaderBackend, ReaderSlot
 from ndnclient.card.info import CardInfo
-from ndnclient.card.pin import SecretBuffer
+from ndnclient.card.pin import ExpectedNumber, SecretBuffer
 from ndnclient.card.session import CardType, PinCounter
-from ndnclient.card.status import JAPAN_TIME
+from ndnclient.card.status import JAPAN_TIME, CardStatus
 from ndnclient.diagnostics.catalogue import Catalogue
 from ndnclient.messages import DEFAULT_LANGUAGE, Messages
 from ndnclient.pki.ldap_repository import ProbeResult
@@ -72,6 +73,10 @@ class CardFindings:
     ca_certificate: x509.Certificate | None = None  # the card's CA_CERT, an intermediate
     pin: PinCounter | None = None
     unlock: PinCounter | None = None
+    # The number of the card G02 chose (None when it could not be read): G03 must find it.
+    chosen_number: str | None = None
+    # The other cards inserted beside the one examined (G02 chose it), as G02 saw them.
+    others: list[CardStatus] = field(default_factory=list)
 
 
 class CheckContext:
@@ -81,22 +86,29 @@ class CheckContext:
         card_access: CardAccess,
         *,
         reader_filter: str | None = None,
+        card_choice: CardChoice = NO_CHOICE,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         cancel: threading.Event | None = None,
         lang: str = DEFAULT_LANGUAGE,
         signature_pin: SecretBuffer | None = None,
         signature_last_try_confirmed: bool = False,
+        signature_card: ExpectedNumber | None = None,
     ) -> None:
         self.settings = settings
         # G14 (the signature test) only: the PIN the user typed for it, and their yes when
         # it is the last try. The caller owns and wipes the buffer.
         self.signature_pin = signature_pin
         self.signature_last_try_confirmed = signature_last_try_confirmed
+        # ... and the card the user was shown when typing it: G14 sends the PIN to no other.
+        self.signature_card = signature_card
         # Checks that quote another layer's sentence, or a phrase, need the run's language.
         self.messages = Messages(lang)
         self.catalogue = Catalogue(lang)
         self.card_access = card_access
         self.reader_filter = reader_filter
+        # The card the user chose, when several may be inserted; without a choice G02
+        # examines the first GoSign card and notes the others.
+        self.card_choice = card_choice
         self._clock = clock
         self.cancel = cancel or threading.Event()
         self.card = CardFindings()

@@ -12,15 +12,18 @@ import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ndnclient
 from ndnclient.diagnostics.model import CheckResult, CheckStatus
 from ndnclient.errors import UserFacingError
 from ndnclient.fileio import atomic_write
 from ndnclient.messages import Messages
+
+if TYPE_CHECKING:
+    from ndnclient.diagnostics.context import CheckContext
 
 STATUS_ORDER = (
     CheckStatus.FAIL,
@@ -45,7 +48,24 @@ class CheckReport:
     generated_at: datetime
     readers: Sequence[str] = ()
     settings: Mapping[str, Any] = field(default_factory=dict)
-    card_number: str | None = None
+    card_number: str | None = None  # the card examined, 4-4-4-4
+    # Other cards inserted at the time (4-4-4-4, or the reader of one that was not read).
+    other_cards: Sequence[str] = ()
+
+    @classmethod
+    def of_run(cls, results: Sequence[CheckResult], context: CheckContext) -> CheckReport:
+        """The report of a run: its results, and the readers and cards it found."""
+        from ndnclient.card.choice import card_label
+
+        info = context.card.info
+        return cls(
+            results=list(results),
+            generated_at=datetime.now(UTC).astimezone(),
+            readers=list(context.card.readers),
+            settings=dict(context.settings.values),
+            card_number=info.card_number_display if info else None,
+            other_cards=[card_label(card) for card in context.card.others],
+        )
 
     @property
     def failed(self) -> bool:
@@ -82,6 +102,7 @@ class CheckReport:
             "system": system_facts(),
             "readers": list(self.readers),
             "card_number": self.card_number,
+            "other_cards": list(self.other_cards),
             "settings": dict(self.settings),
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
         }
@@ -121,6 +142,8 @@ def to_text(report: CheckReport, messages: Messages) -> str:
     ]
     if report.card_number:
         lines.append(f"{t('check.card_number')}: {report.card_number}")
+    if report.other_cards:
+        lines.append(f"{t('check.other_cards')}: {', '.join(report.other_cards)}")
     lines += ["", report.summary(messages)]
     codes = report.codes_to_tell(messages)
     if codes:
@@ -160,6 +183,10 @@ def to_html(report: CheckReport, messages: Messages) -> str:
     )
     codes = " ".join(report.codes_to_tell(messages))
     system = system_facts()
+    other_cards_row = ""
+    if report.other_cards:
+        others = ", ".join(report.other_cards)
+        other_cards_row = f"<tr><th>{e(t('check.other_cards'))}</th><td>{e(others)}</td></tr>\n"
     return f"""<!DOCTYPE html>
 <html lang="{e(messages.lang)}"><head><meta charset="utf-8">
 <title>{e(t("check.report_title"))}</title>
@@ -184,7 +211,7 @@ th {{ background: #f1f3f4; text-align: left; }}
 <tr><th>OS</th><td>{e(system["os"])}</td></tr>
 <tr><th>{e(t("check.readers"))}</th><td>{e(", ".join(report.readers) or "-")}</td></tr>
 <tr><th>{e(t("check.card_number"))}</th><td>{e(report.card_number or "-")}</td></tr>
-</table>
+{other_cards_row}</table>
 <table>
 <tr><th>{e(t("check.column_status"))}</th><th>{e(t("check.column_code"))}</th>
 <th>{e(t("check.column_result"))}</th><th>{e(t("check.column_time"))}</th></tr>

@@ -43,8 +43,9 @@ def g14_signature_test(context: CheckContext) -> Outcome:
     pin = context.signature_pin
     if pin is None:
         return Outcome(CheckStatus.SKIPPED, "not_asked")
-    slot, certificate = context.card.slot, context.card.certificate
-    assert slot is not None and certificate is not None  # G03 passed
+    slot, certificate, info = context.card.slot, context.card.certificate, context.card.info
+    assert slot is not None and certificate is not None and info is not None  # G03 passed
+    expected = context.signature_card or info.card_number
     challenge = os.urandom(CHALLENGE_BYTES)
     # The job may wait on the card thread; once the user pressed Stop, or the runner has
     # given up on this check, it must not send the PIN any more.
@@ -57,8 +58,12 @@ def g14_signature_test(context: CheckContext) -> Outcome:
             raise _NotSent()
         connection = backend.connect(slot.name)
         try:
+            # Only to the card the user was shown when typing the PIN (else the card G03
+            # examined): its number is compared inside the transaction that sends the PIN,
+            # so a card swapped in since receives nothing.
+            guard = PinGuard(GoSignSession(connection), expected_card_number=expected)
             key = CardPrivateKey(
-                PinGuard(GoSignSession(connection)),
+                guard,
                 certificate,
                 pin,
                 last_try_confirmed=context.signature_last_try_confirmed,

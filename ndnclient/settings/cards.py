@@ -8,11 +8,11 @@ can be removed.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from ndnclient.card.info import parse_card_number
 from ndnclient.settings.errors import (
     CardExpiredError,
     CardInSwitchingPeriodError,
@@ -27,8 +27,8 @@ SWITCHING_DAYS = 30
 
 def normalize_card_number(text: str, *, key: str = KEY) -> str:
     """16 digits, as printed (4-4-4-4), typed with spaces or in full-width digits."""
-    digits = unicodedata.normalize("NFKC", text).replace("-", "").replace(" ", "")
-    if len(digits) != CARD_NUMBER_DIGITS or not (digits.isascii() and digits.isdigit()):
+    digits = parse_card_number(text, CARD_NUMBER_DIGITS)
+    if digits is None:
         raise InvalidValueError(
             f"{text!r} is not a card number", key=key, reason="card_number", value=text
         )

@@ -2,7 +2,8 @@
 
 Behaves like one PC/SC reader: a connection survives only as long as the card it was opened
 on stays in; closing a connection without reset leaves the card session (a verified PIN)
-as it was, as SCARD_LEAVE_CARD does.
+as it was, as SCARD_LEAVE_CARD does. `VirtualReaderSet` puts several such readers behind
+one backend, for two cards at once (a renewal period) without PC/SC.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 
 from ndnclient.card.connection import ReaderSlot, ReaderSnapshot
@@ -28,10 +30,12 @@ class VirtualReaderBackend:
         reader_name: str = DEFAULT_READER_NAME,
         *,
         inserted: bool = True,
+        condition: threading.Condition | None = None,
     ) -> None:
         self.card = card
         self.reader_name = reader_name
-        self._condition = threading.Condition()
+        # Shared by the readers of a VirtualReaderSet, so one wait sees a change in any.
+        self._condition = condition or threading.Condition()
         self._card_present = inserted
         # Counts insertions: a connection belongs to one insertion and dies with it.
         self._insertion = 0
@@ -41,11 +45,14 @@ class VirtualReaderBackend:
 
     # --- The test's hands -----------------------------------------------------------------
 
-    def insert(self) -> None:
-        """Put the card in (the reader powers it: a new card session)."""
+    def insert(self, card: VirtualGoSignCard | None = None) -> None:
+        """Put the card in (the reader powers it: a new card session); with `card`, put that
+        card in instead of the one that was in (a swap: pull the old one first)."""
         with self._condition:
             if self._card_present:
                 return
+            if card is not None:
+                self.card = card
             self._card_present = True
             self._insertion += 1
             self.card.power_on()
@@ -175,3 +182,64 @@ class VirtualCardConnection:
         self._closed = True
         if reset:
             self._backend._reset(self._insertion)
+
+
+class VirtualReaderSet:
+    """Several virtual readers, each with its card, as one `ReaderBackend`: what a PC with a
+    built-in reader and a USB reader shows. `readers[i]` are the test's hands for each."""
+
+    def __init__(self, cards: Sequence[tuple[VirtualGoSignCard, str]]) -> None:
+        names = [name for _, name in cards]
+        if len(set(names)) != len(names):
+            raise ValueError("every virtual reader needs a name of its own")
+        self._condition = threading.Condition()
+        self._cancelled = False
+        self.readers = [
+            VirtualReaderBackend(card, name, condition=self._condition) for card, name in cards
+        ]
+
+    def reader(self, name: str) -> VirtualReaderBackend:
+        for reader in self.readers:
+            if reader.reader_name == name:
+                return reader
+        raise NoReaderError(f"no reader named {name!r}", reader=name)
+
+    def list_readers(self) -> list[str]:
+        return [reader.reader_name for reader in self.readers]
+
+    def snapshot(self) -> ReaderSnapshot:
+        with self._condition:
+            return self._snapshot_locked()
+
+    def _snapshot_locked(self) -> dict[str, ReaderSlot]:
+        merged: dict[str, ReaderSlot] = {}
+        for reader in self.readers:
+            merged.update(reader._snapshot_locked())
+        return merged
+
+    def wait_for_change(self, previous: ReaderSnapshot, timeout: float) -> ReaderSnapshot:
+        """As `VirtualReaderBackend.wait_for_change`, over every reader."""
+        deadline = time.monotonic() + timeout
+        with self._condition:
+            while True:
+                current = self._snapshot_locked()
+                if current != dict(previous):
+                    return current
+                if self._cancelled:
+                    self._cancelled = False
+                    return current
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return current
+                self._condition.wait(remaining)
+
+    def cancel_wait(self) -> None:
+        with self._condition:
+            self._cancelled = True
+            self._condition.notify_all()
+
+    def connect(self, reader: str) -> VirtualCardConnection:
+        return self.reader(reader).connect(reader)
+
+    def close(self) -> None:
+        self.cancel_wait()

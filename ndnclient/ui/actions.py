@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 
-from ndnclient.card.access import reader_filter_from_env
 from ndnclient.card.connection import ReaderBackend
 from ndnclient.card.errors import NotGoSignCardError
-from ndnclient.card.status import CardStatus, read_card_status, today_in_japan
+from ndnclient.card.operations import read_chosen_card
+from ndnclient.card.readers import reader_filter_from_env
+from ndnclient.card.status import CardStatus, today_in_japan
 from ndnclient.settings.cards import RegisteredCard, Registration
 from ndnclient.settings.service import Settings
 from ndnclient.ui.services import Services
@@ -22,16 +23,15 @@ def register_inserted_card(
     on_error: Callable[[BaseException], None],
     label: str = "",
 ) -> None:
-    """Read the inserted card (card thread), register it (background), then tell every page
+    """Read the card in use (card thread), register it (background), then tell every page
     (the settings hub) and `on_done` (GUI thread)."""
 
+    choice = services.card.card_choice  # the card in use (the selector's)
+
     def read(backend: ReaderBackend) -> CardStatus:
-        return read_card_status(backend, reader_filter_from_env())
+        return read_chosen_card(backend, reader_filter_from_env(), choice)
 
     def save(status: CardStatus) -> None:
-        if status.problem is not None:
-            on_error(status.problem)
-            return
         if status.info is None:
             on_error(NotGoSignCardError("no card information was read"))
             return

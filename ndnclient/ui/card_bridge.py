@@ -16,10 +16,18 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ndnclient.card.access import reader_filter_from_env
+from ndnclient.card.choice import NO_CHOICE, CardChoice, choose_card
 from ndnclient.card.connection import ReaderBackend
-from ndnclient.card.errors import CardError, CardNotRespondingError, NoServiceError
-from ndnclient.card.status import CardStatus, read_card_status
+from ndnclient.card.errors import (
+    CardChoiceNeededError,
+    CardError,
+    CardNotRespondingError,
+    ChosenCardNotFoundError,
+    NoServiceError,
+)
+from ndnclient.card.readers import reader_filter_from_env
+from ndnclient.card.session import CardType
+from ndnclient.card.status import CardStatus, CardSurvey, survey_cards
 from ndnclient.card.worker import CardEvent, CardEventKind, CardWorker
 from ndnclient.diagnostics.context import CardAccess
 from ndnclient.ui.tasks import Deliverer, Failed
@@ -43,8 +51,16 @@ BLOCKING_JOB_TIMEOUT_S = 30.0
 
 
 class CardBridge(QObject):
+    """The card thread's events and results on the GUI thread, and which card the window acts
+    on: the one the user chose in the card selector, or the only one inserted.
+
+    `status_read` carries the status of that card. When several cards may be GoSign cards
+    and none is chosen, it carries a status whose problem is CardChoiceNeededError: no page
+    acts on any card until the user chooses."""
+
     card_event = Signal(object)  # CardEvent
-    status_read = Signal(object)  # CardStatus
+    status_read = Signal(object)  # CardStatus of the card in use
+    cards_read = Signal(object)  # CardSurvey: every inserted card (for the selector)
 
     def __init__(
         self, backend_factory: Callable[[], ReaderBackend], parent: QObject | None = None
@@ -55,6 +71,8 @@ class CardBridge(QObject):
         self.deliverer = Deliverer(self)
         self._stopped = False
         self.last_status: CardStatus | None = None
+        self.survey: CardSurvey | None = None
+        self.selected: CardChoice = NO_CHOICE  # what the user chose in the selector
         self.card_event.connect(self._on_card_event)
 
     def start(self) -> None:
@@ -96,16 +114,57 @@ class CardBridge(QObject):
         return _BlockingAccess(self)
 
     def refresh_status(self) -> None:
-        """Read the card status on the card thread; `status_read` follows."""
+        """Read every inserted card on the card thread; `cards_read` and `status_read`
+        follow."""
         self.run_job(
-            lambda backend: read_card_status(backend, reader_filter_from_env()),
-            self._status_arrived,
+            lambda backend: survey_cards(backend, reader_filter_from_env()),
+            self._survey_arrived,
             self._status_failed,
         )
 
-    def _status_arrived(self, status: CardStatus) -> None:
+    def select(self, choice: CardChoice) -> None:
+        """The user chose a card in the selector: every page now acts on it."""
+        self.selected = choice
+        if self.survey is not None:
+            self._survey_arrived(self.survey)
+
+    @property
+    def card_choice(self) -> CardChoice:
+        """The choice card jobs pass to the core: the card in use, by its number and reader;
+        no choice while the user has not chosen one of several (the core then refuses)."""
+        status = self.last_status
+        if status is None or status.reader is None:
+            return NO_CHOICE
+        number = status.info.card_number if status.info is not None else None
+        return CardChoice(card_number=number, reader=status.reader)
+
+    @property
+    def choice_needed(self) -> bool:
+        status = self.last_status
+        return status is not None and isinstance(status.problem, CardChoiceNeededError)
+
+    def _survey_arrived(self, survey: CardSurvey) -> None:
+        self.survey = survey
+        status = self._card_in_use(survey)
         self.last_status = status
+        self.cards_read.emit(survey)
         self.status_read.emit(status)
+
+    def _card_in_use(self, survey: CardSurvey) -> CardStatus:
+        if not survey.cards:
+            return survey.primary()
+        try:
+            return choose_card(survey.cards, self.selected)
+        except ChosenCardNotFoundError:
+            # The chosen card was pulled: the choice stays for when it comes back, and
+            # meanwhile a lone card is used as ever.
+            pass
+        except CardChoiceNeededError as several:
+            return _choice_needed_status(survey, several)
+        try:
+            return choose_card(survey.cards)
+        except CardChoiceNeededError as several:
+            return _choice_needed_status(survey, several)
 
     @staticmethod
     def _status_failed(error: BaseException) -> None:
@@ -122,6 +181,10 @@ class CardBridge(QObject):
             QTimer.singleShot(WORKER_RESTART_DELAY_MS, self.start)
         elif event.kind in STATUS_CHANGING_EVENTS:
             self.refresh_status()
+
+
+def _choice_needed_status(survey: CardSurvey, error: CardChoiceNeededError) -> CardStatus:
+    return CardStatus(survey.readers, None, CardType.UNKNOWN, problem=error)
 
 
 class _BlockingAccess:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -14,12 +15,21 @@ from ndnclient.settings.policy import Policy
 from ndnclient.settings.service import SettingsService
 from ndnclient.settings.store import SettingsStore
 from ndnclient.simulator.card import VirtualGoSignCard
-from ndnclient.simulator.inprocess import VirtualReaderBackend
-from ndnclient.simulator.state import StateFileError, create_state, load_state, save_state
+from ndnclient.simulator.inprocess import VirtualReaderBackend, VirtualReaderSet
+from ndnclient.simulator.state import (
+    StateFileError,
+    VirtualCardState,
+    create_state,
+    load_state,
+    save_state,
+)
 
 log = logging.getLogger(__name__)
 
 DEMO_READER = "ndnclient デモ用リーダー"
+# A second reader for the renewal period: the renewed card beside the current one.
+RENEWED_READER = "ndnclient デモ用リーダー 2"
+RENEWED_CARD_NUMBER = "9392000098765432"
 
 
 def demo_folder() -> Path:
@@ -32,29 +42,51 @@ class DemoCard:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or demo_folder()
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / "card.json"
+        self.state, self.card = self._card("card.json")
+        # The renewed card (the renewal period: two cards at once), kept out until asked for.
+        self.renewed_state, self.renewed = self._card(
+            "renewed-card.json", card_number=RENEWED_CARD_NUMBER
+        )
+        self.backend = VirtualReaderSet([(self.card, DEMO_READER), (self.renewed, RENEWED_READER)])
+        self._renewed_reader.remove()
+
+    def _card(self, name: str, **options: Any) -> tuple[VirtualCardState, VirtualGoSignCard]:
+        """A card whose state is kept in `name`, made on first use."""
+        path = self.folder / name
         try:
             state = load_state(path)
         except (FileNotFoundError, StateFileError):
-            state = create_state(kdf_iterations=10_000)
+            state = create_state(kdf_iterations=10_000, **options)
             save_state(state, path)
-        self.state = state  # the card's own, kept up to date by the card
-        self.card = VirtualGoSignCard(state, on_state_change=lambda s: save_state(s, path))
-        self.backend = VirtualReaderBackend(self.card, DEMO_READER)
+        # The state is the card's own, kept up to date by the card.
+        return state, VirtualGoSignCard(state, on_state_change=lambda s: save_state(s, path))
+
+    @property
+    def _reader(self) -> VirtualReaderBackend:
+        return self.backend.reader(DEMO_READER)
+
+    @property
+    def _renewed_reader(self) -> VirtualReaderBackend:
+        return self.backend.reader(RENEWED_READER)
 
     def backend_factory(self) -> ReaderBackend:
         return self.backend
 
     @property
     def inserted(self) -> bool:
-        return self.backend.card_present
+        return self._reader.card_present
+
+    @property
+    def renewed_inserted(self) -> bool:
+        return self._renewed_reader.card_present
 
     def toggle(self) -> None:
         """Pull the card out, or put it back in."""
-        if self.backend.card_present:
-            self.backend.remove()
-        else:
-            self.backend.insert()
+        _toggle(self._reader)
+
+    def toggle_renewed(self) -> None:
+        """Put the renewed card into the second reader, or pull it out."""
+        _toggle(self._renewed_reader)
 
     def settings_service(self) -> SettingsService:
         """Settings of the demo's own, with no IT policy.
@@ -63,9 +95,20 @@ class DemoCard:
         (and only these) trust, so the operation check's chain check (G09) passes as it
         would with a real card; the LDAP check (G04) still meets the real network."""
         service = SettingsService(SettingsStore(self.folder / "config"), Policy())
-        anchor = self.folder / "demo-ca.der"
-        atomic_write(anchor, self.state.ca_certificate_der)
         settings, _ = service.load()
-        if str(anchor) not in settings.trust_anchor_files:
-            service.set("trust.anchor_files", [*settings.trust_anchor_files, str(anchor)])
+        anchors = list(settings.trust_anchor_files)
+        for name, state in (("demo-ca.der", self.state), ("demo-ca-2.der", self.renewed_state)):
+            anchor = self.folder / name
+            atomic_write(anchor, state.ca_certificate_der)
+            if str(anchor) not in anchors:
+                anchors.append(str(anchor))
+        if anchors != list(settings.trust_anchor_files):
+            service.set("trust.anchor_files", anchors)
         return service
+
+
+def _toggle(reader: VirtualReaderBackend) -> None:
+    if reader.card_present:
+        reader.remove()
+    else:
+        reader.insert()

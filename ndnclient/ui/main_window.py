@@ -14,11 +14,14 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
+from ndnclient.card.errors import CardChoiceNeededError
 from ndnclient.card.status import CardStatus
 from ndnclient.settings.notices import Notice
+from ndnclient.ui.card_selector import CardSelector
 from ndnclient.ui.errors import offer_report
 from ndnclient.ui.pages.about import AboutPage
 from ndnclient.ui.pages.cert_tools import CertToolsPage
@@ -79,10 +82,15 @@ class MainWindow(QMainWindow):
         self.navigation.setFixedWidth(
             self.navigation.sizeHintForColumn(0) + 2 * self.navigation.frameWidth() + 24
         )
+        # Above every page: which card the pages act on, while more than one is inserted.
+        self.card_selector = CardSelector(services)
         central = QWidget()
-        layout = QHBoxLayout(central)
+        outer = QVBoxLayout(central)
+        outer.addWidget(self.card_selector)
+        layout = QHBoxLayout()
         layout.addWidget(self.navigation)
         layout.addWidget(self.pages, 1)
+        outer.addLayout(layout, 1)
         self.setCentralWidget(central)
         self.card_state = QLabel()
         self.card_state.setAccessibleName(self.tr("Card state"))
@@ -125,6 +133,13 @@ class MainWindow(QMainWindow):
 
     def _show_card_state(self, status: CardStatus) -> None:
         messages = self.services.messages
+        if isinstance(status.problem, CardChoiceNeededError):
+            self.card_state.setText(
+                self.tr("%1 cards inserted: choose the card to use").replace(
+                    "%1", str(len(status.problem.cards))
+                )
+            )
+            return
         text = messages.text(status.card_type_key)
         if status.info is not None:
             text += f"  {status.info.card_number_display}"
@@ -135,6 +150,9 @@ class MainWindow(QMainWindow):
         assert demo is not None
         self.demo_button = QPushButton()
         self.demo_button.setAccessibleName(self.tr("Demo card"))
+        # The renewal period for training: the renewed card in a second reader.
+        self.demo_renewed_button = QPushButton()
+        self.demo_renewed_button.setAccessibleName(self.tr("Demo: renewed card"))
 
         def label() -> None:
             self.demo_button.setText(
@@ -142,14 +160,25 @@ class MainWindow(QMainWindow):
                 if demo.inserted
                 else self.tr("Demo: insert the card")
             )
+            self.demo_renewed_button.setText(
+                self.tr("Demo: pull the renewed card out")
+                if demo.renewed_inserted
+                else self.tr("Demo: insert the renewed card")
+            )
 
         def toggle() -> None:
             demo.toggle()
             label()
 
+        def toggle_renewed() -> None:
+            demo.toggle_renewed()
+            label()
+
         label()
         self.demo_button.clicked.connect(toggle)
+        self.demo_renewed_button.clicked.connect(toggle_renewed)
         self.statusBar().addPermanentWidget(self.demo_button)
+        self.statusBar().addPermanentWidget(self.demo_renewed_button)
         self.statusBar().addPermanentWidget(QLabel(self.tr("Demo mode")), 0)
         self.setWindowTitle(self.windowTitle() + " — " + self.tr("Demo mode"))
         self.card_state.setAlignment(Qt.AlignmentFlag.AlignLeft)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from ndnclient.card.errors import CardChoiceNeededError
 from ndnclient.messages import Messages
 from ndnclient.settings.service import Settings, SettingsService
 from ndnclient.ui.card_bridge import CardBridge
@@ -52,4 +53,7 @@ class Services:
 
     def describe(self, error: BaseException) -> str:
         """The one sentence (with its code and remedy) for an error a user can meet."""
+        if isinstance(error, CardChoiceNeededError):
+            # In the window the card is chosen in the selector, not with --card.
+            return self.messages.text("card.choice_needed_gui", **error.params)
         return self.messages.describe(error)

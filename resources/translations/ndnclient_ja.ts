@@ -84,6 +84,33 @@
     </message>
 </context>
 <context>
+    <name>CardSelector</name>
+    <message>
+        <source>Card in &amp;use:</source>
+        <translation>使用するカード(&amp;U):</translation>
+    </message>
+    <message>
+        <source>Card in use</source>
+        <translation>使用するカード</translation>
+    </message>
+    <message>
+        <source>Choose the card to use…</source>
+        <translation>使うカードを選んでください…</translation>
+    </message>
+    <message>
+        <source>%1 cards are inserted. Choose the card to use. Until you do, no PIN is sent to any card.</source>
+        <translation>カードが%1枚差し込まれています。使うカードを選んでください。選ぶまで、PINはどのカードにも送りません。</translation>
+    </message>
+    <message>
+        <source>A card that could not be read (reader: %1)</source>
+        <translation>読み取れないカード（リーダー: %1）</translation>
+    </message>
+    <message>
+        <source>%1  %2  valid until %3  (reader: %4)</source>
+        <translation>%1　%2　有効期限 %3（リーダー: %4）</translation>
+    </message>
+</context>
+<context>
     <name>CertToolsPage</name>
     <message>
         <source>Certificate tools</source>
@@ -208,6 +235,10 @@
         <translation>署名テスト用のPIN</translation>
     </message>
     <message>
+        <source>Card for the signature test</source>
+        <translation>署名テストに使うカード</translation>
+    </message>
+    <message>
         <source>P&amp;IN</source>
         <translation>PIN(&amp;I)</translation>
     </message>
@@ -226,6 +257,10 @@
     <message>
         <source>Codes to tell the helpdesk</source>
         <translation>ヘルプデスクに伝えるコード</translation>
+    </message>
+    <message>
+        <source>Card checked</source>
+        <translation>確認したカード</translation>
     </message>
     <message>
         <source>Result</source>
@@ -280,8 +315,20 @@
         <translation>PINの残り回数: %1 回（最大 %2 回）</translation>
     </message>
     <message>
+        <source>Card: the card in the reader %1</source>
+        <translation>対象のカード: リーダー %1 のカード</translation>
+    </message>
+    <message>
+        <source>Card: %1  Holder: %2  (reader: %3)</source>
+        <translation>対象のカード: %1&#x3000;名義人: %2（リーダー: %3）</translation>
+    </message>
+    <message>
         <source>Type the PIN for the signature test.</source>
         <translation>署名テスト用のPINを入力してください。</translation>
+    </message>
+    <message>
+        <source>The card changed, so the PIN was cleared and nothing was sent. Check the card named above and type the PIN again.</source>
+        <translation>カードが変わったため、入力したPINを消しました。カードには何も送っていません。上に表示したカードを確かめて、もう一度PINを入力してください。</translation>
     </message>
     <message>
         <source>Last PIN try</source>
@@ -310,6 +357,14 @@
     <message>
         <source>Codes to tell the helpdesk: %1</source>
         <translation>ヘルプデスクに伝えるコード: %1</translation>
+    </message>
+    <message>
+        <source>Card checked: %1</source>
+        <translation>確認したカード: %1</translation>
+    </message>
+    <message>
+        <source>Other cards inserted: %1</source>
+        <translation>ほかに差し込まれていたカード: %1</translation>
     </message>
     <message>
         <source>%1 of %2 checks finished</source>
@@ -502,6 +557,10 @@
         <translation>カードリーダーを確認しています…</translation>
     </message>
     <message>
+        <source>Inserted cards</source>
+        <translation>差し込まれているカード</translation>
+    </message>
+    <message>
         <source>GoSign IC card</source>
         <translation>GoSign ICカード</translation>
     </message>
@@ -510,8 +569,32 @@
         <translation>カードの状態</translation>
     </message>
     <message>
+        <source>Inserted cards:</source>
+        <translation>差し込まれているカード:</translation>
+    </message>
+    <message>
+        <source>• A card that could not be read (reader: %1)</source>
+        <translation>・読み取れないカード（リーダー: %1）</translation>
+    </message>
+    <message>
+        <source>registered</source>
+        <translation>登録済み</translation>
+    </message>
+    <message>
+        <source>not registered</source>
+        <translation>未登録</translation>
+    </message>
+    <message>
+        <source>• %1  %2 (reader: %3), valid until %4, %5</source>
+        <translation>・%1&#x3000;%2（リーダー: %3）&#x3000;有効期限 %4&#x3000;%5</translation>
+    </message>
+    <message>
         <source>This is not a GoSign card: see below.</source>
         <translation>GoSign ICカードではありません（下の説明をご覧ください）。</translation>
+    </message>
+    <message>
+        <source>Choose the card to use at the top of the window.</source>
+        <translation>カードが複数差し込まれています。画面上部の「使用するカード」で、使うカードを選んでください。</translation>
     </message>
     <message>
         <source>The card cannot be used now: see below.</source>
@@ -609,8 +692,16 @@
         <translation>予期しないエラーが起きました（%1）。このまま使い続けられます。詳しい内容はログに記録しました。ヘルプデスク向けの報告を保存しますか？</translation>
     </message>
     <message>
+        <source>%1 cards inserted: choose the card to use</source>
+        <translation>カード%1枚: 使うカードを選んでください</translation>
+    </message>
+    <message>
         <source>Demo card</source>
         <translation>デモ用カード</translation>
+    </message>
+    <message>
+        <source>Demo: renewed card</source>
+        <translation>デモ: 更新後のカード</translation>
     </message>
     <message>
         <source>Demo: pull the card out</source>
@@ -619,6 +710,14 @@
     <message>
         <source>Demo: insert the card</source>
         <translation>デモ: カードを差す</translation>
+    </message>
+    <message>
+        <source>Demo: pull the renewed card out</source>
+        <translation>デモ: 更新後のカードを抜く</translation>
+    </message>
+    <message>
+        <source>Demo: insert the renewed card</source>
+        <translation>デモ: 更新後のカードを差し込む</translation>
     </message>
     <message>
         <source>Demo mode</source>
@@ -634,6 +733,10 @@
     <message>
         <source>Check, change or unlock the PIN of your GoSign IC card. This program never saves the PIN, and nobody can look it up.</source>
         <translation>GoSign ICカードのPINの確認・変更・ロック解除を行います。PINはこのソフトには保存されず、だれにも調べることができません。</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>対象のカード</translation>
     </message>
     <message>
         <source>PIN tries left: reading…</source>
@@ -736,6 +839,10 @@
         <translation>ロックを解除して新しいPINを設定</translation>
     </message>
     <message>
+        <source>The card changed, so what you typed was cleared and nothing was sent. Check the card named above and enter it again.</source>
+        <translation>カードが変わったため、入力した内容を消しました。カードには何も送っていません。上に表示したカードを確かめて、もう一度入力してください。</translation>
+    </message>
+    <message>
         <source>PIN tries left: unknown</source>
         <translation>PINの残り回数: 不明</translation>
     </message>
@@ -750,6 +857,18 @@
     <message>
         <source>Unlock-code tries left: %1 of %2</source>
         <translation>ロック解除コードの残り回数: %1回（最大%2回）</translation>
+    </message>
+    <message>
+        <source>Card: not read yet</source>
+        <translation>対象のカード: まだ確認できていません</translation>
+    </message>
+    <message>
+        <source>Card: the card in the reader %1</source>
+        <translation>対象のカード: リーダー %1 のカード</translation>
+    </message>
+    <message>
+        <source>Card: %1  Holder: %2  (reader: %3)</source>
+        <translation>対象のカード: %1&#x3000;名義人: %2（リーダー: %3）</translation>
     </message>
     <message>
         <source>The tries left have not been read from the card, so nothing can be entered yet. Check that the card is inserted; the page reads them again as soon as it is.</source>
@@ -798,6 +917,10 @@
     <message>
         <source>Read the tries left again</source>
         <translation>残り回数を読み直す</translation>
+    </message>
+    <message>
+        <source>Read the card again</source>
+        <translation>カードを読み直す</translation>
     </message>
     <message>
         <source>The PIN is correct.</source>

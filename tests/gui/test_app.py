@@ -151,6 +151,16 @@ def test_demo_mode_runs_on_its_own_card_and_settings(qtbot: QtBot, tmp_path: Pat
             lambda: home.status is not None and home.status.info is not None, timeout=3000
         )
         number = home.status.info.card_number if home.status.info else None
+        # The renewal period for training: the renewed card in the second reader makes the
+        # window ask which card to use; its CA is trusted too.
+        assert str(tmp_path / "demo" / "demo-ca-2.der") in anchors
+        selector = window.card_selector  # (the window is not shown: isHidden, not isVisible)
+        assert selector.isHidden()
+        window.demo_renewed_button.click()
+        qtbot.waitUntil(lambda: not selector.isHidden(), timeout=3000)
+        assert selector.combo.count() == 3  # "choose…" and the two cards
+        window.demo_renewed_button.click()
+        qtbot.waitUntil(selector.isHidden, timeout=3000)
     finally:
         gui.stop()
     # Like a real card, the demo card is the same card the next time.

@@ -19,7 +19,7 @@ from support import (
     READER,
     RECEIVE_TIMEOUT,
     ROOT,
-    VPCD_PORT,
+    SLOTS,
     PluggedCard,
     Setup,
     der,
@@ -50,17 +50,19 @@ def pcscd() -> None:
                 )
             time.sleep(0.1)
     # A card left in by an earlier run that died would confuse every test.
-    wait_for_card(present=False, timeout=10)
+    for reader, _ in SLOTS:
+        wait_for_card(present=False, timeout=10, reader=reader)
 
 
 @pytest.fixture
 def plug_card(
     pcscd: None, shared_ca: TestCA, shared_user_key: Any
 ) -> Iterator[Callable[..., PluggedCard]]:
-    """Plug a virtual card made with `create_state` options into the vpcd reader."""
+    """Plug a virtual card made with `create_state` options into the vpcd reader (`slot=1`:
+    into the second one, for two cards at once)."""
     plugged: list[PluggedCard] = []
 
-    def plug(**options: Any) -> PluggedCard:
+    def plug(slot: int = 0, **options: Any) -> PluggedCard:
         options.setdefault("kdf_iterations", 1000)  # tests need no slow PIN hashing
         state = create_state(ca=shared_ca, user_key=shared_user_key, **options)
         card = VirtualGoSignCard(state)
@@ -74,8 +76,9 @@ def plug_card(
                     return outcome
             return None
 
-        bridge = VpcdBridge(card, "127.0.0.1", VPCD_PORT, fault=observe)
-        result = PluggedCard(state, card, bridge)
+        reader, port = SLOTS[slot]
+        bridge = VpcdBridge(card, "127.0.0.1", port, fault=observe)
+        result = PluggedCard(state, card, bridge, reader=reader)
         holder.append(result)
         plugged.append(result)
         result.insert()
@@ -84,7 +87,8 @@ def plug_card(
     yield plug
     for card in plugged:
         card.bridge.remove()
-    wait_for_card(present=False)
+    for reader, _ in SLOTS:
+        wait_for_card(present=False, reader=reader)
 
 
 @pytest.fixture

@@ -30,6 +30,10 @@ from ndnclient.simulator.vpcd import Fault, VpcdBridge
 ROOT = Path(__file__).resolve().parents[2]
 VPCD_PORT = 35963
 READER = "Virtual PCD 00 00"
+# vpcd's second slot: a second reader, for two cards at once (the renewal period).
+VPCD_PORT_2 = 35964
+READER_2 = "Virtual PCD 00 01"
+SLOTS = ((READER, VPCD_PORT), (READER_2, VPCD_PORT_2))
 SOCKET = Path("/run/pcscd/pcscd.comm")
 CA_CN = "ndnclient Test GoSign CA"  # the test CA's entry in the LDAP repository
 CONNECT_TIMEOUT, RECEIVE_TIMEOUT = 1, 2  # seconds: short, so that failing tests end soon
@@ -48,15 +52,17 @@ def reader_state(reader: str) -> int | None:
         scard.SCardReleaseContext(context)
 
 
-def wait_for_card(present: bool, timeout: float = 5.0) -> None:
-    """Wait until pcscd itself reports the virtual card present (or gone)."""
+def wait_for_card(present: bool, timeout: float = 5.0, reader: str = READER) -> None:
+    """Wait until pcscd itself reports the virtual card in `reader` present (or gone)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        state = reader_state(READER)
+        state = reader_state(reader)
         if state is not None and bool(state & scard.SCARD_STATE_PRESENT) == present:
             return
         time.sleep(0.05)
-    raise AssertionError(f"pcscd did not see the card {'in' if present else 'out'} in {timeout}s")
+    raise AssertionError(
+        f"pcscd did not see the card {'in' if present else 'out'} of {reader} in {timeout}s"
+    )
 
 
 @dataclass
@@ -68,15 +74,16 @@ class PluggedCard:
     bridge: VpcdBridge
     received: list[bytes] = field(default_factory=list)
     faults: list[Callable[[bytes], Fault | None]] = field(default_factory=list)
+    reader: str = READER
 
     def insert(self) -> None:
         self.bridge.insert()
         assert self.bridge.wait_inserted(5), f"vpcd not reached: {self.bridge.error}"
-        wait_for_card(present=True)
+        wait_for_card(present=True, reader=self.reader)
 
     def pull(self) -> None:
         self.bridge.remove()
-        wait_for_card(present=False)
+        wait_for_card(present=False, reader=self.reader)
 
     def pin_commands_received(self) -> list[bytes]:
         """VERIFY, CHANGE and RESET RETRY COUNTER commands that carried data."""

@@ -28,15 +28,17 @@ MESSAGE = "後援会の皆さまへ\n\n来週の集会は18時からです。\n�
 def test_an_smime_message_signed_by_the_card_verifies_with_openssl(
     plug_card: Callable[..., PluggedCard], shared_ca: TestCA, tmp_path: Path
 ) -> None:
-    card = plug_card()
+    # A PIN no card number, path or count can contain by chance (the output names the card).
+    card = plug_card(pin=b"Rt5xRt5x")
     (tmp_path / "message.txt").write_text(MESSAGE, encoding="utf-8")
     signed = tmp_path / "signed.eml"
     result = run_cli(
         "smime", "sign", "--in", str(tmp_path / "message.txt"), "--out", str(signed),
-        "--pin-stdin", stdin="1234\n",
+        "--pin-stdin", stdin="Rt5xRt5x\n",
     )  # fmt: skip
     assert result.code == 0, result.stderr
-    assert "1234" not in result.stdout + result.stderr
+    assert "Rt5xRt5x" not in result.stdout + result.stderr
+    assert "9392-0000-1234-5678" in result.stdout  # the card that signed is named
     anchors = tmp_path / "ca.pem"
     anchors.write_bytes(shared_ca.certificate.public_bytes(Encoding.PEM))
     verified = subprocess.run(

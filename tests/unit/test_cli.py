@@ -54,9 +54,11 @@ def test_interactive_verify(
     backend = reader()
     terminal = Terminal(monkeypatch, "1234")
     assert pin_data_commands(backend, lambda: cli.main(["pin", "verify"])) == (0, 1)
-    assert terminal.prompts == ["PIN: "]
+    # The card is named before anything is typed, in the prompt and in the result.
+    assert terminal.prompts == ["PIN（カード 9392-0000-1234-5678）: "]
     out = capsys.readouterr()
-    assert "PINは正しいです" in out.out and "残り回数: 10回" in out.err
+    assert "PINは正しいです（カード 9392-0000-1234-5678）" in out.out
+    assert "対象のカード: 9392-0000-1234-5678" in out.err and "残り回数: 10回" in out.err
 
 
 def test_last_try_declined_at_the_prompt_sends_nothing(
@@ -264,7 +266,7 @@ def test_an_unexpected_error_is_a_sentence_not_a_traceback(
         raise RuntimeError("bug")
 
     reader()
-    monkeypatch.setattr(cli, "read_card_status", broken)
+    monkeypatch.setattr(cli, "survey_cards", broken)
     assert cli.main(["card", "status"]) == 1
     err = capsys.readouterr().err
     assert "予期しないエラー" in err and "Traceback" not in err

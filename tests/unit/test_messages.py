@@ -22,6 +22,12 @@ def every_error() -> list[errors.CardError]:
         parameters = inspect.signature(kind.__init__).parameters
         if "sw" in parameters:
             made.append(kind(0x6A82, ins=0xA4))  # type: ignore[call-arg]
+        elif "choice" in parameters:
+            made.append(kind("9392-0000-0000-0001", "9392-0000-0000-0002"))  # type: ignore[call-arg]
+        elif "listing" in parameters:
+            made.append(kind([1, 2], "9392-0000-0000-0001, 9392-0000-0000-0002"))  # type: ignore[call-arg]
+        elif "expected" in parameters:
+            made.append(kind(reader="R", expected="A", found="B"))  # type: ignore[call-arg]
         elif "tries_left" in parameters and "cause" in parameters:
             made += [
                 kind(tries_left=3, cause="x"),

@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ndnclient.card.access import open_gosign_session, reader_filter_from_env
+from ndnclient.card.access import open_gosign_session
 from ndnclient.card.connection import ReaderBackend
+from ndnclient.card.readers import reader_filter_from_env
 from ndnclient.pki import csr as tools
 from ndnclient.pki.certinfo import (
     Pkcs12PasswordNeeded,
@@ -360,8 +361,10 @@ class CertificateViewer(QWidget):
         self.services.tasks.run(work, self._show, self._failed, owner=self)
 
     def show_card(self) -> None:
+        choice = self.services.card.card_choice  # the card in use (the selector's)
+
         def read(backend: ReaderBackend) -> bytes:
-            session = open_gosign_session(backend, reader_filter_from_env())
+            session = open_gosign_session(backend, reader_filter_from_env(), choice=choice)
             try:
                 return session.read_user_certificate()
             finally:

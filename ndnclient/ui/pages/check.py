@@ -12,9 +12,8 @@ from __future__ import annotations
 import html
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +37,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ndnclient.card.access import reader_filter_from_env
-from ndnclient.card.info import format_card_number
-from ndnclient.card.pin import SecretBuffer
-from ndnclient.card.session import PinCounter
+from ndnclient.card.access import expected_number
+from ndnclient.card.choice import CardChoice
+from ndnclient.card.connection import ReaderBackend
+from ndnclient.card.operations import UNKNOWN_COUNTERS, Counters, read_counters
+from ndnclient.card.pin import LOW_TRIES_WARNING, ExpectedNumber, SecretBuffer
+from ndnclient.card.readers import reader_filter_from_env
 from ndnclient.card.status import CardStatus
 from ndnclient.diagnostics.catalogue import Catalogue
 from ndnclient.diagnostics.checks import ALL_CHECKS
@@ -55,7 +56,6 @@ from ndnclient.diagnostics.report import (
 )
 from ndnclient.diagnostics.runner import CheckRunner
 from ndnclient.diagnostics.signature_test import SIGNATURE_TEST
-from ndnclient.ui.pages.pin import Counters, read_counters
 from ndnclient.ui.services import Services
 from ndnclient.ui.widgets import (
     SELECTABLE_TEXT,
@@ -171,6 +171,10 @@ class CheckPage(QWidget):
         self.sign_pin = secret_field(self.tr("PIN for the signature test"))
         self.sign_tries = QLabel()
         self.sign_tries.setWordWrap(True)
+        # The card the signature test's PIN goes to, named before it is typed.
+        self.sign_card = QLabel()
+        self.sign_card.setWordWrap(True)
+        self.sign_card.setAccessibleName(self.tr("Card for the signature test"))
         self.sign_note = FieldNote()
         sign_row = QHBoxLayout()
         self.sign_pin_label = QLabel(self.tr("P&IN"))
@@ -178,8 +182,8 @@ class CheckPage(QWidget):
         sign_row.addWidget(self.sign_pin_label)
         sign_row.addWidget(self.sign_pin)
         sign_row.addWidget(self.sign_tries, 1)
-        self._sign_widgets = (self.sign_pin_label, self.sign_pin, self.sign_tries)
-        self._sign_counter: PinCounter | None = None
+        self._sign_widgets = (self.sign_pin_label, self.sign_pin, self.sign_tries, self.sign_card)
+        self._sign_counters = UNKNOWN_COUNTERS
         self._preparing = False  # Start pressed with the signature test: the tries being read
         services.card.status_read.connect(self._card_status_read)
 
@@ -199,6 +203,12 @@ class CheckPage(QWidget):
         self.codes.setTextInteractionFlags(SELECTABLE_TEXT)
         self.codes.setAccessibleName(self.tr("Codes to tell the helpdesk"))
         self.codes.hide()
+        # Which card the results are about (with two cards in, it matters).
+        self.examined = QLabel()
+        self.examined.setWordWrap(True)
+        self.examined.setTextInteractionFlags(SELECTABLE_TEXT)
+        self.examined.setAccessibleName(self.tr("Card checked"))
+        self.examined.hide()
         self.banner = Banner()
 
         self.table = QTableWidget(0, 4)
@@ -237,11 +247,13 @@ class CheckPage(QWidget):
         layout.addWidget(intro)
         layout.addLayout(buttons)
         layout.addWidget(self.sign_test)
+        layout.addWidget(self.sign_card)
         layout.addLayout(sign_row)
         layout.addWidget(self.sign_note)
         layout.addWidget(self.progress)
         layout.addWidget(self.summary)
         layout.addWidget(self.codes)
+        layout.addWidget(self.examined)
         layout.addWidget(self.banner)
         layout.addWidget(splitter, 1)
         for first, second in (
@@ -281,17 +293,28 @@ class CheckPage(QWidget):
         if self.sign_test.isChecked():
             self._start_with_signature_test()
             return
-        self._begin(None, False)
+        self._begin(None, False, self.services.card.card_choice)
 
-    def _begin(self, pin: SecretBuffer | None, last_try_confirmed: bool) -> None:
+    def _begin(
+        self,
+        pin: SecretBuffer | None,
+        last_try_confirmed: bool,
+        choice: CardChoice,
+        signature_card: ExpectedNumber | None = None,
+    ) -> None:
+        """Start a run that examines the chosen card (`choice`; without one, of several
+        cards the first GoSign card, the others noted). `signature_card` is the card named
+        beside the signature test's PIN when it was typed."""
         self._last_run_id += 1
         context = CheckContext(
             self.services.settings.current,
             self.services.card.blocking_access(),
             reader_filter=reader_filter_from_env(),
+            card_choice=choice,
             lang=self.services.lang,
             signature_pin=pin,
             signature_last_try_confirmed=last_try_confirmed,
+            signature_card=signature_card,
         )
         checks = (*ALL_CHECKS, SIGNATURE_TEST) if pin is not None else tuple(ALL_CHECKS)
         runner = CheckRunner(checks, context)
@@ -302,6 +325,7 @@ class CheckPage(QWidget):
         self.details.clear()
         self.banner.hide()
         self.codes.hide()
+        self.examined.hide()
         self.progress.setRange(0, len(checks))
         self.progress.setValue(0)
         self._show_progress(0, len(checks))
@@ -323,17 +347,22 @@ class CheckPage(QWidget):
         self.sign_note.clear_error()
         empty_secret(self.sign_pin)
         if on:
-            self._show_sign_counter(None, reading=True)
+            self._show_sign_counter(UNKNOWN_COUNTERS, reading=True)
             self._read_sign_counter()
 
     def _card_status_read(self, status: CardStatus) -> None:
         # The card changed, or was read again: a PIN typed for the old state goes.
         if not self.running and not self._preparing:
             empty_secret(self.sign_pin)
-        self._show_sign_counter(status.pin)
+        if status.problem is not None and status.pin is None:
+            self._sign_counter_failed(status.problem)
+        else:
+            self._show_sign_counter(Counters(status.pin, status.unlock, status.reader, status.info))
 
-    def _show_sign_counter(self, pin: PinCounter | None, *, reading: bool = False) -> None:
-        self._sign_counter = pin
+    def _show_sign_counter(self, counters: Counters, *, reading: bool = False) -> None:
+        self._sign_counters = counters
+        pin = counters.pin
+        self._show_sign_card(counters)
         # The count is read before every entry: no count, no entry.
         self.sign_pin.setEnabled(pin is not None and not pin.blocked)
         if pin is None:
@@ -344,7 +373,7 @@ class CheckPage(QWidget):
             )
         elif pin.blocked:
             self.sign_tries.setText(self.tr("The PIN is locked: unlock it on the PIN page first."))
-        elif pin.tries_left <= 3:
+        elif pin.tries_left <= LOW_TRIES_WARNING:
             self.sign_tries.setText(
                 self.tr(
                     "▲ Only %1 tries left: if you are not sure of the PIN, do not run it."
@@ -357,18 +386,39 @@ class CheckPage(QWidget):
                 .replace("%2", str(pin.max_tries))
             )
 
+    def _show_sign_card(self, counters: Counters) -> None:
+        info, reader = counters.info, counters.reader
+        if reader is None:
+            text = ""
+        elif info is None:
+            text = self.tr("Card: the card in the reader %1").replace("%1", reader)
+        else:
+            text = (
+                self.tr("Card: %1  Holder: %2  (reader: %3)")
+                .replace("%1", info.card_number_display)
+                .replace("%2", info.holder)
+                .replace("%3", reader)
+            )
+        self.sign_card.setText(text)
+        self.sign_card.setVisible(self.sign_test.isChecked() and bool(text))
+
+    def _counters_job(self) -> Callable[[ReaderBackend], Counters]:
+        """Reads the tries of the card in use (the selector's): nothing is spent."""
+        choice = self.services.card.card_choice
+        return lambda backend: read_counters(backend, reader_filter_from_env(), choice)
+
     def _read_sign_counter(self) -> None:
         """Read the PIN's tries now (status-only VERIFY: nothing is spent)."""
         self.sign_pin.setEnabled(False)
         self.services.card.run_job(
-            read_counters,
-            lambda counters: self._show_sign_counter(counters.pin),
+            self._counters_job(),
+            self._show_sign_counter,
             lambda error: self._sign_counter_failed(error),
             owner=self,
         )
 
     def _sign_counter_failed(self, error: BaseException) -> None:
-        self._show_sign_counter(None)
+        self._show_sign_counter(UNKNOWN_COUNTERS)
         self.sign_tries.setText(self.services.describe(error))
 
     def _start_with_signature_test(self) -> None:
@@ -377,24 +427,36 @@ class CheckPage(QWidget):
         self.sign_note.clear_error()
         typed = self.sign_pin.text()
         empty_secret(self.sign_pin)
+        known = self._sign_counters.pin
         if not typed:
-            blocked = self._sign_counter is not None and self._sign_counter.blocked
+            blocked = known is not None and known.blocked
             self.sign_note.show_error(
                 self.sign_tries.text()
-                if blocked or self._sign_counter is None
+                if blocked or known is None
                 else self.tr("Type the PIN for the signature test.")
             )
             return
         buffer = SecretBuffer.from_text(typed)
         del typed
+        # The card named beside the field when the PIN was typed.
+        typed_for = (self._sign_counters.reader, self._sign_counters.card_number)
         self._preparing = True
         self.start_button.setEnabled(False)
 
         def counted(counters: Counters) -> None:
             self._preparing = False
             self.start_button.setEnabled(True)
-            self._show_sign_counter(counters.pin)
-            self._begin_after_count(buffer, counters.pin)
+            self._show_sign_counter(counters)
+            if (counters.reader, counters.card_number) != typed_for:
+                buffer.wipe()
+                self.sign_note.show_error(
+                    self.tr(
+                        "The card changed, so the PIN was cleared and nothing was sent. Check"
+                        " the card named above and type the PIN again."
+                    )
+                )
+                return
+            self._begin_after_count(buffer, counters)
 
         def failed(error: BaseException) -> None:
             self._preparing = False
@@ -403,11 +465,12 @@ class CheckPage(QWidget):
             self._sign_counter_failed(error)
             self.sign_note.show_error(self.services.describe(error))
 
-        future = self.services.card.run_job(read_counters, counted, failed, owner=self)
+        future = self.services.card.run_job(self._counters_job(), counted, failed, owner=self)
         if future is None:
             buffer.wipe()
 
-    def _begin_after_count(self, buffer: SecretBuffer, pin: PinCounter | None) -> None:
+    def _begin_after_count(self, buffer: SecretBuffer, counters: Counters) -> None:
+        pin = counters.pin
         if pin is None or pin.blocked:
             buffer.wipe()
             self.sign_note.show_error(self.sign_tries.text())
@@ -428,7 +491,14 @@ class CheckPage(QWidget):
                 buffer.wipe()
                 return
             confirmed = True
-        self._begin(buffer, confirmed)
+        # The whole run examines the card whose tries were just read, and G14 sends the PIN
+        # only to it (its number is compared inside the signature's transaction).
+        self._begin(
+            buffer,
+            confirmed,
+            CardChoice(counters.card_number, counters.reader),
+            expected_number(counters.info),
+        )
 
     def cancel(self) -> None:
         """Ask the run to stop; what has not finished comes back as not checked."""
@@ -533,15 +603,7 @@ class CheckPage(QWidget):
             run.signature_pin.wipe()
             self.services.card.refresh_status()  # the PIN was used: the tries may differ
         self._stopper.cancel = None
-        settings = run.context.settings
-        info = run.context.card.info
-        report = CheckReport(
-            results=list(results),
-            generated_at=datetime.now(UTC).astimezone(),
-            readers=list(run.context.card.readers),
-            settings=dict(settings.values),
-            card_number=format_card_number(info.card_number) if info else None,
-        )
+        report = CheckReport.of_run(results, run.context)
         self.report = report
         messages = self.services.messages
         counts = report.counts()
@@ -564,9 +626,23 @@ class CheckPage(QWidget):
             self.codes.show()
         else:
             self.codes.hide()
+        self._show_examined(report)
         self._set_running(False)
         if not self.table.selectedItems():
             self._select_first_problem()
+
+    def _show_examined(self, report: CheckReport) -> None:
+        if report.card_number is None:
+            self.examined.hide()
+            return
+        text = self.tr("Card checked: %1").replace("%1", report.card_number)
+        if report.other_cards:
+            others = self.tr("Other cards inserted: %1").replace(
+                "%1", ", ".join(report.other_cards)
+            )
+            text = f"{text}  ({others})"
+        self.examined.setText(text)
+        self.examined.show()
 
     def _select_first_problem(self) -> None:
         for row in range(self.table.rowCount()):
@@ -650,6 +726,8 @@ class CheckPage(QWidget):
             lines.append(" ".join(codes))
         if report.card_number:
             lines.append(f"{t('check.card_number')}: {report.card_number}")
+        if report.other_cards:
+            lines.append(f"{t('check.other_cards')}: {', '.join(report.other_cards)}")
         lines += [
             format_result_lines(result, messages)[0]
             for result in report.results

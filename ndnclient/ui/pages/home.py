@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from ndnclient.card.errors import MyNumberCardError
+from ndnclient.card.errors import CardChoiceNeededError, MyNumberCardError
 from ndnclient.card.pin import PinRisk, assess
 from ndnclient.card.session import CardType
 from ndnclient.card.status import CardStatus, today_in_japan
@@ -15,7 +17,7 @@ from ndnclient.settings.notices import Notice
 from ndnclient.settings.service import Settings
 from ndnclient.ui.actions import register_inserted_card
 from ndnclient.ui.services import Services
-from ndnclient.ui.widgets import BANNER_STYLE, Banner
+from ndnclient.ui.widgets import BANNER_STYLE, SELECTABLE_TEXT, Banner
 
 
 class HomePage(QWidget):
@@ -40,7 +42,15 @@ class HomePage(QWidget):
         self.holder = QLabel()
         self.validity = QLabel()
         self.pin_tries = QLabel()
-        form = QFormLayout()
+        # While several cards wait for the user's choice: what tells them apart.
+        self.cards_list = QLabel()
+        self.cards_list.setWordWrap(True)
+        self.cards_list.setTextInteractionFlags(SELECTABLE_TEXT)
+        self.cards_list.setAccessibleName(self.tr("Inserted cards"))
+        self.cards_list.hide()
+        self.details = QWidget()
+        form = QFormLayout(self.details)
+        form.setContentsMargins(0, 0, 0, 0)
         for key, label in (
             ("status.reader", self.reader),
             ("status.card_type", self.card_type),
@@ -62,7 +72,8 @@ class HomePage(QWidget):
         layout.addWidget(self.verdict)
         for banner in (self.notice, self.problem, self.renewal, self.unregistered):
             layout.addWidget(banner)
-        layout.addLayout(form)
+        layout.addWidget(self.details)
+        layout.addWidget(self.cards_list)
         layout.addStretch(1)
         if notices:
             self.notice.show_message(
@@ -75,6 +86,15 @@ class HomePage(QWidget):
 
     def show_status(self, status: CardStatus) -> None:
         self.status = status
+        choice_needed = isinstance(status.problem, CardChoiceNeededError)
+        self.details.setVisible(not choice_needed)
+        self.cards_list.setVisible(choice_needed)
+        if isinstance(status.problem, CardChoiceNeededError):
+            # The verdict and the selector above say what to do; here is what to choose from.
+            self.problem.hide()
+            self.cards_list.setText(self._cards_text(status.problem.cards))
+            self._update_banners()
+            return
         messages = self.services.messages
         t = messages.text
         none = t("status.none")
@@ -107,10 +127,42 @@ class HomePage(QWidget):
             self.problem.show_message(kind, messages.describe(status.problem))
         self._update_banners()
 
+    def _cards_text(self, cards: Sequence[object]) -> str:
+        """One line per card: number, holder, reader, validity, and whether it is registered."""
+        registered = {card.card_number for card in self.services.settings.current.cards}
+        lines = [self.tr("Inserted cards:")]
+        for card in cards:
+            if not isinstance(card, CardStatus):
+                continue
+            info = card.info
+            if info is None:
+                lines.append(
+                    self.tr("• A card that could not be read (reader: %1)").replace(
+                        "%1", card.reader or ""
+                    )
+                )
+                continue
+            mark = (
+                self.tr("registered")
+                if info.card_number in registered
+                else self.tr("not registered")
+            )
+            lines.append(
+                self.tr("• %1  %2 (reader: %3), valid until %4, %5")
+                .replace("%1", info.card_number_display)
+                .replace("%2", info.holder)
+                .replace("%3", card.reader or "")
+                .replace("%4", str(info.valid_to))
+                .replace("%5", mark)
+            )
+        return "\n".join(lines)
+
     def _verdict(self, status: CardStatus) -> tuple[str, str]:
         """The card's state in one sentence, and its kind (ok, warn, error, info)."""
         if isinstance(status.problem, MyNumberCardError):
             return "info", self.tr("This is not a GoSign card: see below.")
+        if isinstance(status.problem, CardChoiceNeededError):
+            return "warn", self.tr("Choose the card to use at the top of the window.")
         if status.problem is not None or status.info is None:
             return "error", self.tr("The card cannot be used now: see below.")
         if (status.days_left() or 0) <= 0:

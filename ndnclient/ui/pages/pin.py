@@ -26,98 +26,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ndnclient.card.access import (
-    open_gosign_session,
-    reader_filter_from_env,
-    recovering_guard,
-)
+from ndnclient.card.access import expected_number
+from ndnclient.card.choice import CardChoice
 from ndnclient.card.connection import ReaderBackend
 from ndnclient.card.errors import (
-    CardError,
+    CardChoiceNeededError,
+    CardSwappedError,
     LastTryNotConfirmedError,
     PinBlockedError,
     PinFormatError,
     PinResultUnknownError,
     UnlockCodeBlockedError,
 )
+from ndnclient.card.operations import (
+    UNKNOWN_COUNTERS,
+    Counters,
+    PinOutcome,
+    read_counters,
+    run_pin_operation,
+)
 from ndnclient.card.pin import PinGuard, PinRisk, SecretBuffer, assess
-from ndnclient.card.session import GoSignSession, PinCounter
+from ndnclient.card.readers import reader_filter_from_env
+from ndnclient.card.session import PinCounter
 from ndnclient.card.status import CardStatus
 from ndnclient.ui.services import Services
 from ndnclient.ui.widgets import Banner, FieldNote, empty_secret, secret_field
 
 Operation = Literal["verify", "change", "unlock"]
-
-
-@dataclass(frozen=True)
-class Counters:
-    """The PIN's and the unlock code's tries left; None where they could not be read."""
-
-    pin: PinCounter | None
-    unlock: PinCounter | None
-
-    @property
-    def card_dead(self) -> bool:
-        # Ten wrong unlock codes: the card refuses every PIN command for good.
-        return self.unlock is not None and self.unlock.blocked
-
-
-UNKNOWN_COUNTERS = Counters(None, None)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a PIN job brings back: the card layer's error (None on success) and the
-    counters read right afterwards on the same connection."""
-
-    error: CardError | None
-    counters: Counters
-
-
-# --- On the card thread ----------------------------------------------------------------------
-
-
-def _counters_of(session: GoSignSession) -> Counters:
-    with session.connection.transaction():
-        # Select again: another program may have selected another application meanwhile.
-        session.select_application()
-        return Counters(session.pin_counter("pin"), session.pin_counter("unlock"))
-
-
-def read_counters(backend: ReaderBackend) -> Counters:
-    """The tries left, read with status-only VERIFYs (they consume nothing)."""
-    session = open_gosign_session(backend, reader_filter_from_env())
-    try:
-        return _counters_of(session)
-    finally:
-        session.connection.close()
-
-
-def run_pin_operation(
-    backend: ReaderBackend,
-    operation: Callable[[PinGuard], PinCounter],
-    secrets: Sequence[SecretBuffer],
-) -> Outcome:
-    """Run one guarded PIN command, read the counters again, and end the card session so
-    that no verified PIN is left behind. The secrets are wiped whatever happens."""
-    try:
-        session = open_gosign_session(backend, reader_filter_from_env())
-        try:
-            error: CardError | None = None
-            try:
-                operation(recovering_guard(backend, session))
-            except CardError as caught:
-                error = caught
-            try:
-                counters = _counters_of(session)
-            except CardError:
-                counters = UNKNOWN_COUNTERS  # the card is gone: status_read follows
-        finally:
-            session.connection.close(reset=True)
-    finally:
-        for secret in secrets:
-            secret.wipe()
-    return Outcome(error, counters)
 
 
 def _wipe_all(secrets: Sequence[SecretBuffer]) -> None:
@@ -165,6 +100,11 @@ class PinPage(QWidget):
             )
         )
         intro.setWordWrap(True)
+        # The card every command here goes to, named before anything is typed.
+        self.target_card = QLabel()
+        self.target_card.setWordWrap(True)
+        self.target_card.setStyleSheet("font-weight: bold;")
+        self.target_card.setAccessibleName(self.tr("Card"))
         self.pin_tries = QLabel(self.tr("PIN tries left: reading…"))
         self.pin_tries.setAccessibleName(self.tr("PIN tries left"))
         self.pin_tries.setStyleSheet("font-weight: bold;")
@@ -187,6 +127,7 @@ class PinPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(intro)
+        layout.addWidget(self.target_card)
         layout.addWidget(self.pin_tries)
         layout.addWidget(self.tries_banner)
         layout.addWidget(self.result)
@@ -307,19 +248,24 @@ class PinPage(QWidget):
         self.refresh_counters()
 
     def refresh_counters(self) -> None:
+        choice = self.services.card.card_choice  # the card in use (the selector's)
         self.services.card.run_job(
-            read_counters, self._show_counters, self._counters_failed, owner=self
+            lambda backend: read_counters(backend, reader_filter_from_env(), choice),
+            self._show_counters,
+            self._counters_failed,
+            owner=self,
         )
 
     def _status_read(self, status: CardStatus) -> None:
         # The card changed (or was read again): its counters were just read on the card thread.
-        counters = Counters(status.pin, status.unlock)
+        counters = Counters(status.pin, status.unlock, status.reader, status.info)
         if counters.pin is None and status.problem is not None:
             self._counters_failed(status.problem)
         else:
             self._show_counters(counters)
 
     def _counters_failed(self, error: BaseException) -> None:
+        self._forget_typed_if_card_changed(UNKNOWN_COUNTERS)
         self.counters = UNKNOWN_COUNTERS
         self._show_counter_labels()
         self.tries_banner.show_message("warn", self.services.describe(error))
@@ -327,13 +273,33 @@ class PinPage(QWidget):
         self._update_controls()
 
     def _show_counters(self, counters: Counters) -> None:
+        self._forget_typed_if_card_changed(counters)
         self.counters = counters
         self._show_counter_labels()
         self._show_pin_risk(counters)
         self._show_unlock_risk(counters)
         self._update_controls()
 
+    def _forget_typed_if_card_changed(self, counters: Counters) -> None:
+        """What was typed was meant for the card shown then: when another card (or none)
+        takes its place, it goes, so it cannot be sent to a card it was not meant for."""
+        before = (self.counters.reader, self.counters.card_number)
+        if before == (None, None) or before == (counters.reader, counters.card_number):
+            return
+        typed = [field for field in self.secret_fields if field.text()]
+        for field in self.secret_fields:
+            empty_secret(field)
+        if typed and not self.busy:
+            self._show_result(
+                "info",
+                self.tr(
+                    "The card changed, so what you typed was cleared and nothing was sent."
+                    " Check the card named above and enter it again."
+                ),
+            )
+
     def _show_counter_labels(self) -> None:
+        self._show_target_card()
         pin, unlock = self.counters.pin, self.counters.unlock
         if pin is None:
             self.pin_tries.setText(self.tr("PIN tries left: unknown"))
@@ -353,6 +319,22 @@ class PinPage(QWidget):
             )
         self.pin_tries.setAccessibleDescription(self.pin_tries.text())
         self.unlock_tries.setAccessibleDescription(self.unlock_tries.text())
+
+    def _show_target_card(self) -> None:
+        info, reader = self.counters.info, self.counters.reader
+        if reader is None:
+            text = self.tr("Card: not read yet")
+        elif info is None:
+            text = self.tr("Card: the card in the reader %1").replace("%1", reader)
+        else:
+            text = (
+                self.tr("Card: %1  Holder: %2  (reader: %3)")
+                .replace("%1", info.card_number_display)
+                .replace("%2", info.holder)
+                .replace("%3", reader)
+            )
+        self.target_card.setText(text)
+        self.target_card.setAccessibleDescription(text)
 
     def _show_pin_risk(self, counters: Counters) -> None:
         pin = counters.pin
@@ -552,7 +534,7 @@ class PinPage(QWidget):
             def action(guard: PinGuard) -> PinCounter:
                 return guard.unlock(code, new, last_try_confirmed=confirmed)
 
-        def done(outcome: Outcome) -> None:
+        def done(outcome: PinOutcome) -> None:
             self._finished(operation, form, outcome.error, outcome.counters)
 
         def failed(error: BaseException) -> None:
@@ -560,11 +542,24 @@ class PinPage(QWidget):
                 secret.wipe()
             self._finished(operation, form, error, None)
 
+        # The card named on the page: the one in that reader, and only while it is the card
+        # whose tries were shown (its number is compared inside the command's transaction).
+        choice = CardChoice(reader=self.counters.reader)
+        expected = expected_number(self.counters.info)
+
+        def job(backend: ReaderBackend) -> PinOutcome:
+            return run_pin_operation(
+                backend,
+                action,
+                secrets,
+                name_filter=reader_filter_from_env(),
+                choice=choice,
+                expected_card_number=expected,
+            )
+
         self.busy = True
         self._update_controls()
-        future = self.services.card.run_job(
-            lambda backend: run_pin_operation(backend, action, secrets), done, failed, owner=self
-        )
+        future = self.services.card.run_job(job, done, failed, owner=self)
         if future is not None:
             # Wiped however the job ends, even if this page is gone by then (the job's own
             # `finally` wipes them too; a wiped buffer is wiped again harmlessly).
@@ -603,6 +598,14 @@ class PinPage(QWidget):
                 "warn",
                 self.services.describe(error),
                 self.tr("Read the tries left again"),
+                self.refresh_counters,
+            )
+        elif isinstance(error, CardSwappedError | CardChoiceNeededError):
+            # Nothing was sent: the card is not (or no longer) the one named on the page.
+            self._show_result(
+                "warn",
+                self.services.describe(error),
+                self.tr("Read the card again"),
                 self.refresh_counters,
             )
         elif isinstance(error, PinBlockedError) and not isinstance(error, UnlockCodeBlockedError):
