@@ -36,9 +36,10 @@ sys.path.insert(0, str(ROOT / "tests" / "integration"))
 from cryptography.hazmat.primitives.serialization import Encoding  # noqa: E402
 from ldap_server import RepositoryEntry, Slapd  # noqa: E402
 
+from ndnclient.card.jobs import DirectCardAccess  # noqa: E402
 from ndnclient.card.pcsc import PcscBackend  # noqa: E402
 from ndnclient.diagnostics.checks import ALL_CHECKS  # noqa: E402
-from ndnclient.diagnostics.context import CheckContext, DirectCardAccess  # noqa: E402
+from ndnclient.diagnostics.context import CheckContext  # noqa: E402
 from ndnclient.diagnostics.runner import CheckRunner  # noqa: E402
 from ndnclient.pki.ldap_repository import LdapProbe  # noqa: E402
 from ndnclient.settings.cards import RegisteredCard  # noqa: E402

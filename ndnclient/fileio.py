@@ -1,5 +1,5 @@
 """Writing files so that a crash, a kill or a full disk leaves the old or the new version,
-never half of one."""
+never half of one; and new files that never go over an existing one."""
 
 from __future__ import annotations
 
@@ -9,6 +9,32 @@ import secrets
 import sys
 import time
 from pathlib import Path
+
+from ndnclient.errors import UserFacingError
+
+
+class NewFileError(UserFacingError):
+    """A new file could not be written (nothing is left half-written)."""
+
+    message_key = "file.cannot_write"
+
+
+class NewFileExistsError(NewFileError):
+    """The file is there already: it is never overwritten."""
+
+    message_key = "file.exists"
+
+
+def create_new_file(path: Path, payload: bytes, *, private: bool = False) -> None:
+    """`atomic_create`, its failure told as a sentence (a CSR and its key, a signed
+    message): the user chose the name, so an existing file is theirs and stays."""
+    try:
+        atomic_create(path, payload, private=private)
+    except FileExistsError:
+        raise NewFileExistsError(f"{path} exists", path=str(path)) from None
+    except OSError as error:
+        detail = error.strerror or type(error).__name__
+        raise NewFileError(f"{path}: {detail}", path=str(path), detail=detail) from None
 
 
 def atomic_write(target: Path, payload: bytes) -> None:

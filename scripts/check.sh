@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The static checks CI runs before the tests: ruff (lint and format) and mypy (strict).
-# Run it before every commit: a file ruff would reformat fails CI.
+# The static checks CI runs before the tests, and .pre-commit-config.yaml before a commit:
+# ruff (lint, including the layer rules, and format), mypy (strict, the package and the tests)
+# and the import-cycle check (docs/architecture.md). A file ruff would reformat fails CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+.venv/bin/python scripts/import-cycles.py

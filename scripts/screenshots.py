@@ -160,8 +160,8 @@ def render(scale: float | None, lang: str, size: tuple[int, int], out: Path) -> 
         shoot("11-pin-chosen-card")
         # The signature test names the card its PIN goes to.
         window.show_page("check")
-        window.check.sign_test.setChecked(True)
-        wait(5, lambda: window.check.sign_pin.isEnabled())
+        window.check.signature.checkbox.setChecked(True)
+        wait(5, lambda: window.check.signature.pin.isEnabled())
         shoot("12-check-sign-test")
     finally:
         gui.stop()

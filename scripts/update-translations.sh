@@ -5,5 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # VENV names another virtual environment than .venv, if you keep one elsewhere.
-"${VENV:-.venv}"/bin/pyside6-lupdate -no-obsolete -locations none ndnclient/ui/*.py ndnclient/ui/pages/*.py \
+# Every module of the GUI package, sub-packages included (sorted: the same order everywhere).
+mapfile -t sources < <(find ndnclient/ui -name '*.py' | sort)
+"${VENV:-.venv}"/bin/pyside6-lupdate -no-obsolete -locations none "${sources[@]}" \
     -ts resources/translations/ndnclient_ja.ts

@@ -58,15 +58,15 @@ def virtual_reader(
 
 @pytest.fixture
 def reader(
-    virtual_reader: Callable[..., VirtualReaderBackend], monkeypatch: pytest.MonkeyPatch
+    virtual_reader: Callable[..., VirtualReaderBackend],
 ) -> Callable[..., VirtualReaderBackend]:
-    """Point the CLI at an in-process virtual card made with the given options."""
-    from ndnclient import cli
+    """A virtual card made with the given options, for the command line: pass it as
+    `cli.main(args, backend_factory=lambda: backend)`. It stays usable after a command
+    (which closes its backend)."""
 
     def plug(**options: Any) -> VirtualReaderBackend:
         backend = virtual_reader(**options)
         backend.close = lambda: None  # type: ignore[method-assign]
-        monkeypatch.setattr(cli, "make_backend", lambda: backend)
         return backend
 
     return plug

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ndnclient.card.errors import (
     CardChoiceNeededError,
@@ -19,7 +20,9 @@ from ndnclient.card.errors import (
 )
 from ndnclient.card.info import format_card_number
 from ndnclient.card.session import CardType
-from ndnclient.card.status import CardStatus
+
+if TYPE_CHECKING:  # (at run time only its attributes are read: no cryptography at import)
+    from ndnclient.card.status import CardStatus
 
 
 @dataclass(frozen=True)

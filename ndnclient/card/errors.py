@@ -159,11 +159,12 @@ class ApduError(CardError):
 
     message_key = "card.apdu"
 
-    def __init__(self, sw: int, *, ins: int, what: str = "") -> None:
-        from ndnclient.card.apdu import describe_sw
-
+    def __init__(self, sw: int, *, ins: int, what: str = "", meaning: str = "") -> None:
+        # `meaning` is the status word's name (apdu.describe_sw), for logs: this module is the
+        # card layer's lowest and imports nothing of it.
         super().__init__(
-            f"{what or f'INS {ins:02X}'} failed: SW {sw:04X} ({describe_sw(sw)})",
+            f"{what or f'INS {ins:02X}'} failed: SW {sw:04X}"
+            + (f" ({meaning})" if meaning else ""),
             sw=f"{sw:04X}",
             ins=f"{ins:02X}",
         )

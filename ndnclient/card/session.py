@@ -19,6 +19,7 @@ from ndnclient.card.apdu import (
     CommandApdu,
     Ins,
     ResponseApdu,
+    describe_sw,
     tries_left_from_sw,
 )
 from ndnclient.card.connection import SmartCardConnection
@@ -87,7 +88,7 @@ def error_for_sw(sw: int, ins: int, what: str) -> ApduError:
         SW.SECURITY_STATUS_NOT_SATISFIED: SecurityStatusNotSatisfiedError,
         SW.WRONG_DATA: WrongDataError,
     }.get(sw, ApduError)  # type: ignore[call-overload]
-    return kind(sw, ins=ins, what=what)
+    return kind(sw, ins=ins, what=what, meaning=describe_sw(sw))
 
 
 class GoSignSession:

@@ -6,9 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-
 from ndnclient.card.connection import ReaderBackend, ReaderSlot
 from ndnclient.card.errors import (
     CardError,
@@ -40,6 +37,10 @@ class CertificateSummary:
 
     @classmethod
     def from_der(cls, der: bytes) -> CertificateSummary:
+        # Loaded here: commands that never read a certificate (a PIN command) skip its cost.
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes
+
         try:
             certificate = x509.load_der_x509_certificate(der)
             return cls(
@@ -156,7 +157,8 @@ class CardSurvey:
                 return status
         if self.cards:
             return self.cards[0]
-        assert self.absent is not None  # a survey without cards always says why
+        if self.absent is None:  # a survey without cards always says why
+            return CardStatus(self.readers, None, CardType.NONE, problem=NoCardError("no card"))
         return self.absent
 
 

@@ -25,10 +25,11 @@ from ndnclient.card.errors import (
     ReaderNotMatchedError,
 )
 from ndnclient.card.info import format_card_number
+from ndnclient.card.pin import PinRisk, assess
 from ndnclient.card.readers import matching_readers
 from ndnclient.card.session import CardType, GoSignSession
 from ndnclient.card.status import JAPAN_TIME, CardStatus, survey_cards
-from ndnclient.diagnostics.context import CheckContext
+from ndnclient.diagnostics.context import CheckContext, found
 from ndnclient.diagnostics.model import Check, CheckStatus, Outcome
 from ndnclient.pki.ldap_repository import LdapProbe
 from ndnclient.pki.trust import check_revocation, verify_chain
@@ -41,7 +42,6 @@ from ndnclient.settings.urls import normalize_origin
 
 OK, WARN, FAIL = CheckStatus.OK, CheckStatus.WARN, CheckStatus.FAIL
 EXPIRY_WARNING_DAYS = 30
-LOW_TRIES = 3
 CLOCK_TOLERANCE = timedelta(minutes=5)
 CARD_CHECK_BOUND = 15.0
 QUICK_CHECK_BOUND = 5.0
@@ -108,15 +108,13 @@ def g02_card_present(context: CheckContext) -> Outcome:
             {"choice": choice, "cards": listing(survey.cards)},
             {"choice": choice, "cards": [_card_facts(c) for c in survey.cards]},
         )
-    reader = card.reader
-    assert reader is not None  # every card of a survey sits in a reader
+    reader = found(card.reader, "the reader of a card the survey saw")
     if isinstance(card.problem, CardInUseError):
         return Outcome(FAIL, "in_use", {"reader": reader}, {"reader": reader})
     if isinstance(card.problem, CardNotRespondingError):
         return Outcome(FAIL, "mute", {"reader": reader}, {"reader": reader})
     if card.card_type is CardType.UNKNOWN and not isinstance(card.problem, NotGoSignCardError):
-        assert card.problem is not None  # an unidentified card always says why
-        return _card_error(context, card.problem)
+        return _card_error(context, found(card.problem, "why a card is unidentified"))
 
     def connect(backend: ReaderBackend) -> tuple[str, bytes]:
         connection = backend.connect(reader)
@@ -206,37 +204,36 @@ def _renewal_note(
 
 
 def g03_gosign_certificate(context: CheckContext) -> Outcome:
-    slot = context.card.slot
-    assert slot is not None  # G02 passed
+    slot = found(context.card.slot, "the reader G02 chose")
 
     def read(backend: ReaderBackend) -> dict[str, Any]:
         connection = backend.connect(slot.name)
         try:
             with connection.transaction():
                 session = GoSignSession(connection)
-                found: dict[str, Any] = {"type": session.identify()}
-                if found["type"] is not CardType.GOSIGN:
-                    return found
-                found["info"] = session.read_card_info()
-                found["certificate"] = session.read_user_certificate()
+                read_now: dict[str, Any] = {"type": session.identify()}
+                if read_now["type"] is not CardType.GOSIGN:
+                    return read_now
+                read_now["info"] = session.read_card_info()
+                read_now["certificate"] = session.read_user_certificate()
                 try:
-                    found["ca_certificate"] = session.read_ca_certificate()
+                    read_now["ca_certificate"] = session.read_ca_certificate()
                 except CardError:
-                    found["ca_certificate"] = None  # optional for the checks that follow
-                return found
+                    read_now["ca_certificate"] = None  # optional for the checks that follow
+                return read_now
         finally:
             connection.close()
 
     try:
-        found = context.with_card(read)
+        read_now = context.with_card(read)
     except CardError as error:
         return _card_error(context, error)
-    context.card.card_type = found["type"]
-    if found["type"] is CardType.MYNUMBER:
+    context.card.card_type = read_now["type"]
+    if read_now["type"] is CardType.MYNUMBER:
         return Outcome(FAIL, "mynumber", facts={"card_type": "mynumber"})
-    if found["type"] is not CardType.GOSIGN:
+    if read_now["type"] is not CardType.GOSIGN:
         return Outcome(FAIL, "not_gosign", facts={"card_type": "unknown"})
-    info = found["info"]
+    info = read_now["info"]
     chosen = context.card.chosen_number
     if chosen is not None and info.card_number != chosen:
         # Swapped since G02 chose it: what follows (G14 above all) must not use this card.
@@ -248,15 +245,15 @@ def g03_gosign_certificate(context: CheckContext) -> Outcome:
         return _card_error(context, swapped)
     context.card.info = info
     try:
-        certificate = x509.load_der_x509_certificate(found["certificate"])
+        certificate = x509.load_der_x509_certificate(read_now["certificate"])
     except ValueError as error:
         return Outcome(
             FAIL, "bad_certificate", {"error": str(error)}, {"card_number": info.card_number}
         )
     context.card.certificate = certificate
-    if found["ca_certificate"] is not None:
+    if read_now["ca_certificate"] is not None:
         try:
-            context.card.ca_certificate = x509.load_der_x509_certificate(found["ca_certificate"])
+            context.card.ca_certificate = x509.load_der_x509_certificate(read_now["ca_certificate"])
         except ValueError:
             context.card.ca_certificate = None
     return Outcome(
@@ -327,8 +324,7 @@ def g04_bound(context: CheckContext) -> float:
 
 
 def g05_validity(context: CheckContext) -> Outcome:
-    certificate = context.card.certificate
-    assert certificate is not None  # G03 passed
+    certificate = found(context.card.certificate, "the certificate G03 read")
     now = context.now()
     valid_from, valid_to = certificate.not_valid_before_utc, certificate.not_valid_after_utc
     facts: dict[str, Any] = {
@@ -367,8 +363,7 @@ def _jst_day(moment: datetime) -> str:
 
 
 def g06_settings_match(context: CheckContext) -> Outcome:
-    info = context.card.info
-    assert info is not None  # G03 passed
+    info = found(context.card.info, "the CARD_INFO G03 read")
     cards = context.settings.cards
     inserted = format_card_number(info.card_number)
     facts: dict[str, Any] = {
@@ -422,8 +417,7 @@ def g06_settings_match(context: CheckContext) -> Outcome:
 
 
 def g07_pin_state(context: CheckContext) -> Outcome:
-    slot = context.card.slot
-    assert slot is not None  # G03 passed, so G02 found the slot
+    slot = found(context.card.slot, "the reader G02 chose")
 
     def read(backend: ReaderBackend) -> tuple[Any, Any]:
         connection = backend.connect(slot.name)
@@ -446,7 +440,7 @@ def g07_pin_state(context: CheckContext) -> Outcome:
         return Outcome(FAIL, "card_dead", params, facts)
     if pin.blocked:
         return Outcome(FAIL, "blocked", params, facts)
-    if pin.tries_left <= LOW_TRIES:
+    if assess(pin) in (PinRisk.LOW, PinRisk.LAST_TRY):
         return Outcome(WARN, "low", params, facts)
     return Outcome(OK, "ok", params, facts)
 
@@ -455,10 +449,11 @@ def g07_pin_state(context: CheckContext) -> Outcome:
 
 
 def g08_revocation(context: CheckContext) -> Outcome:
-    certificate, probe, chain = context.card.certificate, context.ldap, context.chain
-    assert certificate is not None and probe is not None and probe.crl is not None
-    assert chain is not None and chain.issuer is not None  # G09 passed
-    crl, issuer, now = probe.crl, chain.issuer, context.now()
+    certificate = found(context.card.certificate, "the certificate G03 read")
+    probe = found(context.ldap, "G04's probe")
+    crl = found(probe.crl, "the CRL G04 fetched")
+    issuer = found(found(context.chain, "G09's chain").issuer, "the issuer G09 verified")
+    now = context.now()
     facts: dict[str, Any] = {
         "serial_number": f"{certificate.serial_number:X}",
         "crl_entries": len(crl),
@@ -480,8 +475,8 @@ def g08_revocation(context: CheckContext) -> Outcome:
     if arl is not None:
         return arl
     if result.stale:
-        assert result.next_update is not None  # stale means it has one
-        return Outcome(WARN, "stale", {"next_update": _jst_day(result.next_update)}, facts)
+        next_update = found(result.next_update, "a stale CRL's next update")
+        return Outcome(WARN, "stale", {"next_update": _jst_day(next_update)}, facts)
     return Outcome(OK, "ok", {"this_update": _jst_day(crl.last_update_utc)}, facts)
 
 
@@ -509,8 +504,8 @@ def _arl_verdict(
     if verdict.revoked_at is not None:
         return Outcome(FAIL, "ca_revoked", {"ca": issuer.subject.rfc4514_string()}, facts)
     if verdict.stale:
-        assert verdict.next_update is not None
-        return Outcome(WARN, "arl_stale", {"next_update": _jst_day(verdict.next_update)}, facts)
+        next_update = found(verdict.next_update, "a stale ARL's next update")
+        return Outcome(WARN, "arl_stale", {"next_update": _jst_day(next_update)}, facts)
     return None
 
 
@@ -518,8 +513,7 @@ def _arl_verdict(
 
 
 def g09_chain(context: CheckContext) -> Outcome:
-    certificate = context.card.certificate
-    assert certificate is not None  # G03 passed
+    certificate = found(context.card.certificate, "the certificate G03 read")
     anchors = context.anchors
     intermediates = [c for c in (context.card.ca_certificate,) if c is not None]
     result = verify_chain(certificate, anchors.certificates, intermediates, context.now())
@@ -622,7 +616,7 @@ def g13_proxy(context: CheckContext) -> Outcome:
 
 
 def _seconds(bound: float) -> Callable[[CheckContext], float]:
-    return lambda context: bound
+    return lambda _context: bound
 
 
 ALL_CHECKS: tuple[Check, ...] = (

@@ -3,7 +3,8 @@ earlier checks found (the reader and card from G01–G03, the CRL and ARL from G
 
 A check writes its findings before it finishes and a check that depends on it starts after,
 so the findings need no lock. Card access goes through `with_card`, one job at a time: the
-CLI runs the jobs on a backend of its own, the GUI hands them to its card thread.
+CLI runs the jobs on a backend of its own, the GUI hands them to its card thread
+(ndnclient.card.jobs).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from cryptography import x509
 
 from ndnclient.card.choice import NO_CHOICE, CardChoice
 from ndnclient.card.connection import ReaderBackend, ReaderSlot
 from ndnclient.card.info import CardInfo
+from ndnclient.card.jobs import CardAccess
 from ndnclient.card.pin import ExpectedNumber, SecretBuffer
 from ndnclient.card.session import CardType, PinCounter
 from ndnclient.card.status import JAPAN_TIME, CardStatus
@@ -31,35 +33,13 @@ from ndnclient.settings.service import Settings
 T = TypeVar("T")
 
 
-class CardAccess(Protocol):
-    def __call__(self, job: Callable[[ReaderBackend], T]) -> T: ...
-
-
-class DirectCardAccess:
-    """Runs card jobs on one backend of its own, one at a time (the CLI's way)."""
-
-    def __init__(self, backend_factory: Callable[[], ReaderBackend]) -> None:
-        self._factory = backend_factory
-        self._backend: ReaderBackend | None = None
-        self._lock = threading.Lock()
-
-    def __call__(self, job: Callable[[ReaderBackend], T]) -> T:
-        with self._lock:
-            if self._backend is None:
-                self._backend = self._factory()
-            return job(self._backend)
-
-    def close(self, timeout: float = 1.0) -> None:
-        """Release the backend, unless a card job is still stuck (then the program's end
-        releases it: waiting for the job would undo every bound the runner keeps)."""
-        if not self._lock.acquire(timeout=timeout):
-            return
-        try:
-            if self._backend is not None:
-                self._backend.close()
-                self._backend = None
-        finally:
-            self._lock.release()
+def found(value: T | None, what: str) -> T:
+    """What an earlier check found: the check that needs it runs only after that one passed,
+    so it is there. Missing, it is a bug in the checks' order, and says so (the runner turns
+    the error into a result)."""
+    if value is None:
+        raise LookupError(f"{what} is missing although the check that finds it passed")
+    return value
 
 
 @dataclass

@@ -48,7 +48,7 @@ class Check:
     run: Callable[[CheckContext], Outcome]
     requires: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
-    time_bound: Callable[[CheckContext], float] = lambda context: DEFAULT_TIME_BOUND
+    time_bound: Callable[[CheckContext], float] = lambda _context: DEFAULT_TIME_BOUND
 
 
 @dataclass(frozen=True)

@@ -132,6 +132,36 @@ def format_result_lines(result: CheckResult, messages: Messages) -> list[str]:
     return lines
 
 
+def summary_lines(report: CheckReport, messages: Messages) -> list[str]:
+    """What the terminal prints after the results: the verdict in words, then the codes to
+    tell the helpdesk (動作確認エラー:G04 ...), if any."""
+    lines = [report.summary(messages)]
+    codes = report.codes_to_tell(messages)
+    if codes:
+        lines.append(" ".join(codes))
+    return lines
+
+
+def helpdesk_text(report: CheckReport, messages: Messages, *, stopped: bool = False) -> str:
+    """A short text to paste into a message or read out on the phone: when, the verdict and
+    the codes, which card, and one line per problem."""
+    t = messages.text
+    lines = [f"{t('check.report_title')} {report.generated_at:%Y-%m-%d %H:%M}"]
+    if stopped:
+        lines.append(t("check.stopped"))
+    lines += summary_lines(report, messages)
+    if report.card_number:
+        lines.append(f"{t('check.card_number')}: {report.card_number}")
+    if report.other_cards:
+        lines.append(f"{t('check.other_cards')}: {', '.join(report.other_cards)}")
+    lines += [
+        format_result_lines(result, messages)[0]
+        for result in report.results
+        if result.status in (CheckStatus.FAIL, CheckStatus.WARN)
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def to_text(report: CheckReport, messages: Messages) -> str:
     t = messages.text
     lines = [

@@ -27,7 +27,7 @@ from ndnclient.card.errors import (
 )
 from ndnclient.card.pin import PinGuard
 from ndnclient.card.session import GoSignSession
-from ndnclient.diagnostics.context import CheckContext
+from ndnclient.diagnostics.context import CheckContext, found
 from ndnclient.diagnostics.model import Check, CheckStatus, Outcome
 from ndnclient.pki.card_key import CardPrivateKey, CardSignatureError
 
@@ -43,8 +43,9 @@ def g14_signature_test(context: CheckContext) -> Outcome:
     pin = context.signature_pin
     if pin is None:
         return Outcome(CheckStatus.SKIPPED, "not_asked")
-    slot, certificate, info = context.card.slot, context.card.certificate, context.card.info
-    assert slot is not None and certificate is not None and info is not None  # G03 passed
+    slot = found(context.card.slot, "the reader G02 chose")
+    certificate = found(context.card.certificate, "the certificate G03 read")
+    info = found(context.card.info, "the CARD_INFO G03 read")
     expected = context.signature_card or info.card_number
     challenge = os.urandom(CHALLENGE_BYTES)
     # The job may wait on the card thread; once the user pressed Stop, or the runner has
@@ -110,5 +111,5 @@ SIGNATURE_TEST = Check(
     "G14",
     g14_signature_test,
     requires=("G03", "G07"),
-    time_bound=lambda context: SIGNATURE_TEST_BOUND,
+    time_bound=lambda _context: SIGNATURE_TEST_BOUND,
 )

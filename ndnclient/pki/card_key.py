@@ -125,7 +125,7 @@ class CardPrivateKey(rsa.RSAPrivateKey):
     def private_numbers(self) -> NoReturn:
         raise TypeError("the private key never leaves the IC card")
 
-    def private_bytes(self, *args: Any, **kwargs: Any) -> NoReturn:
+    def private_bytes(self, *_args: Any, **_kwargs: Any) -> NoReturn:
         raise TypeError("the private key never leaves the IC card")
 
     def __copy__(self) -> CardPrivateKey:

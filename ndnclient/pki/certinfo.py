@@ -26,7 +26,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from ndnclient.card.status import JAPAN_TIME, today_in_japan
 from ndnclient.errors import UserFacingError
 from ndnclient.messages import Messages
-from ndnclient.pki.csr import MAX_LENGTH
+from ndnclient.pki.csr_rules import MAX_LENGTH
 
 
 class CertificateFileError(UserFacingError):
@@ -257,7 +257,8 @@ def inspect_certificate(
         "extended_key_usage": _eku_names(certificate),
         "fingerprints": {
             "sha256": _fingerprint(der, hashes.SHA256()),
-            "sha1": _fingerprint(der, hashes.SHA1()),
+            # Shown to match what issuers and Windows still print; never used to trust.
+            "sha1": _fingerprint(der, hashes.SHA1()),  # noqa: S303
         },
         "warnings": [w.to_json() for w in warnings],
     }

@@ -19,12 +19,13 @@ import time
 from collections.abc import Callable
 from types import TracebackType
 
+from ndnclient.simulator import VPCD_HOST, VPCD_PORT
 from ndnclient.simulator.card import SW_NO_PRECISE_DIAGNOSIS, VirtualGoSignCard
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 35963
+DEFAULT_HOST = VPCD_HOST
+DEFAULT_PORT = VPCD_PORT
 
 VPCD_CTRL_OFF = 0
 VPCD_CTRL_ON = 1

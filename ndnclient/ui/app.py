@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 import ndnclient
 from ndnclient.card.connection import ReaderBackend
+from ndnclient.card.jobs import system_backend
 from ndnclient.messages import LANGUAGES
 from ndnclient.resources import resource_path
 from ndnclient.settings.service import SettingsService
@@ -35,12 +36,6 @@ from ndnclient.ui.tasks import Tasks
 log = logging.getLogger(__name__)
 
 LANGUAGE_RETRY_MS = 300
-
-
-def default_backend() -> ReaderBackend:
-    from ndnclient.card.pcsc import PcscBackend
-
-    return PcscBackend()
 
 
 LOG_DIR_ENV = "NDNCLIENT_LOG_DIR"
@@ -81,7 +76,7 @@ class GuiApplication(QObject):
         settings, self.notices = self.settings_service.load()
         self.lang = lang if lang in LANGUAGES else settings.language
         self.settings = SettingsHub(settings, self)
-        factory = backend_factory or (self.demo.backend_factory if self.demo else default_backend)
+        factory = backend_factory or (self.demo.backend_factory if self.demo else system_backend)
         self.card = CardBridge(factory, self)
         self.tasks = Tasks(self)
         self.crash_handler = CrashHandler(self)
@@ -211,8 +206,8 @@ def quit_on_termination_signals(app: QApplication) -> None:
 
 def run_gui(lang: str | None = None, demo: bool = False) -> int:
     started = time.perf_counter()
-    app = QApplication.instance() or QApplication(sys.argv)
-    assert isinstance(app, QApplication)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("ndnclient")
     log_dir = log_folder()
     setup_logging(log_dir)

@@ -25,11 +25,11 @@ from ndnclient.card.errors import (
     ChosenCardNotFoundError,
     NoServiceError,
 )
+from ndnclient.card.jobs import CardAccess
 from ndnclient.card.readers import reader_filter_from_env
 from ndnclient.card.session import CardType
 from ndnclient.card.status import CardStatus, CardSurvey, survey_cards
 from ndnclient.card.worker import CardEvent, CardEventKind, CardWorker
-from ndnclient.diagnostics.context import CardAccess
 from ndnclient.ui.tasks import Deliverer, Failed
 
 log = logging.getLogger(__name__)

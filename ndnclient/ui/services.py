@@ -45,11 +45,18 @@ class Services:
     demo: DemoCard | None = None
     # Rebuilds the window in another language (the application sets it); False when the
     # switch waits for a running PIN command or operation check to end.
-    change_language: Callable[[str], bool] = lambda lang: True
+    change_language: Callable[[str], bool] = lambda _lang: True
     messages: Messages = field(init=False)
 
     def __post_init__(self) -> None:
         self.messages = Messages(self.lang)
+
+    def locked_sentence(self, key: str) -> str:
+        """Why a setting cannot be changed here: IT fixed it (and whom to ask, if known)."""
+        contact = self.settings_service.policy.contact
+        if contact:
+            return self.messages.text("settings.locked", key=key, contact=contact)
+        return self.messages.text("settings.locked_no_contact", key=key)
 
     def describe(self, error: BaseException) -> str:
         """The one sentence (with its code and remedy) for an error a user can meet."""

@@ -107,7 +107,7 @@
     </message>
     <message>
         <source>%1  %2  valid until %3  (reader: %4)</source>
-        <translation>%1　%2　有効期限 %3（リーダー: %4）</translation>
+        <translation>%1&#x3000;%2&#x3000;有効期限 %3（リーダー: %4）</translation>
     </message>
 </context>
 <context>
@@ -227,22 +227,6 @@
         <translation>結果を保存</translation>
     </message>
     <message>
-        <source>Also run the si&amp;gnature test (G14): it uses the PIN</source>
-        <translation>署名テスト（G14）も行う(&amp;G)：PINを使います</translation>
-    </message>
-    <message>
-        <source>PIN for the signature test</source>
-        <translation>署名テスト用のPIN</translation>
-    </message>
-    <message>
-        <source>Card for the signature test</source>
-        <translation>署名テストに使うカード</translation>
-    </message>
-    <message>
-        <source>P&amp;IN</source>
-        <translation>PIN(&amp;I)</translation>
-    </message>
-    <message>
         <source>Progress of the operation check</source>
         <translation>動作確認の進み具合</translation>
     </message>
@@ -293,50 +277,6 @@
     <message>
         <source>Checking…</source>
         <translation>確認しています…</translation>
-    </message>
-    <message>
-        <source>Reading the PIN&apos;s tries…</source>
-        <translation>PINの残り回数を読んでいます…</translation>
-    </message>
-    <message>
-        <source>The PIN&apos;s tries are not known yet: insert the card.</source>
-        <translation>PINの残り回数がまだ分かりません。カードを差し込んでください。</translation>
-    </message>
-    <message>
-        <source>The PIN is locked: unlock it on the PIN page first.</source>
-        <translation>PINがロックされています。先に「PIN」の画面でロックを解除してください。</translation>
-    </message>
-    <message>
-        <source>▲ Only %1 tries left: if you are not sure of the PIN, do not run it.</source>
-        <translation>▲ PINの残りは %1 回です。PINに自信がなければ実行しないでください。</translation>
-    </message>
-    <message>
-        <source>PIN tries left: %1 of %2</source>
-        <translation>PINの残り回数: %1 回（最大 %2 回）</translation>
-    </message>
-    <message>
-        <source>Card: the card in the reader %1</source>
-        <translation>対象のカード: リーダー %1 のカード</translation>
-    </message>
-    <message>
-        <source>Card: %1  Holder: %2  (reader: %3)</source>
-        <translation>対象のカード: %1&#x3000;名義人: %2（リーダー: %3）</translation>
-    </message>
-    <message>
-        <source>Type the PIN for the signature test.</source>
-        <translation>署名テスト用のPINを入力してください。</translation>
-    </message>
-    <message>
-        <source>The card changed, so the PIN was cleared and nothing was sent. Check the card named above and type the PIN again.</source>
-        <translation>カードが変わったため、入力したPINを消しました。カードには何も送っていません。上に表示したカードを確かめて、もう一度PINを入力してください。</translation>
-    </message>
-    <message>
-        <source>Last PIN try</source>
-        <translation>PINの残りが1回です</translation>
-    </message>
-    <message>
-        <source>Only one PIN try is left. A wrong PIN now locks the card, and only the helpdesk&apos;s unlock code opens it again. Run the signature test anyway?</source>
-        <translation>PINの残りは1回です。ここで間違えるとカードがロックされ、ヘルプデスクのロック解除コードがないと使えなくなります。それでも署名テストを行いますか？</translation>
     </message>
     <message>
         <source>Stopping the check…</source>
@@ -1044,6 +984,69 @@
     <message>
         <source>Some settings on this page are changed but not saved. Switching the language rebuilds the window and drops those changes. Switch anyway?</source>
         <translation>この画面に、変更したまま保存していない設定があります。言語を切り替えると画面を作り直すため、その変更は失われます。切り替えますか？</translation>
+    </message>
+</context>
+<context>
+    <name>SignatureTestForm</name>
+    <message>
+        <source>Also run the si&amp;gnature test (G14): it uses the PIN</source>
+        <translation>署名テスト（G14）も行う(&amp;G)：PINを使います</translation>
+    </message>
+    <message>
+        <source>PIN for the signature test</source>
+        <translation>署名テスト用のPIN</translation>
+    </message>
+    <message>
+        <source>Card for the signature test</source>
+        <translation>署名テストに使うカード</translation>
+    </message>
+    <message>
+        <source>P&amp;IN</source>
+        <translation>PIN(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Reading the PIN&apos;s tries…</source>
+        <translation>PINの残り回数を読んでいます…</translation>
+    </message>
+    <message>
+        <source>The PIN&apos;s tries are not known yet: insert the card.</source>
+        <translation>PINの残り回数がまだ分かりません。カードを差し込んでください。</translation>
+    </message>
+    <message>
+        <source>The PIN is locked: unlock it on the PIN page first.</source>
+        <translation>PINがロックされています。先に「PIN」の画面でロックを解除してください。</translation>
+    </message>
+    <message>
+        <source>▲ Only %1 tries left: if you are not sure of the PIN, do not run it.</source>
+        <translation>▲ PINの残りは %1 回です。PINに自信がなければ実行しないでください。</translation>
+    </message>
+    <message>
+        <source>PIN tries left: %1 of %2</source>
+        <translation>PINの残り回数: %1 回（最大 %2 回）</translation>
+    </message>
+    <message>
+        <source>Card: the card in the reader %1</source>
+        <translation>対象のカード: リーダー %1 のカード</translation>
+    </message>
+    <message>
+        <source>Card: %1  Holder: %2  (reader: %3)</source>
+        <translation>対象のカード: %1&#x3000;名義人: %2（リーダー: %3）</translation>
+    </message>
+    <message>
+        <source>Type the PIN for the signature test.</source>
+        <translation>署名テスト用のPINを入力してください。</translation>
+    </message>
+    <message>
+        <source>The card changed, so the PIN was cleared and nothing was sent. Check the card named above and type the PIN again.</source>
+        <translation>カードが変わったため、入力したPINを消しました。カードには何も送っていません。上に表示したカードを確かめて、もう一度PINを入力してください。</translation>
+    </message>
+    <message>
+        <source>Last PIN try</source>
+        <translation>PINの残りが1回です</translation>
+    </message>
+    <message>
+        <source>Only one PIN try is left. A wrong PIN now locks the card, and only the helpdesk&apos;s unlock code opens it again. Run the signature test anyway?</source>
+        <translation>PINの残りは1回です。ここで間違えるとカードがロックされ、ヘルプデスクのロック解除コードがないと使えなくなります。それでも署名テストを行いますか？</translation>
     </message>
 </context>
 <context>

@@ -41,7 +41,8 @@ def test_a_bug_in_background_work_is_logged_and_offers_a_report(
     assert offered == ["ZeroDivisionError"]
     assert isinstance(heard[0], ZeroDivisionError)  # the page still hears it, to recover
     failures = [r for r in caplog.records if "unexpectedly" in r.getMessage()]
-    assert failures and failures[0].exc_info is not None  # with its traceback, in the log
+    assert failures
+    assert failures[0].exc_info is not None
 
 
 def test_an_error_a_user_can_meet_is_no_bug(
@@ -55,7 +56,8 @@ def test_an_error_a_user_can_meet_is_no_bug(
 
     started.app.tasks.run(no_card, lambda _: None, heard.append, owner=started.window)
     qtbot.waitUntil(lambda: bool(heard), timeout=3000)
-    assert offered == [] and not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert offered == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 def test_an_uncaught_exception_on_any_thread_is_logged_and_offers_a_report(
@@ -97,7 +99,9 @@ def test_the_crash_dialog_offers_to_save_a_report(
     QTimer.singleShot(50, press_save)
     started.window.offer_crash_report("KeyError")
     qtbot.waitUntil(target.exists, timeout=3000)
-    assert "KeyError" in seen[0] and "ヘルプデスク" in seen[0] and "Traceback" not in seen[0]
+    assert "KeyError" in seen[0]
+    assert "ヘルプデスク" in seen[0]
+    assert "Traceback" not in seen[0]
 
 
 def test_the_log_file_rotates_in_its_folder(tmp_path: Path) -> None:
@@ -110,7 +114,8 @@ def test_the_log_file_rotates_in_its_folder(tmp_path: Path) -> None:
         assert len(added) == 1
         handler = added[0]
         assert isinstance(handler, logging.handlers.RotatingFileHandler)
-        assert handler.maxBytes > 0 and handler.backupCount > 0
+        assert handler.maxBytes > 0
+        assert handler.backupCount > 0
         logging.getLogger("ndnclient.test").warning("written to the log")
         handler.flush()
         assert "written to the log" in path.read_text(encoding="utf-8")

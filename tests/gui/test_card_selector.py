@@ -113,11 +113,12 @@ def test_the_selector_asks_and_nothing_acts_until_a_card_is_chosen(
     window.show_page("pin")
     page = window.pin
     qtbot.waitUntil(lambda: "2枚" in page.tries_banner.text.text(), timeout=5000)
-    assert not page.verify_pin.isEnabled() and not page.unlock_code.isEnabled()
+    assert not page.verify_pin.isEnabled()
+    assert not page.unlock_code.isEnabled()
     window.show_page("check")
-    window.check.sign_test.setChecked(True)
-    qtbot.waitUntil(lambda: "2枚" in window.check.sign_tries.text(), timeout=5000)
-    assert not window.check.sign_pin.isEnabled()
+    window.check.signature.checkbox.setChecked(True)
+    qtbot.waitUntil(lambda: "2枚" in window.check.signature.tries.text(), timeout=5000)
+    assert not window.check.signature.pin.isEnabled()
 
 
 def test_the_pin_goes_only_to_the_chosen_card(qtbot: QtBot, two_cards: TwoCards) -> None:
@@ -125,14 +126,16 @@ def test_the_pin_goes_only_to_the_chosen_card(qtbot: QtBot, two_cards: TwoCards)
     choose(qtbot, window, NEW_SHOWN)
     window.show_page("pin")
     qtbot.waitUntil(lambda: NEW_SHOWN in page.target_card.text(), timeout=5000)
-    assert SECOND in page.target_card.text() and "電子 太郎" in page.target_card.text()
+    assert SECOND in page.target_card.text()
+    assert "電子 太郎" in page.target_card.text()
     qtbot.waitUntil(page.verify_pin.isEnabled, timeout=5000)
     assert not window.card_selector.banner.isVisible()  # chosen: nothing left to ask
     page.verify_pin.setText("1234")
     page.verify_form.button.click()
     qtbot.waitUntil(lambda: not page.busy and page.result.isVisible(), timeout=5000)
     assert page.result.kind == "ok"
-    assert len(two_cards.sent[NEW]) == 1 and two_cards.sent[OLD] == []
+    assert len(two_cards.sent[NEW]) == 1
+    assert two_cards.sent[OLD] == []
     # Home shows the chosen card too.
     assert window.home.card_number.text() == NEW_SHOWN
 
@@ -159,10 +162,11 @@ def test_a_card_swapped_behind_the_windows_back_receives_nothing(
     page.verify_pin.setText("1234")
     page.verify_form.button.click()
     qtbot.waitUntil(lambda: not page.busy and page.result.isVisible(), timeout=5000)
-    assert stranger_sent == [] and two_cards.sent[NEW] == [] and two_cards.sent[OLD] == []
-    assert (
-        "差し替え" in page.result.text.text() and "9392-0000-3333-0003" in page.result.text.text()
-    )
+    assert stranger_sent == []
+    assert two_cards.sent[NEW] == []
+    assert two_cards.sent[OLD] == []
+    assert "差し替え" in page.result.text.text()
+    assert "9392-0000-3333-0003" in page.result.text.text()
     # The chosen card is gone and two others are in: the window asks again.
     selector = window.card_selector
     qtbot.waitUntil(lambda: selector.combo.currentData() is None, timeout=5000)
@@ -193,19 +197,23 @@ def test_the_signature_test_signs_with_the_chosen_card_only(
     window, page = two_cards.window, two_cards.window.check
     choose(qtbot, window, OLD_SHOWN)
     window.show_page("check")
-    page.sign_test.setChecked(True)
-    qtbot.waitUntil(page.sign_pin.isEnabled, timeout=5000)
-    assert OLD_SHOWN in page.sign_card.text() and FIRST in page.sign_card.text()
-    page.sign_pin.setText("1234")
+    page.signature.checkbox.setChecked(True)
+    qtbot.waitUntil(page.signature.pin.isEnabled, timeout=5000)
+    assert OLD_SHOWN in page.signature.card.text()
+    assert FIRST in page.signature.card.text()
+    page.signature.pin.setText("1234")
     before = page._last_run_id
     page.start()
     qtbot.waitUntil(lambda: page._last_run_id > before and not page.running, timeout=20000)
     assert page.run.results["G14"].outcome == "ok"
-    assert len(two_cards.sent[OLD]) == 1 and two_cards.sent[NEW] == []
+    assert len(two_cards.sent[OLD]) == 1
+    assert two_cards.sent[NEW] == []
     assert page.report is not None
-    assert page.report.card_number == OLD_SHOWN and page.report.other_cards == [NEW_SHOWN]
+    assert page.report.card_number == OLD_SHOWN
+    assert page.report.other_cards == [NEW_SHOWN]
     g02 = page.run.results["G02"]
-    assert NEW_SHOWN in g02.detail and g02.facts["others"][0]["card_number"] == NEW
+    assert NEW_SHOWN in g02.detail
+    assert g02.facts["others"][0]["card_number"] == NEW
 
 
 def test_the_check_without_a_choice_examines_one_and_notes_the_other(
@@ -215,8 +223,11 @@ def test_the_check_without_a_choice_examines_one_and_notes_the_other(
     qtbot.waitUntil(lambda: two_cards.window.card_selector.isVisible(), timeout=5000)
     page.start()
     qtbot.waitUntil(lambda: page.report is not None and not page.running, timeout=20000)
-    assert page.report.card_number == OLD_SHOWN and page.report.other_cards == [NEW_SHOWN]
-    assert OLD_SHOWN in page.examined.text() and NEW_SHOWN in page.examined.text()
+    assert page.report.card_number == OLD_SHOWN
+    assert page.report.other_cards == [NEW_SHOWN]
+    assert OLD_SHOWN in page.examined.text()
+    assert NEW_SHOWN in page.examined.text()
     assert f"{NEW_SHOWN}" in page.helpdesk_text()
     assert "G14" not in page.run.results
-    assert two_cards.sent[OLD] == [] and two_cards.sent[NEW] == []
+    assert two_cards.sent[OLD] == []
+    assert two_cards.sent[NEW] == []

@@ -57,10 +57,12 @@ def test_a_csr_is_made_off_the_gui_thread_and_verifies(
     fill(form, tmp_path)
     form.create_button.click()
     # The pass phrase leaves the fields the moment the button is pressed.
-    assert form.passphrase.text() == "" and form.passphrase_again.text() == ""
+    assert form.passphrase.text() == ""
+    assert form.passphrase_again.text() == ""
     qtbot.waitUntil(lambda: form.banner.kind == "ok", timeout=10000)
     summary = form.summary.toPlainText()
-    assert "C（国）: JP  [PrintableString]" in summary and "認証太郎  [UTF8String]" in summary
+    assert "C（国）: JP  [PrintableString]" in summary
+    assert "認証太郎  [UTF8String]" in summary
     assert "「日本」を国コード「JP」にしました" in summary
     verified = subprocess.run(
         ["openssl", "req", "-in", str(tmp_path / "csr.pem"), "-verify", "-noout"],
@@ -83,7 +85,8 @@ def test_each_broken_rule_shows_under_its_field_and_nothing_is_made(
     assert "ワイルドカード" in form.notes["cn"].text()
     assert "JP" in form.notes["c"].text()
     assert not form.notes["l"].isVisible()
-    assert not form.busy and list(tmp_path.iterdir()) == []
+    assert not form.busy
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_legal_name_must_be_confirmed(qtbot: QtBot, gui: Start, tmp_path: Path) -> None:
@@ -91,7 +94,8 @@ def test_the_legal_name_must_be_confirmed(qtbot: QtBot, gui: Start, tmp_path: Pa
     fill(form, tmp_path, o="認証太郎（ニンちゃん）")
     form.legal_name.setChecked(False)
     form.create_button.click()
-    assert "通称" in form.notes["o"].text() and form.legal_note.isVisible()
+    assert "通称" in form.notes["o"].text()
+    assert form.legal_note.isVisible()
     assert list(tmp_path.iterdir()) == []
 
 
@@ -116,7 +120,8 @@ def test_an_existing_file_is_never_overwritten(qtbot: QtBot, gui: Start, tmp_pat
     qtbot.waitUntil(lambda: form.files_note.isVisible(), timeout=10000)
     assert "上書きはしません" in form.files_note.text()
     assert (tmp_path / "key.pem").read_bytes() == b"the old key"
-    assert not (tmp_path / "csr.pem").exists() and not form.busy
+    assert not (tmp_path / "csr.pem").exists()
+    assert not form.busy
 
 
 def _certificate(days: int) -> tuple[Any, x509.Certificate]:

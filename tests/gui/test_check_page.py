@@ -21,7 +21,6 @@ from pytestqt.qtbot import QtBot
 from ndnclient.diagnostics.checks import ALL_CHECKS
 from ndnclient.diagnostics.context import CheckContext
 from ndnclient.diagnostics.model import CheckResult, CheckStatus, Outcome
-from ndnclient.ui.pages import check as check_page
 from ndnclient.ui.pages.check import (
     CODE_COLUMN,
     STATUS_COLUMN,
@@ -29,6 +28,7 @@ from ndnclient.ui.pages.check import (
     TITLE_COLUMN,
     CheckPage,
 )
+from ndnclient.ui.pages.check import run as check_run
 
 # Nothing listens on port 1 of the loopback: G04 fails "refused" at once, with no network.
 CLOSED_LDAP = "ldap://127.0.0.1:1/o=x,c=JP"
@@ -67,7 +67,7 @@ def hold(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Gate]]:
         checks = tuple(
             dataclasses.replace(c, run=held) if c.code == code else c for c in ALL_CHECKS
         )
-        monkeypatch.setattr(check_page, "ALL_CHECKS", checks)
+        monkeypatch.setattr(check_run, "ALL_CHECKS", checks)
         gates.append(gate)
         return gate
 
@@ -114,7 +114,8 @@ def run_to_end(qtbot: QtBot, page: CheckPage) -> None:
 def test_a_full_run_fills_the_table(qtbot: QtBot, gui: Callable[..., Any]) -> None:
     page = start_gui(gui).window.check
     assert page.table.rowCount() == 0
-    assert not page.copy_button.isEnabled() and not page.save_button.isEnabled()
+    assert not page.copy_button.isEnabled()
+    assert not page.save_button.isEnabled()
     # Rows are added on the GUI thread only (the runner's thread just emits).
     adding_threads: list[threading.Thread] = []
     page.table.model().rowsInserted.connect(
@@ -130,8 +131,10 @@ def test_a_full_run_fills_the_table(qtbot: QtBot, gui: Callable[..., Any]) -> No
     assert all(t is threading.main_thread() for t in adding_threads)
     assert page.progress.value() == page.progress.maximum() == 13
     assert "13 of 13" in page.progress.format()
-    assert page.start_button.isEnabled() and not page.cancel_button.isEnabled()
-    assert page.copy_button.isEnabled() and page.save_button.isEnabled()
+    assert page.start_button.isEnabled()
+    assert not page.cancel_button.isEnabled()
+    assert page.copy_button.isEnabled()
+    assert page.save_button.isEnabled()
     # Status in a symbol and a word, not colour alone.
     assert status_text(page, "G01") == "✔ OK"
     assert status_text(page, "G04") == "✖ Error"
@@ -142,7 +145,8 @@ def test_a_full_run_fills_the_table(qtbot: QtBot, gui: Callable[..., Any]) -> No
     assert page.report is not None
     failed = [r.code for r in page.report.results if r.status is CheckStatus.FAIL]
     assert "G04" in failed
-    assert "problems" in page.summary.text() and "were found" in page.summary.text()
+    assert "problems" in page.summary.text()
+    assert "were found" in page.summary.text()
     assert page.summary.text().startswith("✖ ")
     assert page.codes.isVisible()
     for code in ALL_CODES:
@@ -169,16 +173,20 @@ def test_rows_stream_while_the_run_goes_on(
     click(page.start_button)
     qtbot.waitUntil(lambda: page.table.rowCount() == 12, timeout=RUN_TIMEOUT_MS)
     # The run is not over, yet twelve rows are there: they came as the checks finished.
-    assert gate.entered.is_set() and not gate.release.is_set()
-    assert page.running and page.cancel_button.isEnabled()
+    assert gate.entered.is_set()
+    assert not gate.release.is_set()
+    assert page.running
+    assert page.cancel_button.isEnabled()
     assert "G10" not in codes_in_table(page)
     assert page.progress.value() == 12 < page.progress.maximum()
-    assert page.report is None and not page.copy_button.isEnabled()
+    assert page.report is None
+    assert not page.copy_button.isEnabled()
     gate.release.set()
     qtbot.waitUntil(lambda: not page.running, timeout=RUN_TIMEOUT_MS)
     assert codes_in_table(page) == ALL_CODES
     # The checks ran on a thread of the runner's, never on the GUI's.
-    assert gate.threads and all(t is not threading.main_thread() for t in gate.threads)
+    assert gate.threads
+    assert all(t is not threading.main_thread() for t in gate.threads)
 
 
 def test_cancel_ends_the_run_with_skipped_rows(
@@ -198,8 +206,10 @@ def test_cancel_ends_the_run_with_skipped_rows(
         assert status_text(page, code) == "－ Not checked", code
     assert page.report is not None
     g03 = next(r for r in page.report.results if r.code == "G03")
-    assert g03.status is CheckStatus.SKIPPED and "stopped" in g03.detail
-    assert page.start_button.isEnabled() and not page.cancel_button.isEnabled()
+    assert g03.status is CheckStatus.SKIPPED
+    assert "stopped" in g03.detail
+    assert page.start_button.isEnabled()
+    assert not page.cancel_button.isEnabled()
     assert page.copy_button.isEnabled()
     assert "stopped before the end" in page.summary.text()
     assert page.progress.value() == page.progress.maximum()
@@ -214,16 +224,20 @@ def test_a_selected_row_says_what_it_means_and_what_to_do(
     page.table.selectRow(row_of(page, "G04"))
     shown = page.details.toPlainText()
     g04 = page.selected_result()
-    assert g04 is not None and g04.code == "G04" and g04.outcome == "refused"
+    assert g04 is not None
+    assert g04.code == "G04"
+    assert g04.outcome == "refused"
     assert g04.detail in shown
-    assert g04.remedy and g04.remedy in shown  # what to do: ask the network department
+    assert g04.remedy
+    assert g04.remedy in shown
     assert "127.0.0.1" in shown
     assert "LDAP traffic is probably blocked" in shown  # what it means, from the catalogue
     assert "check code G04" in shown
     # Arrow keys move through the rows, and the pane follows.
     QTest.keyClick(page.table, Qt.Key.Key_Up)
     g03 = page.selected_result()
-    assert g03 is not None and g03.code == "G03"
+    assert g03 is not None
+    assert g03.code == "G03"
     assert "What to do" not in page.details.toPlainText()  # G03 passed: nothing to do
     assert "GoSign" in page.details.toPlainText()
 
@@ -240,7 +254,8 @@ def test_copy_for_the_helpdesk(qtbot: QtBot, gui: Callable[..., Any]) -> None:
     assert "✖ G04 [Error] LDAP repository reachable" in copied
     assert "G01" not in copied  # only the problems: a short text
     assert len(copied.splitlines()) < 12
-    assert page.banner.isVisible() and "Copied" in page.banner.text.text()
+    assert page.banner.isVisible()
+    assert "Copied" in page.banner.text.text()
 
 
 def test_save_the_report_as_html_and_json(
@@ -252,7 +267,8 @@ def test_save_the_report_as_html_and_json(
 
     def choose(parent: Any, caption: str, folder: str, filters: str) -> tuple[str, str]:
         kinds = filters.split(";;")
-        assert any("*.html" in k for k in kinds) and any("*.json" in k for k in kinds)
+        assert any("*.html" in k for k in kinds)
+        assert any("*.json" in k for k in kinds)
         name, wanted = answers.pop(0)
         return name, next(k for k in kinds if wanted in k)
 
@@ -263,7 +279,8 @@ def test_save_the_report_as_html_and_json(
     qtbot.waitUntil(lambda: "saved" in page.banner.text.text(), timeout=5000)
     written = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert written.startswith("<!DOCTYPE html>")
-    assert "LDAP repository reachable" in written and "check code G04" in written
+    assert "LDAP repository reachable" in written
+    assert "check code G04" in written
 
     answers.append((str(tmp_path / "report"), "*.json"))  # no suffix: the filter decides
     page.banner.hide()
@@ -273,10 +290,12 @@ def test_save_the_report_as_html_and_json(
     document = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert [r["code"] for r in document["results"]] == ALL_CODES
     by_code = {r["code"]: r for r in document["results"]}
-    assert by_code["G04"]["status"] == "fail" and by_code["G04"]["outcome"] == "refused"
+    assert by_code["G04"]["status"] == "fail"
+    assert by_code["G04"]["outcome"] == "refused"
     assert document["summary"]["failed"] is True
     assert document["settings"]["ldap.url"] == CLOSED_LDAP
-    assert document["card_number"] is not None and "-" in document["card_number"]
+    assert document["card_number"] is not None
+    assert "-" in document["card_number"]
 
     # A folder that does not exist: a sentence in the banner, nothing raised.
     answers.append((str(tmp_path / "missing" / "report.html"), "*.html"))
@@ -336,13 +355,15 @@ def test_a_second_run_after_a_cancel_shows_only_its_own_rows(
     first_gate.release.set()  # and the first run's lingering check ends now
     qtbot.wait(200)
     assert "G03" not in codes_in_table(page)
-    assert page.running and not page.start_button.isEnabled()
+    assert page.running
+    assert not page.start_button.isEnabled()
 
     second_gate.release.set()
     qtbot.waitUntil(lambda: not page.running, timeout=RUN_TIMEOUT_MS)
     assert codes_in_table(page) == ALL_CODES  # each once, from the second run
     assert status_text(page, "G03") == "✔ OK"
-    assert page.report is not None and all(r.title != "stale" for r in page.report.results)
+    assert page.report is not None
+    assert all(r.title != "stale" for r in page.report.results)
     assert "stopped before the end" not in page.summary.text()
 
 
@@ -356,7 +377,8 @@ def test_a_language_switch_waits_for_the_run_to_end(
     qtbot.waitUntil(gate.entered.is_set, timeout=RUN_TIMEOUT_MS)
     assert started.app.change_language("ja") is False  # the run's results belong here
     qtbot.wait(400)
-    assert started.app.window is old_window and page.running
+    assert started.app.window is old_window
+    assert page.running
     gate.release.set()
     qtbot.waitUntil(lambda: started.app.window is not old_window, timeout=RUN_TIMEOUT_MS)
     assert page.report is not None or not shiboken6.isValid(page)
@@ -382,7 +404,7 @@ def test_a_page_destroyed_mid_run_stops_its_run(
 
 
 def _wait_for_tries(qtbot: QtBot, page: Any) -> None:
-    qtbot.waitUntil(lambda: page.sign_pin.isEnabled(), timeout=5000)
+    qtbot.waitUntil(lambda: page.signature.pin.isEnabled(), timeout=5000)
 
 
 def _start_and_finish(qtbot: QtBot, page: Any) -> None:
@@ -396,17 +418,17 @@ def test_the_signature_test_runs_only_when_asked_and_signs(qtbot: QtBot, gui: An
     started = gui()
     page = started.window.check
     started.window.show_page("check")
-    assert not page.sign_pin.isVisible()
+    assert not page.signature.pin.isVisible()
     page.start()
     qtbot.waitUntil(lambda: not page.running, timeout=20000)
     assert "G14" not in page.run.results  # not asked: not run, no PIN sent
-    page.sign_test.setChecked(True)
+    page.signature.checkbox.setChecked(True)
     _wait_for_tries(qtbot, page)
-    assert "10" in page.sign_tries.text()
-    page.sign_pin.setText("1234")
+    assert "10" in page.signature.tries.text()
+    page.signature.pin.setText("1234")
     before = page._last_run_id
     page.start()
-    assert page.sign_pin.text() == ""  # out of the field at once
+    assert page.signature.pin.text() == ""  # out of the field at once
     qtbot.waitUntil(lambda: page._last_run_id > before and not page.running, timeout=20000)
     g14 = page.run.results["G14"]
     assert (g14.status.value, g14.outcome) == ("ok", "ok")
@@ -416,25 +438,27 @@ def test_the_signature_test_runs_only_when_asked_and_signs(qtbot: QtBot, gui: An
 def test_a_wrong_pin_in_the_signature_test_spends_one_try(qtbot: QtBot, gui: Any) -> None:
     started = gui()
     page = started.window.check
-    page.sign_test.setChecked(True)
+    page.signature.checkbox.setChecked(True)
     _wait_for_tries(qtbot, page)
-    page.sign_pin.setText("9999")
+    page.signature.pin.setText("9999")
     _start_and_finish(qtbot, page)
     assert page.run.results["G14"].outcome == "wrong_pin"
     assert started.reader.card.state.pin_tries_left == 9
-    qtbot.waitUntil(lambda: "9" in page.sign_tries.text(), timeout=5000)  # read again
+    qtbot.waitUntil(lambda: "9" in page.signature.tries.text(), timeout=5000)  # read again
 
 
 def test_a_blocked_pin_runs_no_signature_test(qtbot: QtBot, gui: Any) -> None:
     started = gui(pin_tries_left=0)
     page = started.window.check
     started.window.show_page("check")
-    page.sign_test.setChecked(True)
-    qtbot.waitUntil(lambda: "ロック" in page.sign_tries.text(), timeout=5000)
-    assert not page.sign_pin.isEnabled()
+    page.signature.checkbox.setChecked(True)
+    qtbot.waitUntil(lambda: "ロック" in page.signature.tries.text(), timeout=5000)
+    assert not page.signature.pin.isEnabled()
     page.start()
-    assert not page.running and page.sign_note.isVisible()
-    assert "ロック" in page.sign_note.text() and started.reader.card.state.pin_tries_left == 0
+    assert not page.running
+    assert page.signature.note.isVisible()
+    assert "ロック" in page.signature.note.text()
+    assert started.reader.card.state.pin_tries_left == 0
 
 
 @pytest.mark.parametrize("answer", ["no", "yes"])
@@ -451,14 +475,15 @@ def test_the_last_try_asks_first(
         return button
 
     monkeypatch.setattr(QMessageBox, "question", ask)
-    page.sign_test.setChecked(True)
+    page.signature.checkbox.setChecked(True)
     _wait_for_tries(qtbot, page)
-    page.sign_pin.setText("1234")
+    page.signature.pin.setText("1234")
     before = page._last_run_id
     page.start()
     qtbot.waitUntil(lambda: len(asked) == 1, timeout=5000)
     if answer == "no":
-        assert page._last_run_id == before and started.reader.card.state.pin_tries_left == 1
+        assert page._last_run_id == before
+        assert started.reader.card.state.pin_tries_left == 1
         return
     qtbot.waitUntil(lambda: page._last_run_id > before and not page.running, timeout=20000)
     assert page.run.results["G14"].outcome == "ok"
@@ -472,9 +497,9 @@ def test_the_tries_are_read_again_before_the_signature_test(
     # trust what it showed before, and must reach the last-try question.
     started = gui()
     page = started.window.check
-    page.sign_test.setChecked(True)
+    page.signature.checkbox.setChecked(True)
     _wait_for_tries(qtbot, page)
-    assert "10" in page.sign_tries.text()
+    assert "10" in page.signature.tries.text()
     from ndnclient.card.errors import InvalidPinError
     from ndnclient.card.session import GoSignSession
 
@@ -491,8 +516,9 @@ def test_the_tries_are_read_again_before_the_signature_test(
         "question",
         lambda *args: asked.append(args[1]) or QMessageBox.StandardButton.No,
     )
-    page.sign_pin.setText("1234")
+    page.signature.pin.setText("1234")
     page.start()
     qtbot.waitUntil(lambda: bool(asked), timeout=5000)
-    assert "1" in page.sign_tries.text() and not page.running
+    assert "1" in page.signature.tries.text()
+    assert not page.running
     assert started.reader.card.state.pin_tries_left == 1

@@ -34,7 +34,8 @@ def test_an_unregistered_card_is_offered_for_registration(qtbot: QtBot, gui: Sta
     started = gui(lang="en", card_number="1111222233334444")
     wait_for_card(qtbot, started)
     banner = started.window.home.unregistered
-    assert banner.isVisible() and "1111-2222-3333-4444" in banner.text.text()
+    assert banner.isVisible()
+    assert "1111-2222-3333-4444" in banner.text.text()
     banner.button.click()
     qtbot.waitUntil(
         lambda: "registered" in banner.text.text() and "not" not in banner.text.text(), timeout=3000
@@ -51,7 +52,8 @@ def test_the_renewal_reminder_when_due(qtbot: QtBot, gui: Start) -> None:
     )
     wait_for_card(qtbot, started)
     renewal = started.window.home.renewal
-    assert renewal.isVisible() and "renew" in renewal.text.text()
+    assert renewal.isVisible()
+    assert "renew" in renewal.text.text()
     assert str(today + timedelta(days=20 - 29)) in renewal.text.text()  # new validity start
 
 
@@ -111,14 +113,16 @@ def test_the_edit_dialog_checks_each_field(qtbot: QtBot, gui: Start) -> None:
     qtbot.addWidget(dialog)
     dialog.number.setText("1234")
     dialog._check()
-    assert dialog.number_note.isVisibleTo(dialog) and "16 digits" in dialog.number_note.text()
+    assert dialog.number_note.isVisibleTo(dialog)
+    assert "16 digits" in dialog.number_note.text()
     dialog.number.setText("1111-2222-3333-4444")
     dialog.valid_to.setDate(dialog.valid_from.date().addDays(-1))
     dialog._check()
     assert "ends before it starts" in dialog.dates_note.text()
     dialog.valid_to.setDate(dialog.valid_from.date().addDays(700))
     dialog._check()
-    assert dialog.result_card is not None and dialog.result_card.card_number == ("1111222233334444")
+    assert dialog.result_card is not None
+    assert dialog.result_card.card_number == ("1111222233334444")
 
 
 def test_the_old_card_stays_during_its_switching_period(
@@ -144,7 +148,8 @@ def test_the_old_card_stays_during_its_switching_period(
     monkeypatch.setattr(QMessageBox, "question", decline)
     page.remove_button.click()
     qtbot.waitUntil(lambda: bool(asked), timeout=3000)
-    assert page.table.rowCount() == 2 and "switching period" in asked[0]
+    assert page.table.rowCount() == 2
+    assert "switching period" in asked[0]
 
 
 def test_a_locked_value_is_read_only_and_says_why(gui: Start) -> None:
@@ -155,7 +160,8 @@ def test_a_locked_value_is_read_only_and_says_why(gui: Start) -> None:
     )
     started = gui(lang="en", policy=policy)
     window = started.window
-    assert not window.urls.entry.isEnabled() and not window.urls.add_button.isEnabled()
+    assert not window.urls.entry.isEnabled()
+    assert not window.urls.add_button.isEnabled()
     assert "内線 1234" in window.urls.locked.text.text()
     assert not window.settings_page.ldap_method.isEnabled()
     assert window.settings_page.multitrust_method.isChecked()
@@ -175,11 +181,13 @@ def test_urls_are_checked_normalised_added_and_removed(qtbot: QtBot, gui: Start)
     page.entry.setText("http://insecure.example.jp")
     page.add_button.click()
     qtbot.waitUntil(lambda: page.note.isVisibleTo(page), timeout=3000)
-    assert "does not start with https" in page.note.text() and page.list.count() == 0
+    assert "does not start with https" in page.note.text()
+    assert page.list.count() == 0
     page.entry.setText("WWW.E-BISC.GO.JP/")
     page.add_button.click()
     qtbot.waitUntil(lambda: page.list.count() == 1, timeout=3000)
-    assert page.list.item(0).text() == "https://www.e-bisc.go.jp" and not page.note.isVisible()
+    assert page.list.item(0).text() == "https://www.e-bisc.go.jp"
+    assert not page.note.isVisible()
     assert page.entry.text() == ""
     page.list.setCurrentRow(0)
     page.remove_button.click()
@@ -286,7 +294,8 @@ def test_a_language_switch_asks_before_dropping_unsaved_edits(
     page.language.setCurrentIndex(page.language.findData("ja"))
     page.language_button.click()
     qtbot.wait(300)
-    assert asked and started.app.window is old
+    assert asked
+    assert started.app.window is old
     assert page.proxy_url.text() == "http://proxy.example.lg.jp:8080"
     assert not settings_file.exists()  # nothing was saved, the language neither
 
@@ -330,7 +339,8 @@ def test_save_diagnostics_after_a_pin_was_entered(
     started.window.about.save_diagnostics()
     qtbot.waitUntil(target.exists, timeout=3000)
     document = json.loads(target.read_text(encoding="utf-8"))
-    assert document["app"]["name"] == "ndnclient" and document["card"]["card_number"]
+    assert document["app"]["name"] == "ndnclient"
+    assert document["card"]["card_number"]
     assert "918273" not in target.read_text(encoding="utf-8")
     for log in (started.folder / "logs").glob("*"):
         assert "918273" not in log.read_text(encoding="utf-8", errors="replace")
@@ -346,8 +356,11 @@ def test_diagnostics_that_cannot_be_saved_give_a_sentence(
     about.save_diagnostics()
     qtbot.waitUntil(lambda: about.banner.isVisibleTo(about), timeout=3000)
     text = about.banner.text.text()
-    assert "診断情報" in text and "別のフォルダー" in text and str(target) in text
-    assert ".tmp" not in text and "Errno" not in text
+    assert "診断情報" in text
+    assert "別のフォルダー" in text
+    assert str(target) in text
+    assert ".tmp" not in text
+    assert "Errno" not in text
     assert about.banner.kind == "error"
 
 

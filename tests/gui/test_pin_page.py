@@ -497,7 +497,8 @@ def test_no_card_closes_entry_with_a_sentence(
         assert not any(field.isEnabled() for field in form.fields)
     page.verify_pin.setText("1234")
     page.submit_verify()  # even a submit that slips through sends nothing
-    assert not page.busy and page.verify_pin.text() == ""
+    assert not page.busy
+    assert page.verify_pin.text() == ""
     started.reader.insert()
     qtbot.waitUntil(lambda: page.verify_form.button.isEnabled(), timeout=3000)
     assert page.pin_tries.text() == "PIN tries left: 10 of 10"

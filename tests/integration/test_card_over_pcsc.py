@@ -57,7 +57,8 @@ def test_card_status_json(plug_card: Plug) -> None:
     assert status["card_number_display"] == "9392-0000-1234-5678"
     assert status["holder"] == HOLDER
     assert (status["valid_from"], status["valid_to"]) == ("2026-04-01", "2028-03-31")
-    assert status["pin_tries_left"] == 10 and status["unlock_tries_left"] == 10
+    assert status["pin_tries_left"] == 10
+    assert status["unlock_tries_left"] == 10
     assert status["error"] is None
     assert "CN=" in status["certificate"]["subject"]
 
@@ -66,7 +67,8 @@ def test_card_status_text_is_japanese(plug_card: Plug) -> None:
     plug_card(holder=HOLDER)
     result = run_cli("card", "status")
     assert result.code == 0, result.stderr
-    assert "GoSign ICカード" in result.stdout and HOLDER in result.stdout
+    assert "GoSign ICカード" in result.stdout
+    assert HOLDER in result.stdout
     assert "PINの残り回数" in result.stdout
 
 
@@ -77,7 +79,8 @@ def test_card_cert_pem_is_the_cards_certificate(plug_card: Plug) -> None:
     certificate = x509.load_pem_x509_certificate(result.stdout.encode())
     assert certificate.public_bytes(Encoding.DER) == card.state.user_certificate_der
     ca = run_cli("card", "cert", "--ca", "--json")
-    assert ca.code == 0 and "ndnclient Test GoSign CA" in ca.json()["subject"]
+    assert ca.code == 0
+    assert "ndnclient Test GoSign CA" in ca.json()["subject"]
 
 
 # --- PIN counter semantics -------------------------------------------------------------------
@@ -95,7 +98,8 @@ def test_three_wrong_pins_then_the_right_one(plug_card: Plug) -> None:
     assert status["pin_tries_left"] == 7
     right = verify("1234")
     assert right.code == 0, right.stderr
-    assert right.json()["pin_tries_left"] == 10 and card.state.pin_tries_left == 10
+    assert right.json()["pin_tries_left"] == 10
+    assert card.state.pin_tries_left == 10
     # Every attempt was shown the count before entry (stderr), read with a status VERIFY.
     assert "PINの残り回数: 7回" in right.stderr
 
@@ -103,7 +107,8 @@ def test_three_wrong_pins_then_the_right_one(plug_card: Plug) -> None:
 def test_ten_wrong_pins_block_and_then_nothing_reaches_the_card(plug_card: Plug) -> None:
     card = plug_card(pin_tries_left=2)  # the eight before are the same path, shown above
     low = verify("0000")
-    assert low.code == 1 and low.json()["pin_tries_left"] == 1
+    assert low.code == 1
+    assert low.json()["pin_tries_left"] == 1
     assert "注意" in low.stderr  # the low-count warning
 
     sent_before = len(card.pin_commands_received())
@@ -113,7 +118,8 @@ def test_ten_wrong_pins_block_and_then_nothing_reaches_the_card(plug_card: Plug)
     assert len(card.pin_commands_received()) == sent_before  # nothing was sent
 
     last = verify("0000", "--i-understand-last-try")
-    assert last.code == 1 and last.json()["error"]["kind"] == "PinBlockedError"
+    assert last.code == 1
+    assert last.json()["error"]["kind"] == "PinBlockedError"
     assert card.state.pin_tries_left == 0
 
     sent_before = len(card.pin_commands_received())
@@ -122,7 +128,8 @@ def test_ten_wrong_pins_block_and_then_nothing_reaches_the_card(plug_card: Plug)
             "pin", *command, "--pin-stdin", "--i-understand-last-try", stdin="1234\n5678\n"
         )
         assert blocked.code == 1
-        assert "ロック解除" in blocked.stderr and "G07" in blocked.stderr
+        assert "ロック解除" in blocked.stderr
+        assert "G07" in blocked.stderr
     assert card.pin_commands_received()[sent_before:] == []
     assert run_cli("card", "status", "--json").json()["pin_tries_left"] == 0
 
@@ -130,8 +137,10 @@ def test_ten_wrong_pins_block_and_then_nothing_reaches_the_card(plug_card: Plug)
 def test_unlock_with_the_helpdesk_code(plug_card: Plug) -> None:
     card = plug_card(pin_tries_left=0)
     wrong = run_cli("pin", "unlock", "--pin-stdin", "--json", stdin="87654321\n4321\n")
-    assert wrong.code == 1 and wrong.json()["unlock_tries_left"] == 9
-    assert card.state.unlock_tries_left == 9 and card.state.pin_tries_left == 0
+    assert wrong.code == 1
+    assert wrong.json()["unlock_tries_left"] == 9
+    assert card.state.unlock_tries_left == 9
+    assert card.state.pin_tries_left == 0
     right = run_cli("pin", "unlock", "--pin-stdin", stdin="12345678\nNew4321\n")
     assert right.code == 0, right.stderr
     assert "ロックを解除" in right.stdout
@@ -143,7 +152,8 @@ def test_unlock_with_the_helpdesk_code(plug_card: Plug) -> None:
 def test_pin_change(plug_card: Plug) -> None:
     card = plug_card()
     bad_new = run_cli("pin", "change", "--pin-stdin", stdin="1234\nab\n")
-    assert bad_new.code == 1 and not card.pin_commands_received()  # refused before sending
+    assert bad_new.code == 1
+    assert not card.pin_commands_received()
     changed = run_cli("pin", "change", "--pin-stdin", stdin="1234\nZx9Zx9\n")
     assert changed.code == 0, changed.stderr
     assert verify("1234").code == 1
@@ -157,11 +167,14 @@ def test_no_pin_in_any_output(plug_card: Plug) -> None:
         "-vv", "--traffic", "pin", "change", "--pin-stdin", stdin="Rt5xRt5x\nQw3zQw3z\n"
     )
     assert result.code == 0, result.stderr
-    assert "TRAFFIC" in result.stderr and "masked" in result.stderr  # the log was really on
+    assert "TRAFFIC" in result.stderr
+    assert "masked" in result.stderr
     for secret in ("Rt5xRt5x", "Qw3zQw3z"):
         encoded = secret.encode().hex(" ").upper()
-        assert encoded not in result.stderr and encoded not in result.stdout
-        assert secret not in result.stdout and secret not in result.stderr
+        assert encoded not in result.stderr
+        assert encoded not in result.stdout
+        assert secret not in result.stdout
+        assert secret not in result.stderr
 
 
 def test_in_process_counter_over_pcsc(plug_card: Plug, backend: PcscBackend) -> None:
@@ -205,8 +218,10 @@ def test_status_with_each_transport(
     card = plug_card(t0=t0, extended_length=extended)
     status = read_card_status(backend)
     assert status.problem is None, status.problem
-    assert status.info is not None and status.info.card_number == card.state.card_number
-    assert status.pin is not None and status.pin.tries_left == 10
+    assert status.info is not None
+    assert status.info.card_number == card.state.card_number
+    assert status.pin is not None
+    assert status.pin.tries_left == 10
 
 
 # --- the card pulled, held, missing; no reader; no service -----------------------------------
@@ -287,9 +302,11 @@ def test_another_program_holding_the_card(plug_card: Plug) -> None:
         assert result.code == 1
         assert result.json()["error"]["kind"] == "CardInUseError"
         assert result.json()["card_type"] == "unknown"  # not identified, not "foreign"
-        assert "別のプログラム" in result.stderr and "G02" in result.stderr
+        assert "別のプログラム" in result.stderr
+        assert "G02" in result.stderr
         pin = run_cli("pin", "verify", "--pin-stdin", "--json", stdin="1234\n")
-        assert pin.code == 1 and pin.json()["error"]["kind"] == "CardInUseError"
+        assert pin.code == 1
+        assert pin.json()["error"]["kind"] == "CardInUseError"
         assert card.pin_commands_received() == []
     finally:
         scard.SCardDisconnect(hcard, scard.SCARD_LEAVE_CARD)
@@ -312,7 +329,8 @@ def test_my_number_card(plug_card: Plug) -> None:
     assert result.json()["card_type"] == "mynumber"
     assert "マイナンバーカード" in result.stderr
     pin = verify("1234")
-    assert pin.code == 1 and pin.json()["error"]["kind"] == "MyNumberCardError"
+    assert pin.code == 1
+    assert pin.json()["error"]["kind"] == "MyNumberCardError"
 
 
 def test_no_reader(pcscd_without_readers: dict[str, str]) -> None:
@@ -329,9 +347,11 @@ def test_no_service(tmp_path: Any) -> None:
     result = run_cli("card", "status", "--json", env=env)
     assert result.code == 1
     assert result.json()["error"]["kind"] == "NoServiceError"
-    assert "サービス" in result.stderr and "G01" in result.stderr
+    assert "サービス" in result.stderr
+    assert "G01" in result.stderr
     pin = run_cli("pin", "verify", "--pin-stdin", stdin="1234\n", env=env)
-    assert pin.code == 1 and "G01" in pin.stderr
+    assert pin.code == 1
+    assert "G01" in pin.stderr
 
 
 def test_reader_filter_that_matches_nothing(plug_card: Plug) -> None:
@@ -370,7 +390,8 @@ def test_worker_reports_insertion_and_removal(plug_card: Plug) -> None:
         card = plug_card()
         assert wait_for(CardEventKind.CARD_INSERTED).reader == READER
         status = worker.submit(read_card_status).result(timeout=10)
-        assert status.info is not None and status.info.card_number == card.state.card_number
+        assert status.info is not None
+        assert status.info.card_number == card.state.card_number
         card.bridge.remove()
         assert wait_for(CardEventKind.CARD_REMOVED).reader == READER
     finally:

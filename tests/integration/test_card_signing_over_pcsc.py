@@ -51,7 +51,8 @@ def test_an_smime_message_signed_by_the_card_verifies_with_openssl(
     part: Message = email.message_from_bytes(verified.stdout)
     assert part.get_content_charset() == "utf-8"
     body = part.get_payload(decode=True)
-    assert isinstance(body, bytes) and body.decode("utf-8") == MESSAGE
+    assert isinstance(body, bytes)
+    assert body.decode("utf-8") == MESSAGE
     # Tampering with a byte of the message breaks the signature.
     tampered = tmp_path / "tampered.eml"
     data = signed.read_bytes()
@@ -77,7 +78,8 @@ def test_a_wrong_pin_spends_exactly_one_try_and_writes_nothing(
         "--pin-stdin", stdin="9999\n",
     )  # fmt: skip
     assert result.code == 1
-    assert "9" in result.stderr and "9999" not in result.stdout + result.stderr
+    assert "9" in result.stderr
+    assert "9999" not in result.stdout + result.stderr
     assert card.state.pin_tries_left == 9
     assert len(card.pin_commands_received()) == 1
     assert not any(apdu[1] == 0x2A for apdu in card.received)  # nothing was signed
@@ -91,7 +93,8 @@ def test_a_blocked_pin_sends_nothing(plug_card: Callable[..., PluggedCard], tmp_
         "smime", "sign", "--in", str(tmp_path / "message.txt"), "--out", str(tmp_path / "s.eml"),
         "--pin-stdin", stdin="1234\n",
     )  # fmt: skip
-    assert result.code == 1 and "ロック" in result.stderr
+    assert result.code == 1
+    assert "ロック" in result.stderr
     assert card.pin_commands_received() == []
 
 

@@ -91,14 +91,16 @@ def test_the_operation_check_passes_on_a_healthy_setup(
     assert document["system"]["utf8_mode"] == "true"  # stdin and files in UTF-8, not cp932
     # The catalogue travelled with the program: titles are sentences, not keys.
     titles = {r["code"]: r["title"] for r in document["results"]}
-    assert "LDAP" in titles["G04"] and not titles["G04"].startswith("check.")
+    assert "LDAP" in titles["G04"]
+    assert not titles["G04"].startswith("check.")
 
 
 def test_texts_in_both_languages_are_bundled(frozen: Path) -> None:
     japanese = run_frozen(frozen, "explain", "G04")
     english = run_frozen(frozen, "explain", "G04", "--lang", "en")
     assert japanese.code == english.code == 0
-    assert "動作確認エラー:G04" in japanese.stdout and "リポジトリ" in japanese.stdout
+    assert "動作確認エラー:G04" in japanese.stdout
+    assert "リポジトリ" in japanese.stdout
     assert "repository" in english.stdout.lower()
     assert japanese.stderr == english.stderr == ""  # no "message missing" warnings
 
@@ -238,5 +240,6 @@ def test_the_window_opens_offscreen_and_closes_cleanly(
     assert code == 0, errors
     assert "ndnclient closed" in log
     assert "Traceback" not in log + errors
-    assert " ERROR " not in log and " WARNING " not in log, log  # e.g. a missing translation
+    assert " ERROR " not in log, log
+    assert " WARNING " not in log, log  # e.g. a missing translation
     assert card.pin_commands_received() == []

@@ -57,7 +57,8 @@ def test_status(independent: IndependentCard) -> None:
     result = run_cli("card", "status", "--json")
     assert result.code == 0, result.stderr
     status = result.json()
-    assert status["reader"] == READER and status["card_type"] == "gosign"
+    assert status["reader"] == READER
+    assert status["card_type"] == "gosign"
     assert status["card_number"] == "4000123412341234"
     assert status["holder"] == "独立 検証"
     assert (status["valid_from"], status["valid_to"]) == ("2026-01-01", "2027-12-31")
@@ -77,7 +78,8 @@ def test_certificates_are_exact_despite_file_padding(independent: IndependentCar
 def test_wrong_pins_then_right_then_block(independent: IndependentCard) -> None:
     for expected in (9, 8, 7):
         wrong = run_cli("pin", "verify", "--pin-stdin", "--json", stdin="0000\n")
-        assert wrong.code == 1 and wrong.json()["pin_tries_left"] == expected
+        assert wrong.code == 1
+        assert wrong.json()["pin_tries_left"] == expected
     assert independent.pin_tries_left == 7
     right = run_cli("pin", "verify", "--pin-stdin", stdin="2468\n")
     assert right.code == 0, right.stderr

@@ -17,10 +17,11 @@ import pytest
 from ldap_server import RepositoryEntry, Slapd
 from support import CA_CN, ROOT, PluggedCard, Setup, der, run_cli
 
+from ndnclient.card.jobs import DirectCardAccess
 from ndnclient.card.pcsc import PcscBackend
 from ndnclient.card.status import today_in_japan
 from ndnclient.diagnostics.checks import ALL_CHECKS
-from ndnclient.diagnostics.context import CheckContext, DirectCardAccess
+from ndnclient.diagnostics.context import CheckContext
 from ndnclient.diagnostics.model import CheckResult, CheckStatus
 from ndnclient.diagnostics.runner import CheckRunner, with_prerequisites
 from ndnclient.settings.cards import RegisteredCard
@@ -62,10 +63,12 @@ def test_a_healthy_setup_passes(healthy: Callable[..., Setup]) -> None:
         f"G{n:02d}": "ok" for n in range(1, 14)
     }
     g04 = next(r for r in document["results"] if r["code"] == "G04")
-    assert g04["facts"]["reason"] is None and g04["facts"]["crl_entries"] == 0
+    assert g04["facts"]["reason"] is None
+    assert g04["facts"]["crl_entries"] == 0
     assert set(g04) >= {"code", "status", "title", "detail", "remedy", "facts", "elapsed_ms"}
     assert document["summary"]["failed"] is False
-    assert document["readers"] and document["card_number"]
+    assert document["readers"]
+    assert document["card_number"]
     assert "PIN" not in str(document["settings"]).upper().replace("PINS", "")
 
 
@@ -84,7 +87,8 @@ def test_a_revoked_certificate_fails_g08(
     assert result.code == 1
     g08 = next(r for r in result.json()["results"] if r["code"] == "G08")
     assert (g08["status"], g08["outcome"]) == ("fail", "revoked")
-    assert "失効" in g08["detail"] and g08["facts"]["revoked_at"]
+    assert "失効" in g08["detail"]
+    assert g08["facts"]["revoked_at"]
 
 
 def test_a_closed_port_is_refused(healthy: Callable[..., Setup]) -> None:
@@ -97,7 +101,8 @@ def test_a_closed_port_is_refused(healthy: Callable[..., Setup]) -> None:
     assert result.code == 1
     (g04,) = result.json()["results"]
     assert (g04["status"], g04["facts"]["reason"]) == ("fail", "refused")
-    assert g04["facts"]["host"] == "127.0.0.1" and g04["facts"]["port"] == port
+    assert g04["facts"]["host"] == "127.0.0.1"
+    assert g04["facts"]["port"] == port
     assert str(port) in g04["remedy"]
 
 
@@ -336,7 +341,8 @@ def test_g05_validity(
     g05 = run_checks(("G05",))["G05"]
     assert (g05.status, g05.outcome) == (status, outcome)
     if outcome == "expiring":
-        assert g05.facts["days_left"] == 20 and "renewal" in g05.facts
+        assert g05.facts["days_left"] == 20
+        assert "renewal" in g05.facts
 
 
 def test_g06_registration(healthy: Callable[..., Setup]) -> None:
@@ -403,7 +409,8 @@ def test_no_card_skips_everything_that_needs_it(healthy: Callable[..., Setup]) -
     setup = healthy(start_server=False)
     setup.card.pull()
     results = run_checks()
-    assert results["G01"].status is OK and results["G02"].status is FAIL
+    assert results["G01"].status is OK
+    assert results["G02"].status is FAIL
     for code in ("G03", "G05", "G06", "G07", "G08", "G09"):
         assert results[code].status is SKIPPED, code
     assert "G02" in results["G03"].detail
@@ -413,7 +420,8 @@ def test_a_my_number_card(healthy: Callable[..., Setup]) -> None:
     healthy(card_options={"card_type": "mynumber"}, start_server=False, register=False)
     results = run_checks()
     assert (results["G02"].status, results["G03"].status) == (OK, FAIL)
-    assert results["G03"].outcome == "mynumber" and "マイナンバー" in results["G03"].detail
+    assert results["G03"].outcome == "mynumber"
+    assert "マイナンバー" in results["G03"].detail
     assert all(results[code].status is SKIPPED for code in ("G05", "G06", "G07", "G09"))
 
 
@@ -423,7 +431,9 @@ def test_the_html_report(healthy: Callable[..., Setup], tmp_path: Path) -> None:
     result = run_cli("check", "--report", str(report))
     assert result.code == 0, result.stdout + result.stderr
     page = report.read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and "G04" in page and "<script" not in page
+    assert page.startswith("<!DOCTYPE html>")
+    assert "G04" in page
+    assert "<script" not in page
     assert "問題は見つかりませんでした" in page
     assert "Kq8zKq8z" not in page  # the card's PIN appears nowhere
     text = tmp_path / "report.txt"

@@ -51,7 +51,7 @@ def consistent(values: dict[str, object]) -> bool:
 
 
 def test_a_writer_killed_at_random_moments_never_leaves_a_broken_file(tmp_path: Path) -> None:
-    rng = random.Random(20261121)
+    rng = random.Random(20261121)  # noqa: S311 (repeatable kill times, not a secret)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     seen: set[str] = set()
     for round_number in range(40):
@@ -60,7 +60,8 @@ def test_a_writer_killed_at_random_moments_never_leaves_a_broken_file(tmp_path: 
             stdout=subprocess.PIPE,
             env=env,
         )
-        assert writer.stdout is not None and writer.stdout.readline() == b"ready\n"
+        assert writer.stdout is not None
+        assert writer.stdout.readline() == b"ready\n"
         time.sleep(rng.uniform(0, 0.25))
         os.kill(writer.pid, signal.SIGKILL)
         writer.wait()
@@ -220,7 +221,8 @@ def test_a_full_disk_gives_a_sentence_and_keeps_the_old_settings(tmp_path: Path)
         },
     )
     assert "exit=1" in done.stdout, done.stdout + done.stderr
-    assert "ディスクに空きがない" in done.stderr and "Traceback" not in done.stderr
+    assert "ディスクに空きがない" in done.stderr
+    assert "Traceback" not in done.stderr
     listed = json.loads(done.stdout[done.stdout.index("{") :])
     assert listed["urls"] == ["https://before.example.jp"]
 

@@ -69,9 +69,11 @@ def test_no_choice_sends_no_pin_to_either_card(two_cards: tuple[PluggedCard, ...
     old, new = two_cards
     result = run_cli("pin", "verify", "--pin-stdin", stdin="1234\n")
     assert result.code == 2, result.stderr
-    assert OLD_SHOWN in result.stderr and NEW_SHOWN in result.stderr
+    assert OLD_SHOWN in result.stderr
+    assert NEW_SHOWN in result.stderr
     assert "--card" in result.stderr
-    assert old.pin_commands_received() == [] and new.pin_commands_received() == []
+    assert old.pin_commands_received() == []
+    assert new.pin_commands_received() == []
     # Nothing was spent either: both counters are full.
     status = run_cli("card", "status", "--json").json()
     assert [c["pin_tries_left"] for c in status["cards"]] == [10, 10]
@@ -85,7 +87,8 @@ def test_no_choice_in_json_lists_the_cards(two_cards: tuple[PluggedCard, ...]) -
     assert document["error"]["kind"] == "CardChoiceNeededError"
     assert [c["card_number"] for c in document["cards"]] == [OLD, NEW]
     assert [c["reader"] for c in document["cards"]] == [READER, READER_2]
-    assert old.pin_commands_received() == [] and new.pin_commands_received() == []
+    assert old.pin_commands_received() == []
+    assert new.pin_commands_received() == []
 
 
 @pytest.mark.parametrize(
@@ -97,9 +100,11 @@ def test_a_choice_reaches_only_that_card(
     old, new = two_cards
     result = run_cli("pin", "verify", "--pin-stdin", *choice, stdin="1234\n")
     assert result.code == 0, result.stderr
-    assert len(verify_commands(new)) == 1 and old.pin_commands_received() == []
+    assert len(verify_commands(new)) == 1
+    assert old.pin_commands_received() == []
     # The card is named before the PIN goes out, and in the result.
-    assert f"対象のカード: {NEW_SHOWN}" in result.stderr and READER_2 in result.stderr
+    assert f"対象のカード: {NEW_SHOWN}" in result.stderr
+    assert READER_2 in result.stderr
     assert NEW_SHOWN in result.stdout
 
 
@@ -109,7 +114,8 @@ def test_a_wrong_pin_spends_only_the_chosen_cards_try(two_cards: tuple[PluggedCa
     assert result.code == 1
     assert result.json()["pin_tries_left"] == 9
     status = {c["card_number"]: c for c in run_cli("card", "status", "--json").json()["cards"]}
-    assert status[OLD]["pin_tries_left"] == 9 and status[NEW]["pin_tries_left"] == 10
+    assert status[OLD]["pin_tries_left"] == 9
+    assert status[NEW]["pin_tries_left"] == 10
     assert new.pin_commands_received() == []
 
 
@@ -117,15 +123,18 @@ def test_a_choice_that_fits_no_card_sends_nothing(two_cards: tuple[PluggedCard, 
     old, new = two_cards
     result = run_cli("pin", "verify", "--pin-stdin", "--card", "9392000099990009", stdin="1234\n")
     assert result.code == 1
-    assert "9392-0000-9999-0009" in result.stderr and OLD_SHOWN in result.stderr
-    assert old.pin_commands_received() == [] and new.pin_commands_received() == []
+    assert "9392-0000-9999-0009" in result.stderr
+    assert OLD_SHOWN in result.stderr
+    assert old.pin_commands_received() == []
+    assert new.pin_commands_received() == []
 
 
 def test_a_reader_part_that_fits_both_is_no_choice(two_cards: tuple[PluggedCard, ...]) -> None:
     old, new = two_cards
     result = run_cli("pin", "verify", "--pin-stdin", "--reader", "Virtual PCD", stdin="1234\n")
     assert result.code == 2
-    assert old.pin_commands_received() == [] and new.pin_commands_received() == []
+    assert old.pin_commands_received() == []
+    assert new.pin_commands_received() == []
 
 
 def test_the_reader_filter_narrowing_to_one_is_a_choice(
@@ -136,7 +145,8 @@ def test_the_reader_filter_narrowing_to_one_is_a_choice(
         "pin", "verify", "--pin-stdin", stdin="1234\n", env={"NDNCLIENT_READER": "PCD 00 00"}
     )
     assert result.code == 0, result.stderr
-    assert len(verify_commands(old)) == 1 and new.pin_commands_received() == []
+    assert len(verify_commands(old)) == 1
+    assert new.pin_commands_received() == []
 
 
 def test_the_signature_test_and_smime_need_a_choice(
@@ -144,16 +154,19 @@ def test_the_signature_test_and_smime_need_a_choice(
 ) -> None:
     old, new = two_cards
     check = run_cli("check", "--sign-test", "--only", "G14", "--pin-stdin", stdin="1234\n")
-    assert check.code == 2 and NEW_SHOWN in check.stderr
+    assert check.code == 2
+    assert NEW_SHOWN in check.stderr
     message = tmp_path / "message.txt"
     message.write_text("入札書を送ります。\n", encoding="utf-8")
     signed = tmp_path / "signed.eml"
     smime = run_cli(
         "smime", "sign", "--in", str(message), "--out", str(signed), "--pin-stdin", stdin="1234\n"
     )
-    assert smime.code == 2 and OLD_SHOWN in smime.stderr
+    assert smime.code == 2
+    assert OLD_SHOWN in smime.stderr
     assert not signed.exists()
-    assert old.pin_commands_received() == [] and new.pin_commands_received() == []
+    assert old.pin_commands_received() == []
+    assert new.pin_commands_received() == []
 
 
 def test_the_signature_test_on_the_chosen_card(two_cards: tuple[PluggedCard, ...]) -> None:
@@ -167,8 +180,10 @@ def test_the_signature_test_on_the_chosen_card(two_cards: tuple[PluggedCard, ...
     document = result.json()
     g14 = next(r for r in document["results"] if r["code"] == "G14")
     assert g14["status"] == "ok"
-    assert document["card_number"] == NEW_SHOWN and document["other_cards"] == [OLD_SHOWN]
-    assert len(verify_commands(new)) == 1 and old.pin_commands_received() == []
+    assert document["card_number"] == NEW_SHOWN
+    assert document["other_cards"] == [OLD_SHOWN]
+    assert len(verify_commands(new)) == 1
+    assert old.pin_commands_received() == []
 
 
 def test_card_status_lists_both_cards(two_cards: tuple[PluggedCard, ...]) -> None:
@@ -182,16 +197,20 @@ def test_card_status_lists_both_cards(two_cards: tuple[PluggedCard, ...]) -> Non
     assert [c["card_number"] for c in cards] == [OLD, NEW]
     assert [c["reader"] for c in cards] == [READER, READER_2]
     for card in cards:
-        assert card["card_type"] == "gosign" and card["registered"] is True
+        assert card["card_type"] == "gosign"
+        assert card["registered"] is True
         assert card["holder"] == "電子 太郎"
         assert (card["pin_tries_left"], card["unlock_tries_left"]) == (10, 10)
     assert cards[1]["valid_to"] == (today_in_japan() + timedelta(days=1085)).isoformat()
     # The top-level fields stay: with --card they describe the card named.
     chosen = run_cli("card", "status", "--json", "--card", NEW).json()
-    assert chosen["card_number"] == NEW and chosen["choice_needed"] is False
+    assert chosen["card_number"] == NEW
+    assert chosen["choice_needed"] is False
     text = run_cli("card", "status")
-    assert OLD_SHOWN in text.stdout and NEW_SHOWN in text.stdout
-    assert "2枚" in text.stdout and "--card" in text.stdout
+    assert OLD_SHOWN in text.stdout
+    assert NEW_SHOWN in text.stdout
+    assert "2枚" in text.stdout
+    assert "--card" in text.stdout
 
 
 def test_register_and_cert_name_their_card(two_cards: tuple[PluggedCard, ...]) -> None:
@@ -218,7 +237,8 @@ def test_one_card_is_used_without_a_choice(plug_card: Plug) -> None:
         "holder": card.state.holder,
     }
     status = run_cli("card", "status", "--json").json()
-    assert status["choice_needed"] is False and len(status["cards"]) == 1
+    assert status["choice_needed"] is False
+    assert len(status["cards"]) == 1
 
 
 def test_the_check_says_which_card_it_examined(two_cards: tuple[PluggedCard, ...]) -> None:
@@ -229,14 +249,19 @@ def test_the_check_says_which_card_it_examined(two_cards: tuple[PluggedCard, ...
     g02 = next(r for r in document["results"] if r["code"] == "G02")
     assert g02["status"] == "ok"
     assert [o["card_number"] for o in g02["facts"]["others"]] == [NEW]
-    assert OLD_SHOWN in g02["detail"] and NEW_SHOWN in g02["detail"]
-    assert "登録済み" in g02["detail"] and "切り替え期間" in g02["detail"]
+    assert OLD_SHOWN in g02["detail"]
+    assert NEW_SHOWN in g02["detail"]
+    assert "登録済み" in g02["detail"]
+    assert "切り替え期間" in g02["detail"]
     g06 = next(r for r in document["results"] if r["code"] == "G06")
     assert g06["status"] == "ok"
-    assert document["card_number"] == OLD_SHOWN and document["other_cards"] == [NEW_SHOWN]
+    assert document["card_number"] == OLD_SHOWN
+    assert document["other_cards"] == [NEW_SHOWN]
     chosen = run_cli("check", "--only", "G03", "--json", "--card", NEW).json()
-    assert chosen["card_number"] == NEW_SHOWN and chosen["other_cards"] == [OLD_SHOWN]
-    assert old.pin_commands_received() == [] and new.pin_commands_received() == []
+    assert chosen["card_number"] == NEW_SHOWN
+    assert chosen["other_cards"] == [OLD_SHOWN]
+    assert old.pin_commands_received() == []
+    assert new.pin_commands_received() == []
 
 
 # --- A card swapped between the count and the submit ------------------------------------------
@@ -257,7 +282,8 @@ def test_a_card_swapped_after_the_count_receives_nothing(
     transaction that would send the PIN)."""
     first = plug_card(card_number=OLD)
     counters = read_counters(backend)
-    assert counters.card_number == OLD and counters.reader == READER
+    assert counters.card_number == OLD
+    assert counters.reader == READER
     first.pull()
     second = plug_card(card_number=NEW)
     with SecretBuffer(b"1234") as pin:
@@ -269,9 +295,11 @@ def test_a_card_swapped_after_the_count_receives_nothing(
             expected_card_number=counters.card_number,
         )
     assert isinstance(outcome.error, CardSwappedError)
-    assert second.pin_commands_received() == [] and first.pin_commands_received() == []
+    assert second.pin_commands_received() == []
+    assert first.pin_commands_received() == []
     # The counters afterwards are the new card's, so the window shows what is in the reader.
-    assert outcome.counters.card_number == NEW and outcome.counters.pin is not None
+    assert outcome.counters.card_number == NEW
+    assert outcome.counters.pin is not None
     assert outcome.counters.pin.tries_left == 10
 
 
@@ -325,7 +353,8 @@ def test_the_window_asks_which_card_and_sends_only_to_it(
             lambda: selector.isVisible() and selector.combo.count() == 3, timeout=10_000
         )
         assert selector.combo.currentData() is None  # "choose the card to use…"
-        assert NEW_SHOWN in selector.combo.itemText(2) and READER_2 in selector.combo.itemText(2)
+        assert NEW_SHOWN in selector.combo.itemText(2)
+        assert READER_2 in selector.combo.itemText(2)
         window.show_page("pin")
         qtbot.waitUntil(lambda: "2枚" in pin_page.tries_banner.text.text(), timeout=10_000)
         assert not pin_page.verify_pin.isEnabled()
@@ -344,7 +373,8 @@ def test_the_window_asks_which_card_and_sends_only_to_it(
         pin_page.verify_form.button.click()
         qtbot.waitUntil(lambda: not pin_page.busy and pin_page.result.isVisible(), timeout=10_000)
         assert "正しい" in pin_page.result.text.text()
-        assert len(verify_commands(new)) == 1 and old.pin_commands_received() == []
+        assert len(verify_commands(new)) == 1
+        assert old.pin_commands_received() == []
 
         # The chosen card is pulled while a PIN is typed for it: what was typed goes, and the
         # other card (now the only one) is named instead; nothing is sent.

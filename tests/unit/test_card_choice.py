@@ -21,6 +21,7 @@ from ndnclient.card.errors import (
     NotGoSignCardError,
 )
 from ndnclient.card.info import CardInfo, parse_card_number
+from ndnclient.card.jobs import DirectCardAccess
 from ndnclient.card.operations import pin_guarded_session, read_counters
 from ndnclient.card.pin import UNREADABLE, PinGuard, SecretBuffer
 from ndnclient.card.session import CardType
@@ -30,7 +31,7 @@ from ndnclient.diagnostics.checks import (
     g02_card_present,
     g03_gosign_certificate,
 )
-from ndnclient.diagnostics.context import CheckContext, DirectCardAccess
+from ndnclient.diagnostics.context import CheckContext
 from ndnclient.diagnostics.model import CheckStatus
 from ndnclient.diagnostics.signature_test import g14_signature_test
 from ndnclient.settings.policy import Policy
@@ -74,7 +75,9 @@ def test_two_gosign_cards_need_a_choice() -> None:
 
 def test_a_card_held_by_another_program_may_be_the_gosign_card() -> None:
     """It could not be asked, so it may be the user's card: no PIN goes out on a guess."""
-    assert may_be_gosign(HELD) and not may_be_gosign(BANK_CARD) and not may_be_gosign(MYNUMBER)
+    assert may_be_gosign(HELD)
+    assert not may_be_gosign(BANK_CARD)
+    assert not may_be_gosign(MYNUMBER)
     with pytest.raises(CardChoiceNeededError):
         choose_card([gosign("R1", A), HELD])
 
@@ -174,7 +177,8 @@ def test_sessions_open_on_the_chosen_card_only(
     with pytest.raises(CardChoiceNeededError):
         open_chosen_session(readers)
     chosen = open_chosen_session(readers, choice=CardChoice(card_number=B))
-    assert chosen.session.connection.reader_name == "Reader 1" and chosen.card_number == B
+    assert chosen.session.connection.reader_name == "Reader 1"
+    assert chosen.card_number == B
     chosen.session.connection.close()
     assert read_counters(readers, choice=CardChoice(reader="Reader 0")).card_number == A
 
@@ -222,7 +226,8 @@ def test_a_pin_command_checks_the_number_inside_its_transaction(
         "expected": "9392-0000-1111-0001",
         "found": "9392-0000-2222-0002",
     }
-    assert sent and not any(apdu[1] == 0x20 and len(apdu) > 4 for apdu in sent)
+    assert sent
+    assert not any(apdu[1] == 0x20 and len(apdu) > 4 for apdu in sent)
 
 
 def test_a_gosign_card_with_unreadable_card_info_still_takes_pin_commands(
@@ -231,7 +236,8 @@ def test_a_gosign_card_with_unreadable_card_info_still_takes_pin_commands(
     readers = two_readers(A)
     monkeypatch.setattr("ndnclient.simulator.card.build_card_info", lambda state: b"\x99\x01\x00")
     with pin_guarded_session(readers) as guarded:
-        assert guarded.card.info is None and guarded.guard.expected_card_number is UNREADABLE
+        assert guarded.card.info is None
+        assert guarded.guard.expected_card_number is UNREADABLE
         with SecretBuffer(b"1234") as pin:
             assert guarded.guard.verify(pin).tries_left == 10
 

@@ -12,17 +12,22 @@ from typing import Any
 
 import pytest
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, utils
 from cryptography.hazmat.primitives.serialization import pkcs7
 from fakes import h, script
 
-from ndnclient.card.errors import InvalidPinError, LastTryNotConfirmedError, PinBlockedError
+from ndnclient.card.errors import (
+    InvalidPinError,
+    LastTryNotConfirmedError,
+    PinBlockedError,
+    WrongDataError,
+)
+from ndnclient.card.jobs import DirectCardAccess
 from ndnclient.card.pin import PinGuard, SecretBuffer
 from ndnclient.card.session import GoSignSession
 from ndnclient.diagnostics.checks import ALL_CHECKS
-from ndnclient.diagnostics.context import CheckContext, DirectCardAccess
+from ndnclient.diagnostics.context import CheckContext
 from ndnclient.diagnostics.runner import CheckRunner, with_prerequisites
 from ndnclient.diagnostics.signature_test import SIGNATURE_TEST
 from ndnclient.pki.card_key import CardPrivateKey, CardSignatureError, digest_info
@@ -89,7 +94,8 @@ def test_cryptographys_pkcs7_builder_signs_with_the_card(
         .add_signer(on_card.certificate, key, hashes.SHA256())
         .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature])
     )
-    assert key.signatures_made == 1 and on_card.signatures_asked() == 1
+    assert key.signatures_made == 1
+    assert on_card.signatures_asked() == 1
     assert on_card.pins_sent() == 1
     # OpenSSL verifies the signature against the message (the chain is another test's).
     (tmp_path / "message").write_bytes(message)
@@ -123,15 +129,18 @@ def test_a_wrong_pin_spends_one_try_and_signs_nothing(card: Callable[..., Card])
     on_card = card()
     with pytest.raises(InvalidPinError) as caught:
         on_card.key(SecretBuffer(b"9999")).sign(b"x", padding.PKCS1v15(), hashes.SHA256())
-    assert caught.value.tries_left == 9 and on_card.tries_left == 9
-    assert on_card.pins_sent() == 1 and on_card.signatures_asked() == 0
+    assert caught.value.tries_left == 9
+    assert on_card.tries_left == 9
+    assert on_card.pins_sent() == 1
+    assert on_card.signatures_asked() == 0
 
 
 def test_a_blocked_pin_sends_nothing(card: Callable[..., Card]) -> None:
     on_card = card(pin_tries_left=0)
     with pytest.raises(PinBlockedError):
         on_card.key().sign(b"x", padding.PKCS1v15(), hashes.SHA256())
-    assert on_card.pins_sent() == 0 and on_card.signatures_asked() == 0
+    assert on_card.pins_sent() == 0
+    assert on_card.signatures_asked() == 0
 
 
 def test_the_last_try_needs_a_yes(card: Callable[..., Card]) -> None:
@@ -140,7 +149,8 @@ def test_the_last_try_needs_a_yes(card: Callable[..., Card]) -> None:
         on_card.key().sign(b"x", padding.PKCS1v15(), hashes.SHA256())
     assert on_card.pins_sent() == 0
     on_card.key(last_try_confirmed=True).sign(b"x", padding.PKCS1v15(), hashes.SHA256())
-    assert on_card.pins_sent() == 1 and on_card.tries_left == 10
+    assert on_card.pins_sent() == 1
+    assert on_card.tries_left == 10
 
 
 def test_what_the_card_cannot_do_is_refused_before_anything_is_sent(
@@ -152,7 +162,7 @@ def test_what_the_card_cannot_do_is_refused_before_anything_is_sent(
     with pytest.raises(ValueError, match="PKCS#1"):
         key.sign(b"x", pss, hashes.SHA256())
     with pytest.raises(ValueError, match="SHA-256"):
-        key.sign(b"x", padding.PKCS1v15(), hashes.SHA1())
+        key.sign(b"x", padding.PKCS1v15(), hashes.SHA1())  # noqa: S303 (refused: the point)
     with pytest.raises(ValueError, match="DigestInfo"):
         key.sign(b"x", padding.PKCS1v15(), utils.NoDigestInfo())
     with pytest.raises(TypeError):
@@ -182,8 +192,9 @@ def test_a_faulty_signature_is_caught(
 
 def test_the_digest_info_is_der() -> None:
     info = digest_info(b"abc", hashes.SHA256(), prehashed=False)
-    assert info.hex().startswith("3031300d060960864801650304020105000420") and len(info) == 51
-    with pytest.raises(ValueError):
+    assert info.hex().startswith("3031300d060960864801650304020105000420")
+    assert len(info) == 51
+    with pytest.raises(ValueError, match="length"):
         digest_info(b"short", hashes.SHA256(), prehashed=True)
 
 
@@ -200,9 +211,8 @@ def test_a_lost_answer_to_the_signature_is_not_a_pin_problem() -> None:
         ),
     )
     guard = PinGuard(GoSignSession(conn))
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(WrongDataError):  # the card's own answer, not "result unknown"
         guard.verify_and_sign(PIN, digest_info(b"x", hashes.SHA256(), prehashed=False))
-    assert type(caught.value).__name__ != "PinResultUnknownError"
     assert conn.done()
 
 
@@ -231,7 +241,8 @@ def test_g14_with_a_wrong_pin_fails_and_spends_one_try(
     backend = virtual_reader()
     result = run_g14(backend, SecretBuffer(b"9999"))
     assert (result.status.value, result.outcome) == ("fail", "wrong_pin")
-    assert backend.card.state.pin_tries_left == 9 and "9" in result.detail
+    assert backend.card.state.pin_tries_left == 9
+    assert "9" in result.detail
 
 
 def test_g14_without_a_pin_is_not_run(virtual_reader: Callable[..., VirtualReaderBackend]) -> None:
@@ -248,12 +259,31 @@ def test_g14_on_the_last_try_needs_the_yes(
     assert run_g14(backend, SecretBuffer(b"1234")).outcome == "last_try"
     assert backend.card.state.pin_tries_left == 1
     confirmed = run_g14(backend, SecretBuffer(b"1234"), signature_last_try_confirmed=True)
-    assert confirmed.outcome == "ok" and backend.card.state.pin_tries_left == 10
+    assert confirmed.outcome == "ok"
+    assert backend.card.state.pin_tries_left == 10
 
 
 def test_g14_is_not_in_the_everyday_check() -> None:
     assert "G14" not in {c.code for c in ALL_CHECKS}
-    assert InvalidSignature  # the verification error type the check also handles
+
+
+def test_g14_refuses_a_signature_that_does_not_verify(
+    virtual_reader: Callable[..., VirtualReaderBackend],
+) -> None:
+    """A card whose signature does not verify with its certificate's key fails G14 as the
+    e-bidding system would refuse it."""
+    backend = virtual_reader()
+    original = backend.card.process_apdu
+
+    def broken_signer(apdu: bytes | bytearray) -> bytes:
+        answer = original(apdu)
+        if apdu[1] == 0x2A and answer.endswith(b"\x90\x00"):
+            return bytes([answer[0] ^ 0x01]) + answer[1:]  # one bit of the signature flipped
+        return answer
+
+    backend.card.process_apdu = broken_signer  # type: ignore[method-assign]
+    result = run_g14(backend, SecretBuffer(b"1234"))
+    assert (result.status.value, result.outcome) == ("fail", "bad_signature")
 
 
 def test_a_lost_verify_answer_then_verified_still_signs_inside_the_transaction() -> None:
@@ -269,7 +299,8 @@ def test_a_lost_verify_answer_then_verified_still_signs_inside_the_transaction()
     )
     signature = PinGuard(GoSignSession(conn)).verify_and_sign(PIN, info)
     assert signature == bytes.fromhex("AB" * 256)
-    assert conn.done() and all(conn.sent_in_transaction)  # the signature too
+    assert conn.done()
+    assert all(conn.sent_in_transaction)
 
 
 def test_verified_only_on_a_fresh_connection_signs_nothing() -> None:

@@ -33,20 +33,23 @@ OTHER = RegisteredCard("9999000011112222", date(2026, 1, 10), date(2028, 1, 9))
 
 def test_first_registration() -> None:
     outcome = register((), OLD, date(2025, 1, 1))
-    assert outcome.cards == (OLD,) and not outcome.already_registered
+    assert outcome.cards == (OLD,)
+    assert not outcome.already_registered
 
 
 def test_same_card_again_updates_and_keeps_the_label() -> None:
     changed = RegisteredCard(OLD.card_number, OLD.valid_from, date(2026, 5, 31))
     outcome = register((OLD,), changed, date(2025, 1, 1))
-    assert outcome.already_registered and outcome.cards[0].valid_to == date(2026, 5, 31)
+    assert outcome.already_registered
+    assert outcome.cards[0].valid_to == date(2026, 5, 31)
     assert outcome.cards[0].label == "2024年度"
 
 
 def test_a_renewal_keeps_both_cards_for_the_switching_period() -> None:
     assert is_renewal_of(NEW, OLD)
     outcome = register((OLD,), NEW, date(2026, 4, 10))
-    assert outcome.cards == (OLD, NEW) and outcome.removed == ()
+    assert outcome.cards == (OLD, NEW)
+    assert outcome.removed == ()
 
 
 def test_the_old_card_registered_after_the_new_one_also_pairs() -> None:
@@ -56,7 +59,8 @@ def test_the_old_card_registered_after_the_new_one_also_pairs() -> None:
 
 def test_a_valid_card_is_never_removed_by_a_registration() -> None:
     outcome = register((OLD,), OTHER, date(2026, 1, 15))
-    assert outcome.cards == (OLD, OTHER) and outcome.removed == ()
+    assert outcome.cards == (OLD, OTHER)
+    assert outcome.removed == ()
 
 
 def test_an_early_renewal_still_pairs() -> None:
@@ -73,7 +77,8 @@ def test_an_expired_card_cannot_be_registered_and_evicts_nothing() -> None:
 def test_an_expired_card_leaves_when_the_next_renewal_arrives() -> None:
     newer = RegisteredCard("1212343456567878", date(2028, 4, 1), date(2030, 4, 30))
     outcome = register((OLD, NEW), newer, date(2028, 4, 5))
-    assert outcome.cards == (NEW, newer) and outcome.removed == (OLD,)
+    assert outcome.cards == (NEW, newer)
+    assert outcome.removed == (OLD,)
 
 
 def test_the_old_card_stays_until_its_switching_period_is_over() -> None:
@@ -153,7 +158,8 @@ def test_late_application_is_flagged() -> None:
 def test_reminder_window() -> None:
     plan = plan_renewal(date(2021, 4, 30))
     assert not plan.reminder_due(date(2021, 3, 29))
-    assert plan.reminder_due(date(2021, 3, 30)) and plan.reminder_due(date(2021, 4, 30))
+    assert plan.reminder_due(date(2021, 3, 30))
+    assert plan.reminder_due(date(2021, 4, 30))
     assert not plan.reminder_due(date(2021, 5, 1))
 
 

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from console import ScriptedConsole
 
 from ndnclient import cli
 from ndnclient.simulator.inprocess import VirtualReaderBackend
 
 MakeReader = Callable[..., VirtualReaderBackend]
-
-
-class Terminal:
-    """A user at a terminal: answers to getpass and to input, in order."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, *answers: str) -> None:
-        self.answers = list(answers)
-        self.prompts: list[str] = []
-        monkeypatch.setattr(cli.sys.stdin, "isatty", lambda: True, raising=False)
-        monkeypatch.setattr(cli.getpass, "getpass", self._answer)
-        monkeypatch.setattr("builtins.input", self._answer)
-
-    def _answer(self, prompt: str = "") -> str:
-        self.prompts.append(prompt)
-        if not self.answers:
-            raise AssertionError(f"unexpected prompt {prompt!r}")
-        return self.answers.pop(0)
 
 
 def pin_data_commands(backend: VirtualReaderBackend, run: Callable[[], int]) -> tuple[int, int]:
@@ -52,13 +35,17 @@ def test_interactive_verify(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     backend = reader()
-    terminal = Terminal(monkeypatch, "1234")
-    assert pin_data_commands(backend, lambda: cli.main(["pin", "verify"])) == (0, 1)
+    console = ScriptedConsole("1234")
+    assert pin_data_commands(
+        backend,
+        lambda: cli.main(["pin", "verify"], backend_factory=lambda: backend, console=console),
+    ) == (0, 1)
     # The card is named before anything is typed, in the prompt and in the result.
-    assert terminal.prompts == ["PIN（カード 9392-0000-1234-5678）: "]
+    assert console.prompts == ["PIN（カード 9392-0000-1234-5678）: "]
     out = capsys.readouterr()
     assert "PINは正しいです（カード 9392-0000-1234-5678）" in out.out
-    assert "対象のカード: 9392-0000-1234-5678" in out.err and "残り回数: 10回" in out.err
+    assert "対象のカード: 9392-0000-1234-5678" in out.err
+    assert "残り回数: 10回" in out.err
 
 
 def test_last_try_declined_at_the_prompt_sends_nothing(
@@ -67,8 +54,11 @@ def test_last_try_declined_at_the_prompt_sends_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     backend = reader(pin_tries_left=1)
-    Terminal(monkeypatch, "no")
-    assert pin_data_commands(backend, lambda: cli.main(["pin", "verify"])) == (1, 0)
+    console = ScriptedConsole("no")
+    assert pin_data_commands(
+        backend,
+        lambda: cli.main(["pin", "verify"], backend_factory=lambda: backend, console=console),
+    ) == (1, 0)
     assert "あと1回" in capsys.readouterr().err
     assert backend.card.state.pin_tries_left == 1
 
@@ -77,8 +67,11 @@ def test_last_try_accepted_at_the_prompt(
     reader: Callable[..., VirtualReaderBackend], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     backend = reader(pin_tries_left=1)
-    Terminal(monkeypatch, "yes", "1234")
-    assert pin_data_commands(backend, lambda: cli.main(["pin", "verify"])) == (0, 1)
+    console = ScriptedConsole("yes", "1234")
+    assert pin_data_commands(
+        backend,
+        lambda: cli.main(["pin", "verify"], backend_factory=lambda: backend, console=console),
+    ) == (0, 1)
     assert backend.card.state.pin_tries_left == 10
 
 
@@ -86,8 +79,13 @@ def test_stdin_cannot_confirm_the_last_try(
     reader: Callable[..., VirtualReaderBackend], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     backend = reader(pin_tries_left=1)
-    monkeypatch.setattr(cli.sys, "stdin", io.StringIO("yes\n1234\n"))
-    assert pin_data_commands(backend, lambda: cli.main(["pin", "verify", "--pin-stdin"])) == (1, 0)
+    console = ScriptedConsole(stdin="yes\n1234\n")
+    assert pin_data_commands(
+        backend,
+        lambda: cli.main(
+            ["pin", "verify", "--pin-stdin"], backend_factory=lambda: backend, console=console
+        ),
+    ) == (1, 0)
 
 
 def test_new_pin_typed_differently_twice_sends_nothing(
@@ -96,8 +94,11 @@ def test_new_pin_typed_differently_twice_sends_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     backend = reader()
-    Terminal(monkeypatch, "1234", "Abcd99", "Abcd98")
-    assert pin_data_commands(backend, lambda: cli.main(["pin", "change"])) == (1, 0)
+    console = ScriptedConsole("1234", "Abcd99", "Abcd98")
+    assert pin_data_commands(
+        backend,
+        lambda: cli.main(["pin", "change"], backend_factory=lambda: backend, console=console),
+    ) == (1, 0)
     assert "一致しません" in capsys.readouterr().err
 
 
@@ -107,12 +108,16 @@ def test_interactive_unlock_shows_both_counters(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     backend = reader(pin_tries_left=0, unlock_tries_left=2)
-    terminal = Terminal(monkeypatch, "12345678", "Zz1234", "Zz1234")
-    assert pin_data_commands(backend, lambda: cli.main(["pin", "unlock"])) == (0, 1)
+    console = ScriptedConsole("12345678", "Zz1234", "Zz1234")
+    assert pin_data_commands(
+        backend,
+        lambda: cli.main(["pin", "unlock"], backend_factory=lambda: backend, console=console),
+    ) == (0, 1)
     err = capsys.readouterr().err
-    assert "PINの残り回数: 0回" in err and "ロック解除コードの残り回数: 2回" in err
+    assert "PINの残り回数: 0回" in err
+    assert "ロック解除コードの残り回数: 2回" in err
     assert "注意" in err
-    assert len(terminal.prompts) == 3
+    assert len(console.prompts) == 3
 
 
 def test_no_terminal_and_no_pin_stdin_is_bad_usage(
@@ -121,8 +126,11 @@ def test_no_terminal_and_no_pin_stdin_is_bad_usage(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     backend = reader()
-    monkeypatch.setattr(cli.sys, "stdin", io.StringIO(""))
-    assert pin_data_commands(backend, lambda: cli.main(["pin", "verify"])) == (2, 0)
+    console = ScriptedConsole(stdin="")
+    assert pin_data_commands(
+        backend,
+        lambda: cli.main(["pin", "verify"], backend_factory=lambda: backend, console=console),
+    ) == (2, 0)
     assert "--pin-stdin" in capsys.readouterr().err
 
 
@@ -130,26 +138,35 @@ def test_missing_stdin_lines_send_nothing(
     reader: Callable[..., VirtualReaderBackend], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     backend = reader()
-    monkeypatch.setattr(cli.sys, "stdin", io.StringIO("1234\n"))
-    assert pin_data_commands(backend, lambda: cli.main(["pin", "change", "--pin-stdin"])) == (1, 0)
+    console = ScriptedConsole(stdin="1234\n")
+    assert pin_data_commands(
+        backend,
+        lambda: cli.main(
+            ["pin", "change", "--pin-stdin"], backend_factory=lambda: backend, console=console
+        ),
+    ) == (1, 0)
 
 
 def test_status_in_english(
     reader: Callable[..., VirtualReaderBackend], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reader(holder="Hanako Denshi")
-    assert cli.main(["card", "status", "--lang", "en"]) == 0
+    backend = reader(holder="Hanako Denshi")
+    assert cli.main(["card", "status", "--lang", "en"], backend_factory=lambda: backend) == 0
     out = capsys.readouterr().out
-    assert "Holder" in out and "Hanako Denshi" in out and "GoSign IC card" in out
+    assert "Holder" in out
+    assert "Hanako Denshi" in out
+    assert "GoSign IC card" in out
 
 
 def test_status_json_without_a_card(
     reader: Callable[..., VirtualReaderBackend], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reader().remove()
-    assert cli.main(["card", "status", "--json"]) == 1
+    backend = reader()
+    backend.remove()
+    assert cli.main(["card", "status", "--json"], backend_factory=lambda: backend) == 1
     document = json.loads(capsys.readouterr().out)
-    assert document["card_type"] == "none" and document["error"]["code"] == "G02"
+    assert document["card_type"] == "none"
+    assert document["error"]["code"] == "G02"
 
 
 def test_a_pin_is_never_an_argument() -> None:
@@ -167,15 +184,17 @@ def test_the_counter_is_checked_again_after_typing(
     # counter again, finds the last try unconfirmed, and sends nothing.
     backend = reader(pin_tries_left=3)
 
-    def type_pin_while_tries_are_spent(prompt: str = "") -> str:
+    def spend_tries_meanwhile(prompt: str) -> None:
         backend.card.state.pin_tries_left = 1
-        return "1234"
 
-    monkeypatch.setattr(cli.sys.stdin, "isatty", lambda: True, raising=False)
-    monkeypatch.setattr(cli.getpass, "getpass", type_pin_while_tries_are_spent)
-    assert pin_data_commands(backend, lambda: cli.main(["pin", "verify"])) == (1, 0)
+    console = ScriptedConsole("1234", on_prompt=spend_tries_meanwhile)
+    assert pin_data_commands(
+        backend,
+        lambda: cli.main(["pin", "verify"], backend_factory=lambda: backend, console=console),
+    ) == (1, 0)
     err = capsys.readouterr().err
-    assert "残り回数: 3回" in err and "あと1回" in err
+    assert "残り回数: 3回" in err
+    assert "あと1回" in err
 
 
 def test_ctrl_c_after_the_pin_went_out_reports_unknown(
@@ -193,8 +212,15 @@ def test_ctrl_c_after_the_pin_went_out_reports_unknown(
         return answer
 
     backend.card.process_apdu = interrupted_after_the_card_acted  # type: ignore[method-assign]
-    monkeypatch.setattr(cli.sys, "stdin", io.StringIO("0000\n"))
-    assert cli.main(["pin", "verify", "--pin-stdin", "--json"]) == 1
+    console = ScriptedConsole(stdin="0000\n")
+    assert (
+        cli.main(
+            ["pin", "verify", "--pin-stdin", "--json"],
+            backend_factory=lambda: backend,
+            console=console,
+        )
+        == 1
+    )
     out = capsys.readouterr()
     document = json.loads(out.out)
     assert document["error"]["kind"] == "PinResultUnknownError"
@@ -207,9 +233,16 @@ def test_unlock_counts_are_reported_as_unlock_counts(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    reader(pin_tries_left=0)
-    monkeypatch.setattr(cli.sys, "stdin", io.StringIO("00000000\n4321\n"))
-    assert cli.main(["pin", "unlock", "--pin-stdin", "--json"]) == 1
+    backend = reader(pin_tries_left=0)
+    console = ScriptedConsole(stdin="00000000\n4321\n")
+    assert (
+        cli.main(
+            ["pin", "unlock", "--pin-stdin", "--json"],
+            backend_factory=lambda: backend,
+            console=console,
+        )
+        == 1
+    )
     document = json.loads(capsys.readouterr().out)
     assert (document["unlock_tries_left"], document["pin_tries_left"]) == (9, None)
 
@@ -219,9 +252,12 @@ def test_a_bad_pin_format_is_a_sentence(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    reader()
-    monkeypatch.setattr(cli.sys, "stdin", io.StringIO("123\n"))
-    assert cli.main(["pin", "verify", "--pin-stdin"]) == 1
+    backend = reader()
+    console = ScriptedConsole(stdin="123\n")
+    assert (
+        cli.main(["pin", "verify", "--pin-stdin"], backend_factory=lambda: backend, console=console)
+        == 1
+    )
     assert "4～16文字" in capsys.readouterr().err
 
 
@@ -231,11 +267,12 @@ def test_the_last_valid_day_is_not_expired(
     from ndnclient.card.status import today_in_japan
 
     today = today_in_japan()
-    reader(valid_from=today.replace(year=today.year - 1), valid_to=today)
-    assert cli.main(["card", "status"]) == 0
+    backend = reader(valid_from=today.replace(year=today.year - 1), valid_to=today)
+    assert cli.main(["card", "status"], backend_factory=lambda: backend) == 0
     out = capsys.readouterr().out
-    assert "残り1日" in out and "期限切れ" not in out
-    assert cli.main(["card", "status", "--json"]) == 0
+    assert "残り1日" in out
+    assert "期限切れ" not in out
+    assert cli.main(["card", "status", "--json"], backend_factory=lambda: backend) == 0
     assert json.loads(capsys.readouterr().out)["days_left"] == 1
 
 
@@ -251,9 +288,10 @@ def test_a_card_that_cannot_be_asked_is_not_called_a_foreign_card(
         raise CardInUseError("sharing violation")
 
     backend.connect = held  # type: ignore[method-assign]
-    assert cli.main(["card", "status"]) == 1
+    assert cli.main(["card", "status"], backend_factory=lambda: backend) == 1
     captured = capsys.readouterr()
-    assert "確認できません" in captured.out and "ではないカード" not in captured.out
+    assert "確認できません" in captured.out
+    assert "ではないカード" not in captured.out
     assert "別のプログラム" in captured.err
 
 
@@ -265,39 +303,52 @@ def test_an_unexpected_error_is_a_sentence_not_a_traceback(
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("bug")
 
-    reader()
-    monkeypatch.setattr(cli, "survey_cards", broken)
-    assert cli.main(["card", "status"]) == 1
+    backend = reader()
+    monkeypatch.setattr("ndnclient.card.status.survey_cards", broken)
+    assert cli.main(["card", "status"], backend_factory=lambda: backend) == 1
     err = capsys.readouterr().err
-    assert "予期しないエラー" in err and "Traceback" not in err
+    assert "予期しないエラー" in err
+    assert "Traceback" not in err
 
 
 def test_check_command_on_the_virtual_card(
     reader: Callable[..., VirtualReaderBackend], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reader()
-    assert cli.main(["settings", "set", "verification_method", "multitrust"]) == 0
+    backend = reader()
+    assert (
+        cli.main(
+            ["settings", "set", "verification_method", "multitrust"],
+            backend_factory=lambda: backend,
+        )
+        == 0
+    )
     capsys.readouterr()
-    code = cli.main(["check", "--only", "G03", "G04", "G07", "--json"])
+    code = cli.main(
+        ["check", "--only", "G03", "G04", "G07", "--json"], backend_factory=lambda: backend
+    )
     document = json.loads(capsys.readouterr().out)
     statuses = {r["code"]: r["status"] for r in document["results"]}
     assert statuses == {"G03": "ok", "G04": "not_applicable", "G07": "ok"}  # only those shown
-    assert code == 0 and document["summary"]["failed"] is False
+    assert code == 0
+    assert document["summary"]["failed"] is False
 
 
 def test_check_text_streams_and_exits_one_on_a_failure(
     reader: Callable[..., VirtualReaderBackend], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reader(pin_tries_left=0)
-    code = cli.main(["check", "--only", "G07"])
+    backend = reader(pin_tries_left=0)
+    code = cli.main(["check", "--only", "G07"], backend_factory=lambda: backend)
     out = capsys.readouterr().out
-    assert code == 1 and "G07 [エラー]" in out and "動作確認エラー:G07" in out
+    assert code == 1
+    assert "G07 [エラー]" in out
+    assert "動作確認エラー:G07" in out
 
 
 def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["explain", "g04", "--json"]) == 0
     explained = json.loads(capsys.readouterr().out)
-    assert explained["code"] == "G04" and "refused" in explained["outcomes"]
+    assert explained["code"] == "G04"
+    assert "refused" in explained["outcomes"]
     assert cli.main(["explain", "動作確認エラー:G06"]) == 0
     assert "ユーザ情報設定" in capsys.readouterr().out
     with pytest.raises(SystemExit) as usage:
@@ -308,11 +359,13 @@ def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
 def test_only_shows_a_failed_prerequisite_and_fails(
     reader: Callable[..., VirtualReaderBackend], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reader().remove()
-    code = cli.main(["check", "--only", "G05", "--json"])
+    backend = reader()
+    backend.remove()
+    code = cli.main(["check", "--only", "G05", "--json"], backend_factory=lambda: backend)
     document = json.loads(capsys.readouterr().out)
     statuses = {r["code"]: r["status"] for r in document["results"]}
-    assert statuses == {"G02": "fail", "G05": "skipped"} and code == 1
+    assert statuses == {"G02": "fail", "G05": "skipped"}
+    assert code == 1
 
 
 def test_no_secret_reaches_any_report(
@@ -323,15 +376,25 @@ def test_no_secret_reaches_any_report(
 ) -> None:
     from ndnclient.settings import secrets
 
-    reader(pin=b"Pq7wPq7w")
-    assert cli.main(["settings", "set", "proxy.url", "http://taro@proxy.example.lg.jp:8080"]) == 0
+    backend = reader(pin=b"Pq7wPq7w")
+    assert (
+        cli.main(
+            ["settings", "set", "proxy.url", "http://taro@proxy.example.lg.jp:8080"],
+            backend_factory=lambda: backend,
+        )
+        == 0
+    )
     secrets.set_proxy_password("http://taro@proxy.example.lg.jp:8080", "Zz9!proxy-secret")
     for name in ("r.html", "r.json", "r.txt"):
-        cli.main(["-vv", "--traffic", "check", "--report", str(tmp_path / name), "--json"])
+        cli.main(
+            ["-vv", "--traffic", "check", "--report", str(tmp_path / name), "--json"],
+            backend_factory=lambda: backend,
+        )
         out = capsys.readouterr()
         written = (tmp_path / name).read_text(encoding="utf-8")
         for text in (written, out.out, out.err):
-            assert "Zz9!proxy-secret" not in text and "Pq7wPq7w" not in text
+            assert "Zz9!proxy-secret" not in text
+            assert "Pq7wPq7w" not in text
             assert "5071377750713777" not in text.replace(" ", "")  # the PIN's hex
 
 

@@ -4,11 +4,12 @@ tests/integration/test_two_cards_over_pcsc.py)."""
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
+from console import ScriptedConsole
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ndnclient import cli
@@ -23,12 +24,24 @@ A_SHOWN, B_SHOWN = "9392-0000-1111-0001", "9392-0000-2222-0002"
 Sent = dict[str, list[bytes]]
 
 
+@dataclass
+class TwoCards:
+    readers: VirtualReaderSet
+    sent: Sent  # what each card received that carried a PIN, by card number
+
+    def run(self, stdin: str, *args: str) -> int:
+        return cli.main(
+            list(args),
+            backend_factory=lambda: self.readers,
+            console=ScriptedConsole(stdin=stdin),
+        )
+
+
 @pytest.fixture
 def two_cards(
     shared_ca: TestCA, shared_user_key: rsa.RSAPrivateKey, monkeypatch: pytest.MonkeyPatch
-) -> Sent:
-    """Card A in "Reader A", card B in "Reader B", behind the CLI; what each card received
-    that carried a PIN."""
+) -> TwoCards:
+    """Card A in "Reader A", card B in "Reader B"."""
     sent: Sent = {A: [], B: []}
     cards = []
     for number in (A, B):
@@ -40,9 +53,8 @@ def two_cards(
         cards.append(card)
     readers = VirtualReaderSet([(cards[0], "Reader A"), (cards[1], "Reader B")])
     readers.close = lambda: None  # type: ignore[method-assign]
-    monkeypatch.setattr(cli, "make_backend", lambda: readers)
     monkeypatch.delenv("NDNCLIENT_READER", raising=False)
-    return sent
+    return TwoCards(readers, sent)
 
 
 def spying(
@@ -58,55 +70,54 @@ def spying(
     return spy
 
 
-def run(monkeypatch: pytest.MonkeyPatch, stdin: str, *args: str) -> int:
-    monkeypatch.setattr(cli.sys, "stdin", io.StringIO(stdin))
-    return cli.main(list(args))
-
-
 def test_no_choice_exits_2_and_lists_the_cards(
-    two_cards: Sent, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    two_cards: TwoCards, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(monkeypatch, "1234\n", "pin", "verify", "--pin-stdin", "--json") == 2
+    assert two_cards.run("1234\n", "pin", "verify", "--pin-stdin", "--json") == 2
     out = capsys.readouterr()
     document = json.loads(out.out)
     assert [c["card_number"] for c in document["cards"]] == [A, B]
     assert [c["reader"] for c in document["cards"]] == ["Reader A", "Reader B"]
-    assert A_SHOWN in out.err and B_SHOWN in out.err and "--card" in out.err
-    assert two_cards == {A: [], B: []}
+    assert A_SHOWN in out.err
+    assert B_SHOWN in out.err
+    assert "--card" in out.err
+    assert two_cards.sent == {A: [], B: []}
 
 
 @pytest.mark.parametrize(
     "choice", [["--card", B_SHOWN], ["--reader", "Reader B"], ["--reader", "reader b"]], ids=str
 )
 def test_a_choice_reaches_that_card_only(
-    two_cards: Sent,
+    two_cards: TwoCards,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     choice: list[str],
 ) -> None:
-    assert run(monkeypatch, "1234\n", "pin", "verify", "--pin-stdin", *choice) == 0
+    assert two_cards.run("1234\n", "pin", "verify", "--pin-stdin", *choice) == 0
     out = capsys.readouterr()
-    assert f"対象のカード: {B_SHOWN}" in out.err and "Reader B" in out.err
+    assert f"対象のカード: {B_SHOWN}" in out.err
+    assert "Reader B" in out.err
     assert B_SHOWN in out.out
-    assert (len(two_cards[B]), two_cards[A]) == (1, [])
+    assert (len(two_cards.sent[B]), two_cards.sent[A]) == (1, [])
 
 
 def test_a_choice_outside_the_reader_filter_says_so(
-    two_cards: Sent, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    two_cards: TwoCards, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("NDNCLIENT_READER", "Reader A")
-    assert run(monkeypatch, "1234\n", "pin", "verify", "--pin-stdin", "--card", B) == 1
+    assert two_cards.run("1234\n", "pin", "verify", "--pin-stdin", "--card", B) == 1
     err = capsys.readouterr().err
-    assert "NDNCLIENT_READER" in err and B_SHOWN in err
-    assert two_cards == {A: [], B: []}
+    assert "NDNCLIENT_READER" in err
+    assert B_SHOWN in err
+    assert two_cards.sent == {A: [], B: []}
 
 
 def test_the_reader_filter_alone_can_choose(
-    two_cards: Sent, monkeypatch: pytest.MonkeyPatch
+    two_cards: TwoCards, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("NDNCLIENT_READER", "Reader A")
-    assert run(monkeypatch, "1234\n", "pin", "verify", "--pin-stdin") == 0
-    assert (len(two_cards[A]), two_cards[B]) == (1, [])
+    assert two_cards.run("1234\n", "pin", "verify", "--pin-stdin") == 0
+    assert (len(two_cards.sent[A]), two_cards.sent[B]) == (1, [])
 
 
 @pytest.mark.parametrize(
@@ -122,31 +133,31 @@ def test_the_reader_filter_alone_can_choose(
     ids=" ".join,
 )
 def test_every_single_card_command_asks_for_a_choice(
-    two_cards: Sent, monkeypatch: pytest.MonkeyPatch, command: list[str]
+    two_cards: TwoCards, monkeypatch: pytest.MonkeyPatch, command: list[str]
 ) -> None:
-    assert run(monkeypatch, "1234\n5678\n", *command) == 2
-    assert two_cards == {A: [], B: []}
+    assert two_cards.run("1234\n5678\n", *command) == 2
+    assert two_cards.sent == {A: [], B: []}
 
 
 def test_a_card_number_that_is_not_one_is_bad_usage(
-    two_cards: Sent, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    two_cards: TwoCards, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exited:
-        run(monkeypatch, "1234\n", "pin", "verify", "--pin-stdin", "--card", "9392-0000")
+        two_cards.run("1234\n", "pin", "verify", "--pin-stdin", "--card", "9392-0000")
     assert exited.value.code == 2
     assert "card number" in capsys.readouterr().err
 
 
 def test_card_status_lists_both(
-    two_cards: Sent, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    two_cards: TwoCards, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(monkeypatch, "", "card", "status", "--json") == 0
+    assert two_cards.run("", "card", "status", "--json") == 0
     status = json.loads(capsys.readouterr().out)
     assert status["choice_needed"] is True
     assert [(c["card_number"], c["registered"]) for c in status["cards"]] == [
         (A, False),
         (B, False),
     ]
-    assert run(monkeypatch, "", "card", "status", "--json", "--reader", "Reader B") == 0
+    assert two_cards.run("", "card", "status", "--json", "--reader", "Reader B") == 0
     chosen = json.loads(capsys.readouterr().out)
     assert (chosen["card_number"], chosen["choice_needed"]) == (B, False)

@@ -90,7 +90,8 @@ def test_a_failed_prerequisite_skips_its_dependants_and_says_which() -> None:
         CheckStatus.SKIPPED,
         OK,
     ]
-    assert "G01" in results["G02"].detail and results["G02"].facts["because"] == ["G01"]
+    assert "G01" in results["G02"].detail
+    assert results["G02"].facts["because"] == ["G01"]
 
 
 def test_after_orders_without_requiring() -> None:
@@ -112,7 +113,8 @@ def test_after_orders_without_requiring() -> None:
             ]
         )
     }
-    assert seen == ["G01", "G02"] and results["G02"].status is OK
+    assert seen == ["G01", "G02"]
+    assert results["G02"].status is OK
 
 
 def test_a_check_that_raises_becomes_a_fail_naming_it() -> None:
@@ -120,8 +122,10 @@ def test_a_check_that_raises_becomes_a_fail_naming_it() -> None:
         raise KeyError("missing thing")
 
     (result,) = run([Check("G01", broken)])
-    assert result.status is FAIL and result.outcome == "unexpected"
-    assert "KeyError" in result.detail and result.facts["exception"] == "KeyError"
+    assert result.status is FAIL
+    assert result.outcome == "unexpected"
+    assert "KeyError" in result.detail
+    assert result.facts["exception"] == "KeyError"
 
 
 def test_a_check_past_its_bound_fails_and_the_run_goes_on() -> None:
@@ -193,10 +197,13 @@ def test_every_outcome_has_its_text(lang: str) -> None:
     assert sorted(keys) == [f"G{n:02d}" for n in range(1, 14)]
     for code, outcomes in keys.items():
         explanation = catalogue.explain(code)
-        assert explanation is not None and explanation.title and explanation.remedy, code
+        assert explanation is not None, code
+        assert explanation.title, code
+        assert explanation.remedy, code
         for key in outcomes:
             texts = explanation.outcomes.get(key)
-            assert texts and texts.get("detail"), f"{code} {key} ({lang})"
+            assert texts, f"{code} {key} ({lang})"
+            assert texts.get("detail"), f"{code} {key} ({lang})"
 
 
 def test_the_g04_text_follows_the_issuers_faq() -> None:
@@ -213,7 +220,8 @@ def test_the_g04_text_follows_the_issuers_faq() -> None:
 def test_render_fills_in_and_gives_no_remedy_when_all_is_well() -> None:
     catalogue = Catalogue("ja")
     _, detail, remedy = catalogue.render("G07", Outcome(OK, "ok", {"tries": 10, "max": 10}))
-    assert "10 回" in detail and remedy == ""
+    assert "10 回" in detail
+    assert remedy == ""
     _, detail, remedy = catalogue.render(
         "G04",
         Outcome(
@@ -228,7 +236,8 @@ def test_render_fills_in_and_gives_no_remedy_when_all_is_well() -> None:
             },
         ),
     )
-    assert "repo.example.jp" in remedy and "389" in remedy
+    assert "repo.example.jp" in remedy
+    assert "389" in remedy
 
 
 # --- checks that need no card ---------------------------------------------------------------
@@ -241,7 +250,8 @@ def test_g10_urls() -> None:
     # Values that only a hand-edited or foreign file could hold (the store normalises).
     bad = context_with(**{"urls.allowed": ["https://a.jp/path", "http://b.jp", "https://c.jp"]})
     outcome = g10_allowed_urls(bad)
-    assert outcome.status is FAIL and outcome.facts["bad"] == ["https://a.jp/path", "http://b.jp"]
+    assert outcome.status is FAIL
+    assert outcome.facts["bad"] == ["https://a.jp/path", "http://b.jp"]
 
 
 def test_g11_supported_readers() -> None:
@@ -251,7 +261,8 @@ def test_g11_supported_readers() -> None:
     context = context_with()
     context.card.readers = ["Cheap Reader 0"]
     outcome = g11_supported_reader(context)
-    assert outcome.status is WARN and outcome.facts["unsupported"] == ["Cheap Reader 0"]
+    assert outcome.status is WARN
+    assert outcome.facts["unsupported"] == ["Cheap Reader 0"]
 
 
 class FakeCrl:
@@ -265,7 +276,8 @@ def test_g12_clock() -> None:
     context.ldap = ProbeResult(LdapTarget("ldap", "h", 389, "x"))
     context.ldap.crl = FakeCrl(datetime.now(UTC) + timedelta(minutes=30))  # type: ignore[assignment]
     outcome = g12_clock(context)
-    assert outcome.status is WARN and outcome.facts["behind_minutes"] == 30
+    assert outcome.status is WARN
+    assert outcome.facts["behind_minutes"] == 30
     context.ldap.crl = FakeCrl(datetime.now(UTC) - timedelta(hours=5))  # type: ignore[assignment]
     assert g12_clock(context).status is OK
 
@@ -289,7 +301,8 @@ def test_the_ldap_probe_refused_and_silent(tmp_path: Path) -> None:
     # Windows answers a refused connection only after retrying the SYN for about 2 s (even
     # on loopback): a 1 s bound would call it "timeout" there. Linux refuses at once.
     result = LdapProbe(f"ldap://127.0.0.1:{port}/o=x", connect_timeout=10, receive_timeout=1).run()
-    assert result.reason is not None and result.reason.value == "refused"
+    assert result.reason is not None
+    assert result.reason.value == "refused"
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(1)
@@ -298,7 +311,8 @@ def test_the_ldap_probe_refused_and_silent(tmp_path: Path) -> None:
             f"ldap://127.0.0.1:{silent.getsockname()[1]}/o=x", connect_timeout=1, receive_timeout=1
         ).run()
         assert time.monotonic() - started < 2.5
-    assert result.reason is not None and result.reason.value == "no_response"
+    assert result.reason is not None
+    assert result.reason.value == "no_response"
     assert result.steps_ms["connect"] < 1000
 
 
@@ -321,18 +335,25 @@ def sample_report() -> CheckReport:
 
 def test_html_report_is_self_contained_and_escaped() -> None:
     page = to_html(sample_report(), Messages("ja"))
-    assert "<b>bold</b>" not in page and "&lt;b&gt;bold&lt;/b&gt;" in page
-    assert "Reader &lt;0&gt;" in page and "http" not in page.replace("https", "")
-    assert "✖" in page and "エラー" in page  # status by symbol and word, not colour alone
-    assert "1件の問題" in page and "動作確認エラー:G04" in page
+    assert "<b>bold</b>" not in page
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page
+    assert "Reader &lt;0&gt;" in page
+    assert "http" not in page.replace("https", "")
+    assert "✖" in page
+    assert "エラー" in page
+    assert "1件の問題" in page
+    assert "動作確認エラー:G04" in page
 
 
 def test_text_and_json_reports() -> None:
     report = sample_report()
     text = to_text(report, Messages("en"))
-    assert "check code G04" in text and "do this" in text and "language = ja" in text
+    assert "check code G04" in text
+    assert "do this" in text
+    assert "language = ja" in text
     document = report.to_json(Messages("en"))
-    assert document["summary"]["fail"] == 1 and document["summary"]["failed"] is True
+    assert document["summary"]["fail"] == 1
+    assert document["summary"]["failed"] is True
     assert document["results"][1]["outcome"] == "refused"
     assert set(document) >= {"results", "app", "system", "readers", "settings"}
 
@@ -455,7 +476,8 @@ def test_the_probe_speaks_ipv6() -> None:
     except OSError:
         pytest.skip("no IPv6 loopback here")
     result = LdapProbe(f"ldap://[::1]:{port}/o=x", connect_timeout=1, receive_timeout=1).run()
-    assert result.reason is ProbeReason.NO_RESPONSE and result.address == "::1"
+    assert result.reason is ProbeReason.NO_RESPONSE
+    assert result.address == "::1"
 
 
 def test_a_crl_of_an_unknown_version_is_bad_crl() -> None:
@@ -488,7 +510,8 @@ def test_the_run_deadline_shortens_the_probe_so_g04_keeps_its_own_verdict() -> N
 def test_the_placeholder_repository_is_not_configured_not_dns() -> None:
     context = context_with()
     (result,) = CheckRunner([c for c in ALL_CHECKS if c.code == "G04"], context).run()
-    assert result.outcome == "not_configured" and "情報システム担当" in result.remedy
+    assert result.outcome == "not_configured"
+    assert "情報システム担当" in result.remedy
 
 
 def test_a_cycle_is_refused() -> None:
@@ -514,7 +537,7 @@ def test_a_moot_prerequisite_makes_its_dependants_moot() -> None:
 
 
 def test_closing_card_access_never_waits_for_a_stuck_job() -> None:
-    from ndnclient.diagnostics.context import DirectCardAccess
+    from ndnclient.card.jobs import DirectCardAccess
 
     access = DirectCardAccess(lambda: None)  # type: ignore[arg-type,return-value]
     threading.Thread(target=lambda: access(lambda backend: time.sleep(5)), daemon=True).start()

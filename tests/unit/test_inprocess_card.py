@@ -73,9 +73,8 @@ def test_ten_wrong_block_and_nothing_more_is_sent(virtual_reader: MakeReader) ->
     with pytest.raises(PinBlockedError):
         guard.verify(SecretBuffer(b"1234"), last_try_confirmed=True)
     # Status reads only: the right PIN was never sent to a blocked card.
-    assert received and all(
-        len(apdu) <= 4 or apdu[1] not in (0x20, 0x24, 0x2C) for apdu in received
-    )
+    assert received
+    assert all(len(apdu) <= 4 or apdu[1] not in (0x20, 0x24, 0x2C) for apdu in received)
     assert reader.card.state.pin_tries_left == 0
 
 
@@ -134,10 +133,13 @@ def test_status_and_its_command_count(
         valid_to=date(2027, 12, 31),
     )
     status = read_card_status(reader)
-    assert status.problem is None and status.card_type is CardType.GOSIGN
-    assert status.info is not None and status.info.holder == "申請 次郎"
+    assert status.problem is None
+    assert status.card_type is CardType.GOSIGN
+    assert status.info is not None
+    assert status.info.holder == "申請 次郎"
     assert status.info.valid_to == date(2027, 12, 31)
-    assert status.pin is not None and status.unlock is not None
+    assert status.pin is not None
+    assert status.unlock is not None
     assert status.certificate is not None
     if commands is not None:
         session = open_gosign_session(reader)
@@ -152,10 +154,12 @@ def test_status_without_a_card_and_with_a_my_number_card(virtual_reader: MakeRea
     reader = virtual_reader()
     reader.remove()
     status = read_card_status(reader)
-    assert status.card_type is CardType.NONE and isinstance(status.problem, NoCardError)
+    assert status.card_type is CardType.NONE
+    assert isinstance(status.problem, NoCardError)
     mynumber = read_card_status(virtual_reader(card_type="mynumber"))
     assert mynumber.card_type is CardType.MYNUMBER
-    assert isinstance(mynumber.problem, MyNumberCardError) and not mynumber.usable
+    assert isinstance(mynumber.problem, MyNumberCardError)
+    assert not mynumber.usable
 
 
 def test_a_pulled_card_fails_the_old_session(virtual_reader: MakeReader) -> None:

@@ -42,8 +42,10 @@ def guard(conn: ScriptedConnection) -> PinGuard:
 def test_select_counter_and_pin_go_out_in_one_transaction() -> None:
     conn = script((SELECT_APP, OK), (PIN_STATUS, h("63CA")), (VERIFY_1234, OK))
     counter = guard(conn).verify(SecretBuffer(b"1234"))
-    assert counter.verified and counter.tries_left == 10
-    assert conn.done() and all(conn.sent_in_transaction)
+    assert counter.verified
+    assert counter.tries_left == 10
+    assert conn.done()
+    assert all(conn.sent_in_transaction)
 
 
 def test_the_application_is_selected_again_for_every_operation() -> None:
@@ -91,13 +93,13 @@ def test_last_try_needs_an_explicit_confirmation(operation: str) -> None:
     status = UNLOCK_STATUS if operation == "unlock" else PIN_STATUS
     conn = script((SELECT_APP, OK), (status, h("63C1")))
     pin_guard = guard(conn)
+    send = {
+        "verify": lambda: pin_guard.verify(SecretBuffer(b"1234")),
+        "change": lambda: pin_guard.change(SecretBuffer(b"1234"), SecretBuffer(b"5678")),
+        "unlock": lambda: pin_guard.unlock(SecretBuffer(b"12345678"), SecretBuffer(b"5678")),
+    }[operation]
     with pytest.raises(LastTryNotConfirmedError) as caught:
-        if operation == "verify":
-            pin_guard.verify(SecretBuffer(b"1234"))
-        elif operation == "change":
-            pin_guard.change(SecretBuffer(b"1234"), SecretBuffer(b"5678"))
-        else:
-            pin_guard.unlock(SecretBuffer(b"12345678"), SecretBuffer(b"5678"))
+        send()
     assert caught.value.which == ("unlock" if operation == "unlock" else "pin")
     assert pin_commands_with_data(conn.sent) == []
 
@@ -222,7 +224,8 @@ def test_a_lost_answer_without_any_way_to_read_again_says_unknown() -> None:
     with pytest.raises(PinResultUnknownError) as caught:
         guard(conn).verify(SecretBuffer(b"1234"))
     assert caught.value.tries_left is None
-    assert "1234" not in str(caught.value) and "1234" not in repr(caught.value.__cause__)
+    assert "1234" not in str(caught.value)
+    assert "1234" not in repr(caught.value.__cause__)
 
 
 def test_unlock_is_gated_on_the_unlock_code_counter() -> None:
@@ -237,7 +240,8 @@ def test_unlock_is_gated_on_the_unlock_code_counter() -> None:
         ("00 2C 00 81 0E 08 3132333435363738 04 34333231", OK),
     )
     counter = guard(conn).unlock(SecretBuffer(b"12345678"), SecretBuffer(b"4321"))
-    assert counter.tries_left == 10 and conn.done()
+    assert counter.tries_left == 10
+    assert conn.done()
 
 
 @pytest.mark.parametrize(("code", "new"), [(b"1234567", b"4321"), (b"12345678", b"43")])
@@ -292,10 +296,12 @@ def test_risk_levels(tries: int, risk: PinRisk) -> None:
 def test_secret_buffer_wipes_and_hides() -> None:
     buffer = SecretBuffer.from_text("9876")
     view = buffer.value
-    assert "9876" not in repr(buffer) and "9876" not in str(buffer)
+    assert "9876" not in repr(buffer)
+    assert "9876" not in str(buffer)
     with buffer:
         pass
-    assert len(buffer) == 0 and view == bytearray()
+    assert len(buffer) == 0
+    assert view == bytearray()
     with pytest.raises(TypeError):
         pickle.dumps(SecretBuffer(b"1234"))
 
@@ -319,7 +325,8 @@ def test_the_traffic_log_never_shows_a_pin(caplog: pytest.LogCaptureFixture) -> 
     pin_guard.change(SecretBuffer(b"Wx8Wx8"), SecretBuffer(b"Vy9Vy9"))
     pin_guard.unlock(SecretBuffer(b"76543210"), SecretBuffer(b"Ut0Ut0"))
     text = caplog.text
-    assert "00 20 00 81" in text and "masked" in text  # the log is really on
+    assert "00 20 00 81" in text
+    assert "masked" in text
     for secret in (b"Zq7Zq7", b"Wx8Wx8", b"Vy9Vy9", b"76543210", b"Ut0Ut0"):
         assert secret.hex(" ").upper() not in text
         assert secret.hex().upper() not in text.replace(" ", "")

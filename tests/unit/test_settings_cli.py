@@ -12,6 +12,7 @@ from pathlib import Path
 
 import keyring
 import pytest
+from console import ScriptedConsole
 from keyring.backends import fail
 
 from ndnclient import cli
@@ -21,8 +22,19 @@ from ndnclient.simulator.inprocess import VirtualReaderBackend
 Capture = pytest.CaptureFixture[str]
 
 
-def run(capsys: Capture, *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
+def run(
+    capsys: Capture,
+    *args: str,
+    card: VirtualReaderBackend | None = None,
+    stdin: str | None = None,
+) -> tuple[int, str, str]:
+    """The command on `card` (a virtual one; None: the system's service, never reached by
+    these commands) with `stdin` piped in."""
+    code = cli.main(
+        list(args),
+        backend_factory=None if card is None else lambda: card,
+        console=None if stdin is None else ScriptedConsole(stdin=stdin),
+    )
     out = capsys.readouterr()
     return code, out.out, out.err
 
@@ -35,10 +47,13 @@ def test_a_garbage_settings_file_is_one_sentence_and_stays_on_disk(
     (isolated_settings / "settings.json").write_bytes(garbage)
     code, out, err = run(capsys, "settings", "show", "--json")
     assert code == 0
-    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
     assert "設定ファイルが壊れていた" in err
     kept = list(isolated_settings.glob("settings.corrupt-*.json"))
-    assert len(kept) == 1 and kept[0].read_bytes() == garbage and str(kept[0]) in err
+    assert len(kept) == 1
+    assert kept[0].read_bytes() == garbage
+    assert str(kept[0]) in err
     assert json.loads(out)["settings"]["language"] == "ja"
     assert run(capsys, "settings", "show")[2] == ""  # told once, then quiet
 
@@ -47,7 +62,8 @@ def test_set_show_unset(capsys: Capture) -> None:
     code, out, _ = run(
         capsys, "settings", "set", "urls.allowed", '["https://A.example.jp/", "a.example.jp"]'
     )
-    assert code == 0 and '["https://a.example.jp"]' in out
+    assert code == 0
+    assert '["https://a.example.jp"]' in out
     shown = json.loads(run(capsys, "settings", "show", "--json")[1])
     assert shown["settings"]["urls.allowed"] == ["https://a.example.jp"]
     assert shown["sources"]["urls.allowed"] == "user"
@@ -59,7 +75,8 @@ def test_set_show_unset(capsys: Capture) -> None:
 
 def test_a_bad_value_is_a_sentence(capsys: Capture) -> None:
     code, _, err = run(capsys, "settings", "set", "urls.allowed", '["http://x.jp"]')
-    assert code == 1 and "https で始まっていません" in err
+    assert code == 1
+    assert "https で始まっていません" in err
     with pytest.raises(SystemExit) as usage:
         cli.main(["settings", "set", "no.such", "1"])
     assert usage.value.code == 2
@@ -68,7 +85,8 @@ def test_a_bad_value_is_a_sentence(capsys: Capture) -> None:
 def test_language_from_the_settings(capsys: Capture) -> None:
     run(capsys, "settings", "set", "language", "en")
     code, out, _ = run(capsys, "urls", "list")
-    assert code == 0 and "allowed URL list is empty" in out
+    assert code == 0
+    assert "allowed URL list is empty" in out
     assert "許可URL" in run(capsys, "--lang", "ja", "urls", "list")[1]
 
 
@@ -83,7 +101,8 @@ def test_a_locked_value(
     )
     monkeypatch.setenv("NDNCLIENT_POLICY_FILE", str(policy))
     code, _, err = run(capsys, "settings", "set", "verification_method", "ldap")
-    assert code == 1 and "IT 内線 99" in err
+    assert code == 1
+    assert "IT 内線 99" in err
     shown = json.loads(run(capsys, "settings", "show", "--json")[1])
     assert shown["sources"]["verification_method"] == "locked"
 
@@ -101,7 +120,8 @@ def test_urls_commands(capsys: Capture) -> None:
 def test_renewal_plan_the_faq_example(capsys: Capture) -> None:
     code, out, _ = run(capsys, "renewal", "plan", "--valid-to", "2021-04-30", "--json")
     plan = json.loads(out)
-    assert code == 0 and plan["renewal_valid_from"] == "2021-04-01"
+    assert code == 0
+    assert plan["renewal_valid_from"] == "2021-04-01"
     assert (plan["remind_from"], plan["apply_by"]) == ("2021-03-30", "2021-03-30")
     assert plan["latest_delivery"] == "2021-04-13"
     code, out, _ = run(
@@ -109,7 +129,8 @@ def test_renewal_plan_the_faq_example(capsys: Capture) -> None:
     )
     assert json.loads(out)["latest_delivery"] == "2026-05-18"
     text = run(capsys, "renewal", "plan", "--valid-to", "2021-04-30")[1]
-    assert "2021-04-01" in text and "30日前" in text
+    assert "2021-04-01" in text
+    assert "30日前" in text
     first = json.loads(
         run(
             capsys,
@@ -131,35 +152,42 @@ def test_register_the_inserted_card_and_its_renewal(
 ) -> None:
     today = today_in_japan()
     old_to = today + timedelta(days=10)  # today is inside the renewal's switching period
-    reader(card_number="1111222233334444", valid_from=old_to - timedelta(days=730), valid_to=old_to)
-    status = json.loads(run(capsys, "card", "status", "--json")[1])
+    card = reader(
+        card_number="1111222233334444", valid_from=old_to - timedelta(days=730), valid_to=old_to
+    )
+    status = json.loads(run(capsys, "card", "status", "--json", card=card)[1])
     assert status["registered"] is False
-    code, out, _ = run(capsys, "card", "register", "--label", "旧カード")
-    assert code == 0 and "1111-2222-3333-4444" in out
-    assert json.loads(run(capsys, "card", "status", "--json")[1])["registered"] is True
+    code, out, _ = run(capsys, "card", "register", "--label", "旧カード", card=card)
+    assert code == 0
+    assert "1111-2222-3333-4444" in out
+    assert json.loads(run(capsys, "card", "status", "--json", card=card)[1])["registered"] is True
     plan = json.loads(run(capsys, "renewal", "plan", "--json")[1])
     assert plan["renewal_valid_from"] == (old_to - timedelta(days=29)).isoformat()
 
-    reader(
+    renewed = reader(
         card_number="5555666677778888",
         valid_from=old_to - timedelta(days=29),
         valid_to=old_to + timedelta(days=730),
     )
-    code, out, _ = run(capsys, "card", "register")
-    assert code == 0 and "切替期間中" in out
+    code, out, _ = run(capsys, "card", "register", card=renewed)
+    assert code == 0
+    assert "切替期間中" in out
     cards = json.loads(run(capsys, "settings", "show", "--json")[1])["settings"]["cards"]
     assert [c["card_number"] for c in cards] == ["1111222233334444", "5555666677778888"]
     assert cards[0]["label"] == "旧カード"
     code, _, err = run(capsys, "card", "unregister", "1111222233334444")
-    assert code == 1 and "切替期間中" in err
+    assert code == 1
+    assert "切替期間中" in err
 
 
 def test_register_without_a_card(
     reader: Callable[..., VirtualReaderBackend], capsys: Capture
 ) -> None:
-    reader().remove()
-    code, _, err = run(capsys, "card", "register")
-    assert code == 1 and "カードが入っていません" in err
+    card = reader()
+    card.remove()
+    code, _, err = run(capsys, "card", "register", card=card)
+    assert code == 1
+    assert "カードが入っていません" in err
 
 
 def test_unregister(capsys: Capture) -> None:
@@ -173,7 +201,8 @@ def test_unregister(capsys: Capture) -> None:
     )
     assert run(capsys, "card", "unregister", "1111-2222-3333-4444")[0] == 0
     code, _, err = run(capsys, "card", "unregister", "1111222233334444")
-    assert code == 1 and "登録されていません" in err
+    assert code == 1
+    assert "登録されていません" in err
 
 
 def test_export_import(capsys: Capture, tmp_path: Path) -> None:
@@ -185,7 +214,8 @@ def test_export_import(capsys: Capture, tmp_path: Path) -> None:
     assert json.loads(run(capsys, "settings", "show", "--json")[1])["settings"]["language"] == "en"
     (tmp_path / "junk.json").write_text("junk", encoding="utf-8")
     code, _, err = run(capsys, "settings", "import", str(tmp_path / "junk.json"))
-    assert code == 1 and "settings" in err.lower()
+    assert code == 1
+    assert "settings" in err.lower()
 
 
 def test_proxy_password_without_a_keyring(capsys: Capture, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -193,9 +223,12 @@ def test_proxy_password_without_a_keyring(capsys: Capture, monkeypatch: pytest.M
     previous = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
     try:
-        monkeypatch.setattr("sys.stdin", __import__("io").StringIO("pw\n"))
-        code, _, err = run(capsys, "settings", "proxy-password", "set", "--password-stdin")
-        assert code == 1 and "資格情報マネージャー" in err and "pw" not in err
+        code, _, err = run(
+            capsys, "settings", "proxy-password", "set", "--password-stdin", stdin="pw\n"
+        )
+        assert code == 1
+        assert "資格情報マネージャー" in err
+        assert "pw" not in err
         assert run(capsys, "settings", "show")[0] == 0  # everything else works
     finally:
         keyring.set_keyring(previous)
@@ -220,7 +253,8 @@ def test_the_real_program_says_one_sentence_about_a_garbage_file(isolated_settin
         },
     )
     assert done.returncode == 0
-    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
     assert "設定ファイルが壊れていた" in done.stderr
 
 
@@ -230,9 +264,11 @@ def test_an_unusable_settings_folder_does_not_stop_a_command(
     (tmp_path / "afile").write_text("x", encoding="utf-8")  # a file where a folder should be
     monkeypatch.setenv("NDNCLIENT_CONFIG_DIR", str(tmp_path / "afile" / "ndnclient"))
     code, out, err = run(capsys, "renewal", "plan", "--valid-to", "2021-04-30", "--json")
-    assert code == 0 and json.loads(out)["renewal_valid_from"] == "2021-04-01"
+    assert code == 0
+    assert json.loads(out)["renewal_valid_from"] == "2021-04-01"
     code, _, err = run(capsys, "urls", "add", "https://a.jp")
-    assert code == 1 and "Traceback" not in err
+    assert code == 1
+    assert "Traceback" not in err
 
 
 def test_a_date_out_of_range_is_bad_usage() -> None:

@@ -59,7 +59,8 @@ def test_precedence(tmp_path: Path) -> None:
         5,
         Source.DEFAULT,
     )
-    assert settings.readers_supported == () and settings.locked("readers.supported")
+    assert settings.readers_supported == ()
+    assert settings.locked("readers.supported")
 
 
 def test_a_locked_value_cannot_be_changed_and_says_why(tmp_path: Path) -> None:
@@ -72,7 +73,8 @@ def test_a_locked_value_cannot_be_changed_and_says_why(tmp_path: Path) -> None:
         with pytest.raises(LockedByPolicyError) as caught:
             change()
         sentence = Messages("ja").describe(caught.value)
-        assert "情報政策課（内線 1234）" in sentence and "固定" in sentence
+        assert "情報政策課（内線 1234）" in sentence
+        assert "固定" in sentence
     assert not service.store.path.exists()
 
 
@@ -101,7 +103,8 @@ def test_a_bad_policy_is_reported_and_ignored(tmp_path: Path, text: str, notice:
 
 def test_no_policy_file(tmp_path: Path) -> None:
     settings, notices = service_with(tmp_path, None).load()
-    assert notices == () and set(settings.sources.values()) == {Source.DEFAULT}
+    assert notices == ()
+    assert set(settings.sources.values()) == {Source.DEFAULT}
 
 
 def test_urls(tmp_path: Path) -> None:
@@ -230,7 +233,8 @@ def test_a_policy_saved_with_a_byte_order_mark_still_locks(tmp_path: Path) -> No
     policy_file = tmp_path / "policy.toml"
     policy_file.write_bytes(b'\xef\xbb\xbf[policy]\nlocked = ["language"]\n')
     policy = load_policy(policy_file)
-    assert policy.notices == () and policy.locked == {"language"}
+    assert policy.notices == ()
+    assert policy.locked == {"language"}
 
 
 def test_locks_hold_on_every_path(tmp_path: Path) -> None:
@@ -253,7 +257,8 @@ def test_locks_hold_on_every_path(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = service.import_(exported)
-    assert result.skipped_locked == ("cards",) and result.settings.cards == ()
+    assert result.skipped_locked == ("cards",)
+    assert result.settings.cards == ()
 
 
 def test_defaults_are_not_shared_by_reference(tmp_path: Path) -> None:

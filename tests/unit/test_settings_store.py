@@ -25,7 +25,8 @@ def good_copy(store: SettingsStore) -> dict[str, object]:
 
 def test_round_trip_and_last_good_copy(tmp_path: Path) -> None:
     store = SettingsStore(tmp_path)
-    assert store.load().values == {} and not store.path.exists()
+    assert store.load().values == {}
+    assert not store.path.exists()
     saved(store, language="en")
     saved(store, verification_method="multitrust")
     assert store.load().values == {"language": "en", "verification_method": "multitrust"}
@@ -60,9 +61,11 @@ def test_a_bad_file_is_kept_and_the_last_good_copy_used(tmp_path: Path, content:
     assert loaded.values == {"language": "en"}
     assert [n.message_key for n in loaded.notices] == ["settings.notice.corrupt_restored"]
     kept = list(tmp_path.glob("settings.corrupt-*.json"))
-    assert len(kept) == 1 and kept[0].read_bytes() == content  # kept, byte for byte
+    assert len(kept) == 1
+    assert kept[0].read_bytes() == content
     assert loaded.notices[0].params["path"] == str(kept[0])
-    assert store.load().values == {"language": "en"} and not store.load().notices
+    assert store.load().values == {"language": "en"}
+    assert not store.load().notices
     assert store.path.exists()
 
 
@@ -150,7 +153,8 @@ def test_a_byte_order_mark_is_not_damage(tmp_path: Path) -> None:
     store = SettingsStore(tmp_path)
     store.directory.mkdir(exist_ok=True)
     store.path.write_bytes(b'\xef\xbb\xbf{"version": 1, "settings": {"language": "en"}}')
-    assert store.load().values == {"language": "en"} and not store.load().notices
+    assert store.load().values == {"language": "en"}
+    assert not store.load().notices
 
 
 def test_an_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -187,7 +191,8 @@ def test_a_file_held_open_for_a_moment_is_read_again(
         return real_read_bytes(path)
 
     monkeypatch.setattr(Path, "read_bytes", busy_twice)
-    assert store.load().values == {"language": "en"} and not store.load().notices
+    assert store.load().values == {"language": "en"}
+    assert not store.load().notices
 
 
 def test_a_folder_in_place_of_the_file(tmp_path: Path) -> None:

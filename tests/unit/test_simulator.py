@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from console import ScriptedConsole
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -29,9 +30,10 @@ from cryptography.x509.oid import NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ndnclient import cli
 from ndnclient.card.connection import ReaderBackend, SmartCardConnection
 from ndnclient.card.errors import CardRemovedError, NoCardError, NoReaderError
-from ndnclient.simulator import main as simulator_main
+from ndnclient.cli import simulator as simulator_main
 from ndnclient.simulator.card import ATR_T0, ATR_T1, VirtualGoSignCard
 from ndnclient.simulator.inprocess import VirtualReaderBackend
 from ndnclient.simulator.state import (
@@ -162,7 +164,8 @@ def read_file(card: VirtualGoSignCard, select_apdu: bytes, chunk: int = 0xE0) ->
 
 def parse_der_length(header: bytes) -> int:
     """Total length of a DER SEQUENCE from its first 4 bytes (30 82 HH LL)."""
-    assert header[0] == 0x30 and header[1] == 0x82
+    assert header[0] == 0x30
+    assert header[1] == 0x82
     return 4 + int.from_bytes(header[2:4], "big")
 
 
@@ -715,7 +718,8 @@ def test_sign_command_from_the_profile_verbatim(selected: VirtualGoSignCard) -> 
         hashlib.sha256(b"x").digest(),  # a bare hash
         SHA256_PREFIX + hashlib.sha256(b"x").digest()[:31],  # one byte short
         SHA256_PREFIX + hashlib.sha512(b"x").digest(),  # SHA-256 header, 64 bytes
-        bytes.fromhex("3021300906052b0e03021a05000414") + hashlib.sha1(b"x").digest(),  # SHA-1
+        # SHA-1, which the card refuses: the point of the case.
+        bytes.fromhex("3021300906052b0e03021a05000414") + hashlib.sha1(b"x").digest(),  # noqa: S324
         bytes.fromhex("302f300b0609608648016503040201") + b"\x04\x20" + bytes(32),  # no NULL
         b"\x00" * 51,
     ],
@@ -871,16 +875,17 @@ def test_default_validity_is_two_years_minus_a_day() -> None:
 def test_create_state_rejects_bad_values_without_naming_the_secret(
     make_state: Callable[..., VirtualCardState],
 ) -> None:
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(ValueError, match="PIN format") as error:
         make_state(pin=b"98!7")
     assert "98!7" not in str(error.value)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unlock-code format") as error:
         make_state(unlock_code=b"1234567X")
-    with pytest.raises(ValueError):
+    assert "1234567X" not in str(error.value)
+    with pytest.raises(ValueError, match="card_number"):
         make_state(card_number="123")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="pin_tries_left"):
         make_state(pin_tries_left=11)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="before valid_from"):
         make_state(valid_from=date(2025, 1, 2), valid_to=date(2025, 1, 1))
 
 
@@ -896,10 +901,12 @@ def test_secrets_never_in_clear(
         for form in (secret, secret.hex().encode(), base64.b64encode(secret)):
             assert form not in raw
         assert secret.decode() not in repr(state)
-    assert "salt" not in repr(state) and "digest" not in repr(state)
+    assert "salt" not in repr(state)
+    assert "digest" not in repr(state)
     assert_owner_only(path)
     loaded = load_state(path)
-    assert loaded.check_pin(pin) and loaded.check_unlock_code(code)
+    assert loaded.check_pin(pin)
+    assert loaded.check_unlock_code(code)
 
 
 def test_state_round_trip(tmp_path: Path, make_state: Callable[..., VirtualCardState]) -> None:
@@ -993,11 +1000,15 @@ def test_test_ca_certificate(keys: tuple[TestCA, rsa.RSAPrivateKey]) -> None:
     )
     certificate.verify_directly_issued_by(certificate)
     constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints)
-    assert constraints.critical and constraints.value.ca
+    assert constraints.critical
+    assert constraints.value.ca
     usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
-    assert usage.key_cert_sign and usage.crl_sign and not usage.digital_signature
+    assert usage.key_cert_sign
+    assert usage.crl_sign
+    assert not usage.digital_signature
     certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
-    assert isinstance(ca.key, rsa.RSAPrivateKey) and ca.key.key_size == 2048
+    assert isinstance(ca.key, rsa.RSAPrivateKey)
+    assert ca.key.key_size == 2048
     reloaded = TestCA.load(ca.key_pem(), ca.certificate_der())
     assert reloaded.certificate == certificate
 
@@ -1027,7 +1038,9 @@ def test_user_certificate(keys: tuple[TestCA, rsa.RSAPrivateKey]) -> None:
     assert certificate.not_valid_before_utc == datetime(2025, 3, 31, 15, 0, 0, tzinfo=UTC)
     assert certificate.not_valid_after_utc == datetime(2027, 3, 31, 14, 59, 59, tzinfo=UTC)
     usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
-    assert usage.digital_signature and usage.content_commitment and not usage.key_cert_sign
+    assert usage.digital_signature
+    assert usage.content_commitment
+    assert not usage.key_cert_sign
     assert not certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     aki = certificate.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
     ca_ski = ca.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
@@ -1046,7 +1059,8 @@ def test_ca_issues_a_crl(keys: tuple[TestCA, rsa.RSAPrivateKey]) -> None:
     crl = ca.issue_crl([(1234, revoked_at)], crl_number=7)
     assert crl.is_signature_valid(ca.certificate.public_key())  # type: ignore[arg-type]
     entry = crl.get_revoked_certificate_by_serial_number(1234)
-    assert entry is not None and entry.revocation_date_utc == revoked_at
+    assert entry is not None
+    assert entry.revocation_date_utc == revoked_at
     assert crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number == 7
 
 
@@ -1314,7 +1328,7 @@ def test_command_state_file_created_then_overridden(
 ) -> None:
     # Skip key generation: the command's create_state gets the module's keys.
     monkeypatch.setattr(
-        "ndnclient.simulator.main.create_state",
+        "ndnclient.simulator.state.create_state",
         lambda **options: create_state(ca=keys[0], user_key=keys[1], **options),
     )
     path = tmp_path / "card.json"
@@ -1323,10 +1337,12 @@ def test_command_state_file_created_then_overridden(
         parse(["--state", str(path), "--pin-tries-left", "5", "--t0"]), pin, code
     )
     assert path.exists()
-    assert first.check_pin(b"Secret9") and first.check_unlock_code(b"24681357")
+    assert first.check_pin(b"Secret9")
+    assert first.check_unlock_code(b"24681357")
     assert (first.pin_tries_left, first.t0) == (5, True)
     raw = path.read_bytes()
-    assert b"Secret9" not in raw and b"24681357" not in raw
+    assert b"Secret9" not in raw
+    assert b"24681357" not in raw
 
     # Second start: the file is kept; explicit options override it and are saved.
     second = simulator_main.build_state(
@@ -1349,15 +1365,14 @@ def test_command_state_file_created_then_overridden(
     assert third.user_certificate_der == second.user_certificate_der  # nothing to re-issue
 
 
-def test_command_rejects_a_bad_pin_on_stdin(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setattr("sys.stdin", io.StringIO("x!\n"))
-    assert simulator_main.run(parse(["--pin-stdin"])) == 2
+def test_command_rejects_a_bad_pin_on_stdin(capsys: pytest.CaptureFixture[str]) -> None:
+    # Bad usage, with the exit status every command has (2).
+    assert cli.main(["simulator", "--pin-stdin"], console=ScriptedConsole(stdin="x!\n")) == 2
     captured = capsys.readouterr()
-    assert "PIN" in captured.err and "x!" not in captured.err + captured.out
-    monkeypatch.setattr("sys.stdin", io.StringIO("1234\n1234\n"))
-    assert simulator_main.run(parse(["--pin-stdin"])) == 2
+    assert "PIN" in captured.err
+    assert "x!" not in captured.err + captured.out
+    stdin = ScriptedConsole(stdin="1234\n1234\n")
+    assert cli.main(["simulator", "--pin-stdin"], console=stdin) == 2
     assert "unlock code" in capsys.readouterr().err
 
 
@@ -1366,6 +1381,6 @@ def test_command_reports_a_corrupt_state_file(
 ) -> None:
     path = tmp_path / "card.json"
     path.write_text("{not json", encoding="utf-8")
-    assert simulator_main.run(parse(["--state", str(path)])) == 1
+    assert cli.main(["simulator", "--state", str(path)]) == 1
     assert "card.json" in capsys.readouterr().err
     assert path.read_text(encoding="utf-8") == "{not json"  # the old file is never lost

@@ -65,7 +65,8 @@ def user(ca: TestCA) -> x509.Certificate:
 
 def test_a_chain_to_an_anchor(ca: TestCA, user: x509.Certificate) -> None:
     result = verify_chain(user, [ca.certificate], [], NOW)
-    assert result.trusted and result.issuer == ca.certificate
+    assert result.trusted
+    assert result.issuer == ca.certificate
 
 
 def test_no_anchors_and_unknown_issuer(ca: TestCA, user: x509.Certificate) -> None:
@@ -80,7 +81,8 @@ def test_the_cards_ca_certificate_is_an_intermediate_never_an_anchor(
     ca: TestCA, user: x509.Certificate
 ) -> None:
     result = verify_chain(user, [TestCA.generate().certificate], [ca.certificate], NOW)
-    assert not result.trusted and result.problem is ChainProblem.UNKNOWN_ISSUER
+    assert not result.trusted
+    assert result.problem is ChainProblem.UNKNOWN_ISSUER
 
 
 def test_an_expired_copy_of_an_anchor_does_not_hide_the_valid_one(

@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 from ndnclient.card.access import open_gosign_session
 from ndnclient.card.connection import ReaderBackend
 from ndnclient.card.readers import reader_filter_from_env
+from ndnclient.fileio import NewFileError
 from ndnclient.pki import csr as tools
+from ndnclient.pki import csr_rules as rules
 from ndnclient.pki.certinfo import (
     Pkcs12PasswordNeeded,
     certificate_lines,
@@ -181,13 +183,13 @@ class CsrForm(QWidget):
             note.clear_error()
         self.banner.hide()
 
-    def request(self) -> tools.CsrRequest:
+    def request(self) -> rules.CsrRequest:
         text = {name: self.entries[name].text() for name in FIELDS}
         san = tuple(
             part.strip() for part in text["san"].replace("、", ",").split(",") if part.strip()
         )
-        return tools.CsrRequest(
-            kind=tools.CsrKind(self.kind.currentData()),
+        return rules.CsrRequest(
+            kind=rules.CsrKind(self.kind.currentData()),
             cn=text["cn"],
             o=text["o"],
             ou=text["ou"] or None,
@@ -195,7 +197,7 @@ class CsrForm(QWidget):
             st=text["st"] or None,
             c=text["c"],
             san=san,
-            key_type=tools.KeyType(self.key_type.currentData()),
+            key_type=rules.KeyType(self.key_type.currentData()),
             ascii_only=self.ascii_only.isChecked(),
         )
 
@@ -212,8 +214,8 @@ class CsrForm(QWidget):
         t = messages.text
         problems = False
         try:
-            checked = tools.check_request(self.request())
-        except tools.CsrInputError as error:
+            checked = rules.check_request(self.request())
+        except rules.CsrInputError as error:
             for problem in error.problems:
                 field = t(f"csr.field.{problem.field}")
                 self.notes[problem.field].show_error(
@@ -271,7 +273,7 @@ class CsrForm(QWidget):
         self.busy = False
         self.create_button.setEnabled(True)
 
-    def _made(self, result: tuple[tools.CheckedRequest, tools.CsrFiles]) -> None:
+    def _made(self, result: tuple[rules.CheckedRequest, tools.CsrFiles]) -> None:
         self._finished()
         messages = self.services.messages
         checked, made = result
@@ -283,7 +285,7 @@ class CsrForm(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self._finished()
-        if isinstance(error, tools.CsrFileError):
+        if isinstance(error, NewFileError):
             self.files_note.show_error(self.services.describe(error))
             self.banner.hide()
         else:

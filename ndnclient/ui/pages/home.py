@@ -177,7 +177,7 @@ class HomePage(QWidget):
             return "warn", self.tr("The card works, but it is not registered yet: see below.")
         return "ok", self.tr("The card is ready to use.")
 
-    def _settings_changed(self, settings: Settings) -> None:
+    def _settings_changed(self, _settings: Settings) -> None:
         self._update_banners()
 
     def _update_banners(self) -> None:
@@ -221,7 +221,7 @@ class HomePage(QWidget):
     def _register(self) -> None:
         self.unregistered.button.setEnabled(False)
 
-        def done(registration: Registration) -> None:
+        def done(_registration: Registration) -> None:
             self.unregistered.button.setEnabled(True)
             self.unregistered.show_message("ok", self.tr("The card is registered."))
 

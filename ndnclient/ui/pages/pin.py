@@ -423,7 +423,7 @@ class PinPage(QWidget):
         self.tabs.setCurrentWidget(self.unlock_form.page)
         self.unlock_code.setFocus()
 
-    def _tab_changed(self, index: int) -> None:
+    def _tab_changed(self, _index: int) -> None:
         self.result.hide()
         if self.counters.pin is not None:
             self._show_pin_risk(self.counters)  # "Go to Unlock" only outside Unlock

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 from ndnclient.settings import secrets
 from ndnclient.settings.errors import SettingsError
 from ndnclient.settings.service import Settings
-from ndnclient.ui.pages.user_info import locked_sentence
 from ndnclient.ui.services import Services
 from ndnclient.ui.widgets import Banner, FieldNote, empty_secret, secret_field
 
@@ -219,10 +218,10 @@ class SettingsPage(QWidget):
         for key, widgets in self.fields.items():
             for widget in widgets:
                 widget.setEnabled(key not in locked)
-                widget.setToolTip(locked_sentence(self.services, key) if key in locked else "")
+                widget.setToolTip(self.services.locked_sentence(key) if key in locked else "")
         if locked:
             self.locked.show_message(
-                "info", " ".join(locked_sentence(self.services, key) for key in locked)
+                "info", " ".join(self.services.locked_sentence(key) for key in locked)
             )
         else:
             self.locked.hide()

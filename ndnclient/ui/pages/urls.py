@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
 
 from ndnclient.settings.errors import InvalidValueError
 from ndnclient.settings.service import Settings
-from ndnclient.ui.pages.user_info import locked_sentence
 from ndnclient.ui.services import Services
 from ndnclient.ui.widgets import Banner, FieldNote
 
@@ -79,7 +78,7 @@ class UrlsPage(QWidget):
         for widget in (self.entry, self.add_button, self.remove_button):
             widget.setEnabled(not locked)
         if locked:
-            self.locked.show_message("info", locked_sentence(self.services, URLS_KEY))
+            self.locked.show_message("info", self.services.locked_sentence(URLS_KEY))
         else:
             self.locked.hide()
 

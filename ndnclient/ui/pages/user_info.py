@@ -36,13 +36,6 @@ from ndnclient.ui.widgets import Banner, FieldNote
 CARDS_KEY = "cards"
 
 
-def locked_sentence(services: Services, key: str) -> str:
-    contact = services.settings_service.policy.contact
-    if contact:
-        return services.messages.text("settings.locked", key=key, contact=contact)
-    return services.messages.text("settings.locked_no_contact", key=key)
-
-
 class CardEditDialog(QDialog):
     """Edit one registered card: number, validity and label, each checked next to its field."""
 
@@ -204,7 +197,7 @@ class UserInfoPage(QWidget):
                 self.table.setItem(row, column, item)
         locked = settings.locked(CARDS_KEY)
         if locked:
-            self.locked.show_message("info", locked_sentence(self.services, CARDS_KEY))
+            self.locked.show_message("info", self.services.locked_sentence(CARDS_KEY))
         else:
             self.locked.hide()
         for button in (self.register_button, self.add_button, self.edit_button, self.remove_button):

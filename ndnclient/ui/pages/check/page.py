@@ -1,32 +1,22 @@
-"""動作確認 (the operation check): start and cancel, a row for each check the moment it
-finishes, what each result means and what to do, and the report for the helpdesk.
-
-The checks run on a thread of their own, never the GUI's: each result crosses to the GUI
-thread through a queued signal, and the card is reached only through the card thread
-(`CardBridge.blocking_access`). Every run has an id, so that what an older (cancelled) run
-still sends never lands in a newer run's table.
-"""
+"""動作確認 (the operation check) page: start and cancel, a row for each check the moment it
+finishes, what each result means and what to do, and the report for the helpdesk. The run
+itself is `run.py`, the signature test's form `signature_form.py`."""
 
 from __future__ import annotations
 
 import html
 import logging
-import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -37,32 +27,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ndnclient.card.access import expected_number
-from ndnclient.card.choice import CardChoice
-from ndnclient.card.connection import ReaderBackend
-from ndnclient.card.operations import UNKNOWN_COUNTERS, Counters, read_counters
-from ndnclient.card.pin import LOW_TRIES_WARNING, ExpectedNumber, SecretBuffer
-from ndnclient.card.readers import reader_filter_from_env
-from ndnclient.card.status import CardStatus
 from ndnclient.diagnostics.catalogue import Catalogue
-from ndnclient.diagnostics.checks import ALL_CHECKS
-from ndnclient.diagnostics.context import CheckContext
-from ndnclient.diagnostics.model import Check, CheckResult, CheckStatus
+from ndnclient.diagnostics.model import CheckResult, CheckStatus
 from ndnclient.diagnostics.report import (
     CheckReport,
     ReportWriteError,
-    format_result_lines,
+    helpdesk_text,
     write_report,
 )
-from ndnclient.diagnostics.runner import CheckRunner
-from ndnclient.diagnostics.signature_test import SIGNATURE_TEST
+from ndnclient.ui.pages.check.run import CheckRun, RunChannel, StopOnClose, check_count, start_run
+from ndnclient.ui.pages.check.signature_form import SignatureRequest, SignatureTestForm
 from ndnclient.ui.services import Services
 from ndnclient.ui.widgets import (
     SELECTABLE_TEXT,
     Banner,
-    FieldNote,
-    empty_secret,
-    secret_field,
     status_style,
 )
 
@@ -72,56 +50,6 @@ STATUS_COLUMN, CODE_COLUMN, TITLE_COLUMN, TIME_COLUMN = range(4)
 PROBLEMS = (CheckStatus.FAIL, CheckStatus.WARN)
 
 
-class RunChannel(QObject):
-    """Carries a run's news from the runner's thread to the GUI thread (queued signals).
-
-    Not a child of the page: a runner thread that outlives the page (the window rebuilt for
-    another language) still emits into a live object, which then reaches no one."""
-
-    result_arrived = Signal(int, object)  # run id, CheckResult
-    run_ended = Signal(int, object)  # run id, list[CheckResult] in the checks' order
-    run_failed = Signal(int, str)  # run id, the unexpected exception's class name
-
-
-@dataclass
-class CheckRun:
-    """One press of Start: its context (the cancel flag, the card findings) and what came."""
-
-    run_id: int
-    context: CheckContext
-    checks: tuple[Check, ...]
-    results: dict[str, CheckResult] = field(default_factory=dict)
-    cancelled: bool = False
-    ended: bool = False
-    signature_pin: SecretBuffer | None = None  # G14's PIN, wiped when the run ends
-
-    def order(self, code: str) -> int:
-        return next((i for i, c in enumerate(self.checks) if c.code == code), len(self.checks))
-
-
-class _StopOnClose:
-    """Cancels the run in progress when the page goes (the slot must not hold the page)."""
-
-    def __init__(self) -> None:
-        self.cancel: threading.Event | None = None
-
-    def stop(self, *_: Any) -> None:
-        if self.cancel is not None:
-            self.cancel.set()
-
-
-def run_checks(runner: CheckRunner, run_id: int, channel: RunChannel) -> None:
-    """The runner's thread: run every check, emitting each result as it comes. It touches
-    no widget: it only emits."""
-    try:
-        results = runner.run(on_result=lambda result: channel.result_arrived.emit(run_id, result))
-    except Exception as error:  # the runner turns check errors into results; this is a bug
-        log.exception("the operation check stopped unexpectedly")
-        channel.run_failed.emit(run_id, type(error).__name__)
-        return
-    channel.run_ended.emit(run_id, results)
-
-
 class CheckPage(QWidget):
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,7 +57,7 @@ class CheckPage(QWidget):
         self.run: CheckRun | None = None
         self.report: CheckReport | None = None
         self._last_run_id = 0
-        self._stopper = _StopOnClose()
+        self._stopper = StopOnClose()
         self.destroyed.connect(self._stopper.stop)
         self._channel = RunChannel()
         queued = Qt.ConnectionType.QueuedConnection
@@ -166,32 +94,13 @@ class CheckPage(QWidget):
             buttons.addWidget(button)
 
         # G14, the signature test: it needs the PIN, so only when asked, with the tries shown.
-        self.sign_test = QCheckBox(self.tr("Also run the si&gnature test (G14): it uses the PIN"))
-        self.sign_test.toggled.connect(self._sign_test_toggled)
-        self.sign_pin = secret_field(self.tr("PIN for the signature test"))
-        self.sign_tries = QLabel()
-        self.sign_tries.setWordWrap(True)
-        # The card the signature test's PIN goes to, named before it is typed.
-        self.sign_card = QLabel()
-        self.sign_card.setWordWrap(True)
-        self.sign_card.setAccessibleName(self.tr("Card for the signature test"))
-        self.sign_note = FieldNote()
-        sign_row = QHBoxLayout()
-        self.sign_pin_label = QLabel(self.tr("P&IN"))
-        self.sign_pin_label.setBuddy(self.sign_pin)
-        sign_row.addWidget(self.sign_pin_label)
-        sign_row.addWidget(self.sign_pin)
-        sign_row.addWidget(self.sign_tries, 1)
-        self._sign_widgets = (self.sign_pin_label, self.sign_pin, self.sign_tries, self.sign_card)
-        self._sign_counters = UNKNOWN_COUNTERS
-        self._preparing = False  # Start pressed with the signature test: the tries being read
-        services.card.status_read.connect(self._card_status_read)
+        self.signature = SignatureTestForm(services)
 
         self.progress = QProgressBar()
-        self.progress.setRange(0, len(ALL_CHECKS))
+        self.progress.setRange(0, check_count(with_signature_test=False))
         self.progress.setValue(0)
         self.progress.setAccessibleName(self.tr("Progress of the operation check"))
-        self._show_progress(0, len(ALL_CHECKS))
+        self._show_progress(0, check_count(with_signature_test=False))
 
         self.summary = QLabel(self.tr("Press Start to run the operation check."))
         self.summary.setWordWrap(True)
@@ -246,10 +155,7 @@ class CheckPage(QWidget):
         layout.addWidget(title)
         layout.addWidget(intro)
         layout.addLayout(buttons)
-        layout.addWidget(self.sign_test)
-        layout.addWidget(self.sign_card)
-        layout.addLayout(sign_row)
-        layout.addWidget(self.sign_note)
+        layout.addWidget(self.signature)
         layout.addWidget(self.progress)
         layout.addWidget(self.summary)
         layout.addWidget(self.codes)
@@ -257,9 +163,9 @@ class CheckPage(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(splitter, 1)
         for first, second in (
-            (self.start_button, self.sign_test),
-            (self.sign_test, self.sign_pin),
-            (self.sign_pin, self.cancel_button),
+            (self.start_button, self.signature.checkbox),
+            (self.signature.checkbox, self.signature.pin),
+            (self.signature.pin, self.cancel_button),
             (self.cancel_button, self.copy_button),
             (self.copy_button, self.save_button),
             (self.save_button, self.table),
@@ -267,7 +173,6 @@ class CheckPage(QWidget):
         ):
             QWidget.setTabOrder(first, second)
         self._set_running(False)
-        self._sign_test_toggled(False)
 
     def _button(self, text: str, accessible_name: str) -> QPushButton:
         button = QPushButton(text)
@@ -277,8 +182,7 @@ class CheckPage(QWidget):
     def on_shown(self) -> None:
         if self.run is None:
             self.start_button.setFocus()
-        if self.sign_test.isChecked() and not self.running and not self._preparing:
-            self._read_sign_counter()  # read again whenever the page is opened
+        self.signature.on_shown()
 
     @property
     def running(self) -> bool:
@@ -286,41 +190,33 @@ class CheckPage(QWidget):
 
     # --- Start and stop ---------------------------------------------------------------------
 
+    @property
+    def preparing(self) -> bool:
+        """Start was pressed with the signature test: the tries are being read again."""
+        return self.signature.preparing
+
     def start(self) -> None:
         """Start a run on a thread of its own; the rows follow as the results come."""
-        if self.running or self._preparing:
+        if self.running or self.preparing:
             return
-        if self.sign_test.isChecked():
-            self._start_with_signature_test()
+        if self.signature.wanted:
+            self.start_button.setEnabled(False)
+            self.signature.take(self._begin, lambda: self.start_button.setEnabled(not self.running))
             return
-        self._begin(None, False, self.services.card.card_choice)
+        self._begin(None)
 
-    def _begin(
-        self,
-        pin: SecretBuffer | None,
-        last_try_confirmed: bool,
-        choice: CardChoice,
-        signature_card: ExpectedNumber | None = None,
-    ) -> None:
-        """Start a run that examines the chosen card (`choice`; without one, of several
-        cards the first GoSign card, the others noted). `signature_card` is the card named
-        beside the signature test's PIN when it was typed."""
+    def _begin(self, signature: SignatureRequest | None) -> None:
         self._last_run_id += 1
-        context = CheckContext(
-            self.services.settings.current,
-            self.services.card.blocking_access(),
-            reader_filter=reader_filter_from_env(),
-            card_choice=choice,
-            lang=self.services.lang,
-            signature_pin=pin,
-            signature_last_try_confirmed=last_try_confirmed,
-            signature_card=signature_card,
+        run = start_run(
+            self.services,
+            self._last_run_id,
+            self._channel,
+            self.services.card.card_choice,
+            signature,
         )
-        checks = (*ALL_CHECKS, SIGNATURE_TEST) if pin is not None else tuple(ALL_CHECKS)
-        runner = CheckRunner(checks, context)
-        run = CheckRun(self._last_run_id, context, checks, signature_pin=pin)
+        checks = run.checks
         self.run, self.report = run, None
-        self._stopper.cancel = context.cancel
+        self._stopper.cancel = run.context.cancel
         self.table.setRowCount(0)
         self.details.clear()
         self.banner.hide()
@@ -331,174 +227,6 @@ class CheckPage(QWidget):
         self._show_progress(0, len(checks))
         self._set_summary(self.tr("Checking…"))
         self._set_running(True)
-        # A daemon: a check stuck past its bound must never keep the program from ending.
-        threading.Thread(
-            target=run_checks,
-            args=(runner, run.run_id, self._channel),
-            name=f"operation-check-{run.run_id}",
-            daemon=True,
-        ).start()
-
-    # --- G14's PIN -----------------------------------------------------------------------------
-
-    def _sign_test_toggled(self, on: bool) -> None:
-        for widget in self._sign_widgets:
-            widget.setVisible(on)
-        self.sign_note.clear_error()
-        empty_secret(self.sign_pin)
-        if on:
-            self._show_sign_counter(UNKNOWN_COUNTERS, reading=True)
-            self._read_sign_counter()
-
-    def _card_status_read(self, status: CardStatus) -> None:
-        # The card changed, or was read again: a PIN typed for the old state goes.
-        if not self.running and not self._preparing:
-            empty_secret(self.sign_pin)
-        if status.problem is not None and status.pin is None:
-            self._sign_counter_failed(status.problem)
-        else:
-            self._show_sign_counter(Counters(status.pin, status.unlock, status.reader, status.info))
-
-    def _show_sign_counter(self, counters: Counters, *, reading: bool = False) -> None:
-        self._sign_counters = counters
-        pin = counters.pin
-        self._show_sign_card(counters)
-        # The count is read before every entry: no count, no entry.
-        self.sign_pin.setEnabled(pin is not None and not pin.blocked)
-        if pin is None:
-            self.sign_tries.setText(
-                self.tr("Reading the PIN's tries…")
-                if reading
-                else self.tr("The PIN's tries are not known yet: insert the card.")
-            )
-        elif pin.blocked:
-            self.sign_tries.setText(self.tr("The PIN is locked: unlock it on the PIN page first."))
-        elif pin.tries_left <= LOW_TRIES_WARNING:
-            self.sign_tries.setText(
-                self.tr(
-                    "▲ Only %1 tries left: if you are not sure of the PIN, do not run it."
-                ).replace("%1", str(pin.tries_left))
-            )
-        else:
-            self.sign_tries.setText(
-                self.tr("PIN tries left: %1 of %2")
-                .replace("%1", str(pin.tries_left))
-                .replace("%2", str(pin.max_tries))
-            )
-
-    def _show_sign_card(self, counters: Counters) -> None:
-        info, reader = counters.info, counters.reader
-        if reader is None:
-            text = ""
-        elif info is None:
-            text = self.tr("Card: the card in the reader %1").replace("%1", reader)
-        else:
-            text = (
-                self.tr("Card: %1  Holder: %2  (reader: %3)")
-                .replace("%1", info.card_number_display)
-                .replace("%2", info.holder)
-                .replace("%3", reader)
-            )
-        self.sign_card.setText(text)
-        self.sign_card.setVisible(self.sign_test.isChecked() and bool(text))
-
-    def _counters_job(self) -> Callable[[ReaderBackend], Counters]:
-        """Reads the tries of the card in use (the selector's): nothing is spent."""
-        choice = self.services.card.card_choice
-        return lambda backend: read_counters(backend, reader_filter_from_env(), choice)
-
-    def _read_sign_counter(self) -> None:
-        """Read the PIN's tries now (status-only VERIFY: nothing is spent)."""
-        self.sign_pin.setEnabled(False)
-        self.services.card.run_job(
-            self._counters_job(),
-            self._show_sign_counter,
-            lambda error: self._sign_counter_failed(error),
-            owner=self,
-        )
-
-    def _sign_counter_failed(self, error: BaseException) -> None:
-        self._show_sign_counter(UNKNOWN_COUNTERS)
-        self.sign_tries.setText(self.services.describe(error))
-
-    def _start_with_signature_test(self) -> None:
-        """Take the typed PIN (the field is emptied at once), read the tries again, and only
-        then start: the count is read right before the PIN can be used."""
-        self.sign_note.clear_error()
-        typed = self.sign_pin.text()
-        empty_secret(self.sign_pin)
-        known = self._sign_counters.pin
-        if not typed:
-            blocked = known is not None and known.blocked
-            self.sign_note.show_error(
-                self.sign_tries.text()
-                if blocked or known is None
-                else self.tr("Type the PIN for the signature test.")
-            )
-            return
-        buffer = SecretBuffer.from_text(typed)
-        del typed
-        # The card named beside the field when the PIN was typed.
-        typed_for = (self._sign_counters.reader, self._sign_counters.card_number)
-        self._preparing = True
-        self.start_button.setEnabled(False)
-
-        def counted(counters: Counters) -> None:
-            self._preparing = False
-            self.start_button.setEnabled(True)
-            self._show_sign_counter(counters)
-            if (counters.reader, counters.card_number) != typed_for:
-                buffer.wipe()
-                self.sign_note.show_error(
-                    self.tr(
-                        "The card changed, so the PIN was cleared and nothing was sent. Check"
-                        " the card named above and type the PIN again."
-                    )
-                )
-                return
-            self._begin_after_count(buffer, counters)
-
-        def failed(error: BaseException) -> None:
-            self._preparing = False
-            self.start_button.setEnabled(True)
-            buffer.wipe()
-            self._sign_counter_failed(error)
-            self.sign_note.show_error(self.services.describe(error))
-
-        future = self.services.card.run_job(self._counters_job(), counted, failed, owner=self)
-        if future is None:
-            buffer.wipe()
-
-    def _begin_after_count(self, buffer: SecretBuffer, counters: Counters) -> None:
-        pin = counters.pin
-        if pin is None or pin.blocked:
-            buffer.wipe()
-            self.sign_note.show_error(self.sign_tries.text())
-            return
-        confirmed = False
-        if pin.tries_left == 1:
-            answer = QMessageBox.question(
-                self,
-                self.tr("Last PIN try"),
-                self.tr(
-                    "Only one PIN try is left. A wrong PIN now locks the card, and only the"
-                    " helpdesk's unlock code opens it again. Run the signature test anyway?"
-                ),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                buffer.wipe()
-                return
-            confirmed = True
-        # The whole run examines the card whose tries were just read, and G14 sends the PIN
-        # only to it (its number is compared inside the signature's transaction).
-        self._begin(
-            buffer,
-            confirmed,
-            CardChoice(counters.card_number, counters.reader),
-            expected_number(counters.info),
-        )
 
     def cancel(self) -> None:
         """Ask the run to stop; what has not finished comes back as not checked."""
@@ -512,8 +240,7 @@ class CheckPage(QWidget):
 
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
-        self.sign_test.setEnabled(not running)
-        self.sign_pin.setReadOnly(running)
+        self.signature.set_running(running)
         self.cancel_button.setEnabled(running)
         self.copy_button.setEnabled(not running and self.report is not None)
         self.save_button.setEnabled(not running and self.report is not None)
@@ -711,29 +438,11 @@ class CheckPage(QWidget):
     # --- For the helpdesk -------------------------------------------------------------------
 
     def helpdesk_text(self) -> str:
-        """A short text to paste or read out: the summary, the codes, one line per problem."""
-        report = self.report
-        if report is None:
+        """A short text to paste or read out (the same as the command line's)."""
+        if self.report is None:
             return ""
-        messages = self.services.messages
-        t = messages.text
-        lines = [f"{t('check.report_title')} {report.generated_at:%Y-%m-%d %H:%M}"]
-        if self.run is not None and self.run.cancelled:
-            lines.append(self.tr("The check was stopped before the end."))
-        lines.append(report.summary(messages))
-        codes = report.codes_to_tell(messages)
-        if codes:
-            lines.append(" ".join(codes))
-        if report.card_number:
-            lines.append(f"{t('check.card_number')}: {report.card_number}")
-        if report.other_cards:
-            lines.append(f"{t('check.other_cards')}: {', '.join(report.other_cards)}")
-        lines += [
-            format_result_lines(result, messages)[0]
-            for result in report.results
-            if result.status in PROBLEMS
-        ]
-        return "\n".join(lines) + "\n"
+        stopped = self.run is not None and self.run.cancelled
+        return helpdesk_text(self.report, self.services.messages, stopped=stopped)
 
     def copy_for_helpdesk(self) -> None:
         if self.report is None:

@@ -1,7 +1,6 @@
-"""`ndnclient simulator`: the virtual GoSign card in pcscd's virtual reader, until Ctrl+C.
-
-The CLI calls `add_arguments` to build the sub-command and `run` to execute it.
-"""
+"""`ndnclient simulator`: the virtual GoSign card in pcscd's virtual reader, until Ctrl+C
+(docs/cli.md, "The virtual card"). The card itself is `ndnclient.simulator`; this is its
+command, with the exit statuses every command has."""
 
 from __future__ import annotations
 
@@ -13,27 +12,16 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
+from ndnclient.card.info import format_card_number, parse_card_number
 from ndnclient.card.profile import GOSIGN_PROFILE
-from ndnclient.simulator.card import VirtualGoSignCard
-from ndnclient.simulator.state import (
-    StateFileError,
-    VirtualCardState,
-    create_state,
-    load_state,
-    save_state,
-)
-from ndnclient.simulator.vpcd import DEFAULT_HOST, DEFAULT_PORT, VpcdBridge
+from ndnclient.cli._common import EXIT_OK, EXIT_PROBLEM, CommandContext, UsageError
+from ndnclient.simulator import VPCD_HOST, VPCD_PORT
 
-EXIT_OK = 0
-EXIT_PROBLEM = 1
-EXIT_USAGE = 2
-
-
-class UsageError(ValueError):
-    """Options that do not fit together (exit status 2)."""
-
+# The card (cryptography for its keys and certificates) loads when the command runs.
+if TYPE_CHECKING:
+    from ndnclient.simulator.state import VirtualCardState
 
 # --- Arguments ---------------------------------------------------------------------------------
 
@@ -47,10 +35,8 @@ def _host_port(text: str) -> tuple[str, int]:
 
 
 def _card_number(text: str) -> str:
-    digits = text.replace("-", "").replace(" ", "")
-    if len(digits) != GOSIGN_PROFILE.card_number_digits or not (
-        digits.isascii() and digits.isdigit()
-    ):
+    digits = parse_card_number(text)
+    if digits is None:
         raise argparse.ArgumentTypeError(
             f"a card number has {GOSIGN_PROFILE.card_number_digits} digits"
         )
@@ -75,14 +61,25 @@ def _tries(maximum: int) -> Callable[[str], int]:
     return parse
 
 
+def add_commands(
+    commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+    common: argparse.ArgumentParser,
+) -> None:
+    simulator = commands.add_parser(
+        "simulator", parents=[common], help="run the virtual GoSign card"
+    )
+    add_arguments(simulator)
+    simulator.set_defaults(handler=cmd_simulator)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The `ndnclient simulator` options."""
     parser.add_argument(
         "--vpcd",
         metavar="HOST:PORT",
         type=_host_port,
-        default=(DEFAULT_HOST, DEFAULT_PORT),
-        help=f"vsmartcard vpcd to connect to (default {DEFAULT_HOST}:{DEFAULT_PORT})",
+        default=(VPCD_HOST, VPCD_PORT),
+        help=f"vsmartcard vpcd to connect to (default {VPCD_HOST}:{VPCD_PORT})",
     )
     parser.add_argument(
         "--state",
@@ -167,6 +164,8 @@ def _wipe(secret: bytearray | None) -> None:
 def _new_state(
     args: argparse.Namespace, pin: bytearray | None, code: bytearray | None
 ) -> VirtualCardState:
+    from ndnclient.simulator.state import create_state
+
     options: dict[str, Any] = {
         "card_number": args.card_number,
         "holder": args.holder,
@@ -223,6 +222,8 @@ def build_state(
     args: argparse.Namespace, pin: bytearray | None, code: bytearray | None
 ) -> VirtualCardState:
     """The card's state: loaded from --state (with the options applied) or new; saved."""
+    from ndnclient.simulator.state import load_state, save_state
+
     path: Path | None = args.state
     if args.holder is not None and not args.holder:
         raise UsageError("the holder name is empty")
@@ -239,24 +240,28 @@ def build_state(
     return state
 
 
-def _format_card_number(number: str) -> str:
-    return "-".join(number[i : i + 4] for i in range(0, len(number), 4))
-
-
 # --- Running -------------------------------------------------------------------------------
 
 
-def run(args: argparse.Namespace) -> int:
-    """Insert the card into vpcd and serve it until SIGINT/SIGTERM (exit 0)."""
+def cmd_simulator(ctx: CommandContext, args: argparse.Namespace) -> int:
+    """Insert the card into vpcd and serve it until SIGINT/SIGTERM (exit 0). Options that do
+    not fit together are bad usage (exit 2, from main)."""
+    return run(args, ctx.console.stdin)
+
+
+def run(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
+    from ndnclient.simulator.card import VirtualGoSignCard
+    from ndnclient.simulator.state import StateFileError, save_state
+    from ndnclient.simulator.vpcd import VpcdBridge
+
     pin: bytearray | None = None
     code: bytearray | None = None
     try:
         if args.pin_stdin:
-            pin, code = _read_secrets(sys.stdin)
+            pin, code = _read_secrets(stdin)
         state = build_state(args, pin, code)
     except UsageError as exc:
-        print(f"ndnclient simulator: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"ndnclient simulator: {exc}") from None
     except (StateFileError, OSError) as exc:
         print(f"ndnclient simulator: {exc}", file=sys.stderr)
         return EXIT_PROBLEM
@@ -276,7 +281,7 @@ def run(args: argparse.Namespace) -> int:
 
     def announce() -> None:
         print(
-            f"Virtual {kind} card {_format_card_number(state.card_number)} inserted "
+            f"Virtual {kind} card {format_card_number(state.card_number)} inserted "
             f"into vpcd {host}:{port} (Ctrl+C pulls it out)",
             flush=True,
         )
@@ -306,7 +311,7 @@ def _install_signal_handlers(stop: threading.Event) -> dict[int, _SignalHandler]
     if threading.current_thread() is not threading.main_thread():
         return {}
 
-    def handler(signum: int, frame: FrameType | None) -> None:
+    def handler(_signum: int, _frame: FrameType | None) -> None:
         stop.set()
 
     previous: dict[int, _SignalHandler] = {}
@@ -318,14 +323,3 @@ def _install_signal_handlers(stop: threading.Event) -> dict[int, _SignalHandler]
 def _restore_signal_handlers(previous: dict[int, _SignalHandler]) -> None:
     for signum, handler in previous.items():
         signal.signal(signum, handler)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the simulator on its own: `python -m ndnclient.simulator.main`."""
-    parser = argparse.ArgumentParser(prog="ndnclient simulator", description=__doc__)
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -2,7 +2,8 @@
 
 Text mode prints each result the moment it is ready; `--json` prints one document at the end;
 `--report FILE` also writes the report (.html, .json, anything else as text). Exit status 0
-when nothing failed, 1 when something did.
+when nothing failed, 1 when something did. The checks pull in ldap3 and most of
+cryptography, so they are imported when a check runs, not when the program starts.
 """
 
 from __future__ import annotations
@@ -15,25 +16,28 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ndnclient.cli_support import (
+from ndnclient.cli._common import (
     EXIT_OK,
     EXIT_PROBLEM,
+    CommandContext,
+    SecretInput,
     UsageError,
+    announce_card,
     card_choice,
     card_choice_options,
+    card_display,
+    pass_the_pin_gate,
     pin_entry_options,
+    pin_guarded_session,
     print_json,
 )
 from ndnclient.messages import Messages
-from ndnclient.settings.service import Settings
 
-# The checks pull in ldap3 and most of cryptography: about 0.25 s that every other command
-# (card status, pin, settings) would pay at start-up. They are imported when a check runs.
 if TYPE_CHECKING:
     from ndnclient.card.choice import CardChoice
     from ndnclient.card.pin import ExpectedNumber, SecretBuffer
     from ndnclient.diagnostics.model import CheckResult
-    from ndnclient.diagnostics.report import CheckReport
+    from ndnclient.settings.service import Settings
 
 CODE_PATTERN = re.compile(r"G\d\d")
 
@@ -92,29 +96,28 @@ def add_commands(
     explain.set_defaults(handler=cmd_explain)
 
 
-def cmd_check(args: argparse.Namespace, messages: Messages) -> int:
+def cmd_check(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from ndnclient.card.jobs import DirectCardAccess
     from ndnclient.card.readers import reader_filter_from_env
     from ndnclient.diagnostics.checks import ALL_CHECKS
-    from ndnclient.diagnostics.context import CheckContext, DirectCardAccess
+    from ndnclient.diagnostics.context import CheckContext
     from ndnclient.diagnostics.model import CheckStatus
-    from ndnclient.diagnostics.report import CheckReport
+    from ndnclient.diagnostics.report import CheckReport, summary_lines, write_report
     from ndnclient.diagnostics.runner import CheckRunner, with_prerequisites
     from ndnclient.diagnostics.signature_test import SIGNATURE_TEST
 
+    messages = ctx.messages
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError(messages.text("check.bad_timeout"))
     if args.only and "G14" in args.only and not args.sign_test:
         raise UsageError(messages.text("check.sign_test_needed"))
-    settings: Settings = args.settings
     choice = card_choice(args)
     pin, last_try_confirmed, signature_card = None, False, None
     if args.sign_test:
-        pin, last_try_confirmed, choice, signature_card = _signature_test_pin(
-            args, choice, messages
-        )
-    access = DirectCardAccess(args.make_backend)
+        pin, last_try_confirmed, choice, signature_card = _signature_test_pin(ctx, args, choice)
+    access = DirectCardAccess(ctx.backend_factory)
     context = CheckContext(
-        settings,
+        ctx.settings,
         access,
         reader_filter=reader_filter_from_env(),
         card_choice=choice,
@@ -149,17 +152,16 @@ def cmd_check(args: argparse.Namespace, messages: Messages) -> int:
         print_json(report.to_json(messages), sys.stdout)
     else:
         print()
-        print(report.summary(messages))
-        codes = report.codes_to_tell(messages)
-        if codes:
-            print(" ".join(codes))
+        for line in summary_lines(report, messages):
+            print(line)
     if args.report is not None:
-        _write_report(args.report, report, messages)
+        write_report(args.report, report, messages)
+        print(messages.text("check.report_written", path=args.report), file=sys.stderr)
     return EXIT_PROBLEM if report.failed else EXIT_OK
 
 
 def _signature_test_pin(
-    args: argparse.Namespace, choice: CardChoice, messages: Messages
+    ctx: CommandContext, args: argparse.Namespace, choice: CardChoice
 ) -> tuple[SecretBuffer | None, bool, CardChoice, ExpectedNumber | None]:
     """The PIN for G14, asked as every PIN command asks it: the card is named and its tries
     shown first, nothing is asked when the PIN is blocked, the last try needs a yes. When
@@ -170,17 +172,11 @@ def _signature_test_pin(
     from ndnclient.card.access import expected_number
     from ndnclient.card.choice import CardChoice
     from ndnclient.card.errors import CardChoiceNeededError, CardError, ChosenCardNotFoundError
-    from ndnclient.cli import (
-        SecretInput,
-        announce_card,
-        card_display,
-        pass_the_pin_gate,
-        pin_guarded_session,
-    )
 
-    secrets = SecretInput(args.pin_stdin, messages)
+    messages = ctx.messages
+    secrets = SecretInput(args.pin_stdin, ctx)
     try:
-        with pin_guarded_session(choice) as guarded:
+        with pin_guarded_session(ctx, choice) as guarded:
             announce_card(guarded.card, messages)
             confirmed = pass_the_pin_gate(guarded.guard, "pin", secrets, args, messages)
     except (CardChoiceNeededError, ChosenCardNotFoundError):
@@ -212,13 +208,6 @@ def _print_result(result: CheckResult, messages: Messages) -> None:
         print(line, flush=True)
 
 
-def _write_report(path: Path, report: CheckReport, messages: Messages) -> None:
-    from ndnclient.diagnostics.report import write_report
-
-    write_report(path, report, messages)
-    print(messages.text("check.report_written", path=path), file=sys.stderr)
-
-
 def _known_params(settings: Settings) -> dict[str, str]:
     """What a general explanation can say for this PC: the repository's host and port."""
     from ndnclient.pki.ldap_repository import LdapTarget
@@ -227,10 +216,11 @@ def _known_params(settings: Settings) -> dict[str, str]:
     return {"host": target.host, "port": str(target.port)}
 
 
-def cmd_explain(args: argparse.Namespace, messages: Messages) -> int:
+def cmd_explain(ctx: CommandContext, args: argparse.Namespace) -> int:
     from ndnclient.diagnostics.catalogue import Catalogue
 
-    explanation = Catalogue(messages.lang).explain(args.code, _known_params(args.settings))
+    messages = ctx.messages
+    explanation = Catalogue(messages.lang).explain(args.code, _known_params(ctx.settings))
     if explanation is None:
         raise UsageError(messages.text("check.unknown_code", code=args.code))
     if args.json:

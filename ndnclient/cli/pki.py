@@ -1,4 +1,5 @@
-"""Certificate tools on the command line (証明書ツール): `ndnclient csr create`.
+"""Certificate tools on the command line (証明書ツール): `ndnclient csr create`, `cert show`
+and `smime sign`.
 
 A pass phrase is never an argument: it is typed twice without echo, or given on two stdin
 lines with --passphrase-stdin. Nothing is written unless every rule holds, and no existing
@@ -8,20 +9,26 @@ file is ever overwritten.
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 from typing import Any
 
-from ndnclient.cli_support import (
+from ndnclient.cli._common import (
     EXIT_OK,
     EXIT_PROBLEM,
     Abort,
+    CommandContext,
+    SecretInput,
     UsageError,
+    announce_card,
     card_choice,
     card_choice_options,
+    card_display,
     card_number_argument,
+    gosign_session,
+    pass_the_pin_gate,
     pin_entry_options,
+    pin_guarded_session,
     print_json,
 )
 from ndnclient.messages import Messages
@@ -105,18 +112,19 @@ def _problem_lines(error: Any, messages: Messages) -> list[str]:
     ]
 
 
-def _read_passphrase(args: argparse.Namespace, messages: Messages) -> bytearray:
-    t = messages.text
+def _read_passphrase(ctx: CommandContext, args: argparse.Namespace) -> bytearray:
+    t = ctx.messages.text
+    console = ctx.console
     if args.passphrase_stdin:
-        first, second = sys.stdin.readline(), sys.stdin.readline()
+        first, second = console.stdin.readline(), console.stdin.readline()
         if not first or not second:
             raise Abort(t("csr.passphrase_stdin_short"))
         first, second = first.rstrip("\r\n"), second.rstrip("\r\n")
     else:
-        if not sys.stdin.isatty():
+        if not console.interactive():
             raise UsageError(t("csr.no_terminal"))
-        first = getpass.getpass(t("csr.prompt_passphrase"))
-        second = getpass.getpass(t("csr.prompt_passphrase_again"))
+        first = console.secret(t("csr.prompt_passphrase"))
+        second = console.secret(t("csr.prompt_passphrase_again"))
     try:
         if first != second:
             raise Abort(t("csr.passphrase_mismatch"))
@@ -129,26 +137,29 @@ def _read_passphrase(args: argparse.Namespace, messages: Messages) -> bytearray:
         del first, second
 
 
-def _confirm_legal_name(args: argparse.Namespace, o: str, messages: Messages) -> None:
+def _confirm_legal_name(ctx: CommandContext, args: argparse.Namespace, o: str) -> None:
     """The CA refuses a nickname in O. On a terminal the user says so; a script says so with
     --o-is-legal-name, or gets the reminder on stderr."""
+    messages = ctx.messages
     if args.o_is_legal_name:
         return
-    if sys.stdin.isatty() and not args.passphrase_stdin:
-        answer = input(messages.text("csr.confirm_legal_name", value=o))
+    if ctx.console.interactive() and not args.passphrase_stdin:
+        answer = ctx.console.ask(messages.text("csr.confirm_legal_name", value=o))
         if answer.strip().casefold() not in messages.text("csr.confirm_answers").split():
             raise Abort(messages.text("csr.legal_name_declined"))
         return
     print(messages.text("csr.legal_name_reminder", value=o), file=sys.stderr)
 
 
-def cmd_csr_create(args: argparse.Namespace, messages: Messages) -> int:
+def cmd_csr_create(ctx: CommandContext, args: argparse.Namespace) -> int:
     # cryptography's key generation and the CSR code load only for this command.
     from ndnclient.pki import csr as tools
+    from ndnclient.pki import csr_rules as rules
 
+    messages = ctx.messages
     t = messages.text
-    request = tools.CsrRequest(
-        kind=tools.CsrKind(args.kind),
+    request = rules.CsrRequest(
+        kind=rules.CsrKind(args.kind),
         cn=args.cn,
         o=args.o,
         ou=args.ou,
@@ -156,12 +167,12 @@ def cmd_csr_create(args: argparse.Namespace, messages: Messages) -> int:
         st=args.st,
         c=args.c,
         san=tuple(args.san),
-        key_type=tools.KeyType(args.key),
+        key_type=rules.KeyType(args.key),
         ascii_only=args.ascii_only,
     )
     try:
-        checked = tools.check_request(request)
-    except tools.CsrInputError as error:
+        checked = rules.check_request(request)
+    except rules.CsrInputError as error:
         for line in _problem_lines(error, messages):
             print(line, file=sys.stderr)
         return EXIT_PROBLEM
@@ -176,9 +187,9 @@ def cmd_csr_create(args: argparse.Namespace, messages: Messages) -> int:
         raise UsageError(t("csr.same_file", path=out))
     for path in (key_out, out):
         if path.exists():
-            raise Abort(t("csr.file_exists", path=path))
-    _confirm_legal_name(args, checked.subject["o"], messages)
-    passphrase = _read_passphrase(args, messages)
+            raise Abort(t("file.exists", path=path))
+    _confirm_legal_name(ctx, args, checked.subject["o"])
+    passphrase = _read_passphrase(ctx, args)
     files = tools.make_key_and_csr(checked, passphrase, key_out, out)
     notes = tools.note_lines(checked, messages)
     if args.json:
@@ -209,29 +220,26 @@ def cmd_csr_create(args: argparse.Namespace, messages: Messages) -> int:
     return EXIT_OK
 
 
-def _certificate_bytes(args: argparse.Namespace, messages: Messages) -> bytes:
+def _certificate_bytes(ctx: CommandContext, args: argparse.Namespace) -> bytes:
     if args.card:
-        from ndnclient.card.choice import CardChoice
-        from ndnclient.cli import gosign_session
-
-        number = args.card if isinstance(args.card, str) else None  # bare --card: True
-        with gosign_session(CardChoice(number, args.reader)) as session:
+        # A bare --card is True; --card NUMBER names the card (card_choice keeps strings).
+        with gosign_session(ctx, card_choice(args)) as session:
             return session.read_user_certificate()
     from ndnclient.pki.certinfo import read_certificate_file
 
     return read_certificate_file(args.file)
 
 
-def _inspect(args: argparse.Namespace, data: bytes, messages: Messages) -> list[dict[str, Any]]:
+def _inspect(ctx: CommandContext, args: argparse.Namespace, data: bytes) -> list[dict[str, Any]]:
     from ndnclient.pki.certinfo import Pkcs12PasswordNeeded, inspect_file
 
     try:
         return inspect_file(data)
     except Pkcs12PasswordNeeded:
         if args.password_stdin:
-            line = sys.stdin.readline().rstrip("\r\n")
-        elif sys.stdin.isatty():
-            line = getpass.getpass(messages.text("cert.prompt_password"))
+            line = ctx.console.stdin.readline().rstrip("\r\n")
+        elif ctx.console.interactive():
+            line = ctx.console.secret(ctx.messages.text("cert.prompt_password"))
         else:
             raise
         password = bytearray(line.encode("utf-8"))
@@ -242,10 +250,11 @@ def _inspect(args: argparse.Namespace, data: bytes, messages: Messages) -> list[
             password[:] = bytes(len(password))
 
 
-def cmd_cert_show(args: argparse.Namespace, messages: Messages) -> int:
+def cmd_cert_show(ctx: CommandContext, args: argparse.Namespace) -> int:
     from ndnclient.pki.certinfo import certificate_lines
 
-    documents = _inspect(args, _certificate_bytes(args, messages), messages)
+    messages = ctx.messages
+    documents = _inspect(ctx, args, _certificate_bytes(ctx, args))
     if args.json:
         print_json({"certificates": documents}, sys.stdout)
         return EXIT_OK
@@ -259,22 +268,16 @@ def cmd_cert_show(args: argparse.Namespace, messages: Messages) -> int:
     return EXIT_OK
 
 
-def cmd_smime_sign(args: argparse.Namespace, messages: Messages) -> int:
+def cmd_smime_sign(ctx: CommandContext, args: argparse.Namespace) -> int:
     """Sign a message with the card: the tries are shown first, the PIN is checked once and
     the card signs in the same transaction; the signed message is written as a new file."""
     from cryptography import x509
 
-    from ndnclient.cli import (
-        SecretInput,
-        announce_card,
-        card_display,
-        pass_the_pin_gate,
-        pin_guarded_session,
-    )
+    from ndnclient.fileio import create_new_file
     from ndnclient.pki.card_key import CardPrivateKey
-    from ndnclient.pki.csr import create_new_file
     from ndnclient.pki.smime import sign_detached, text_entity
 
+    messages = ctx.messages
     t = messages.text
     try:
         text = args.message.read_bytes().decode("utf-8")
@@ -284,12 +287,12 @@ def cmd_smime_sign(args: argparse.Namespace, messages: Messages) -> int:
     except UnicodeDecodeError:
         raise Abort(t("smime.not_utf8", path=args.message)) from None
     if args.out.exists():
-        raise Abort(t("csr.file_exists", path=args.out))
+        raise Abort(t("file.exists", path=args.out))
     folder = args.out.parent.resolve()
     if not folder.is_dir():  # told before the PIN is used, not after the card has signed
-        raise Abort(t("csr.cannot_write", path=args.out, detail=t("smime.no_folder")))
-    secrets = SecretInput(args.pin_stdin, messages)
-    with pin_guarded_session(card_choice(args)) as guarded:
+        raise Abort(t("file.cannot_write", path=args.out, detail=t("smime.no_folder")))
+    secrets = SecretInput(args.pin_stdin, ctx)
+    with pin_guarded_session(ctx, card_choice(args)) as guarded:
         session, guard = guarded.session, guarded.guard
         announce_card(guarded.card, messages)
         certificate = x509.load_der_x509_certificate(session.read_user_certificate())

@@ -1,0 +1,337 @@
+"""What the command groups share: exit statuses, the two usage exceptions, the typed context a
+handler receives, JSON output, the options more than one command takes, and the PIN entry
+(secrets from a terminal or stdin, the tries shown and the gate applied before anything is
+typed, the card named first).
+
+Kept light on purpose: every command imports this module, and `ndnclient --version` must
+not pay for cryptography, the keyring or the settings (docs/architecture.md, "Start-up").
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
+
+from ndnclient.card.choice import CardChoice
+from ndnclient.card.info import parse_card_number
+from ndnclient.messages import Messages
+
+if TYPE_CHECKING:
+    from ndnclient.card.connection import ReaderBackend
+    from ndnclient.card.operations import GuardedCard
+    from ndnclient.card.pin import PinGuard, SecretBuffer
+    from ndnclient.card.session import CounterName, GoSignSession, PinCounter
+    from ndnclient.card.status import CardStatus
+    from ndnclient.settings.notices import Notice
+    from ndnclient.settings.service import Settings, SettingsService
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad usage found after parsing (exit 2); the message is already user text."""
+
+
+class Abort(Exception):
+    """The user declined or input was missing; nothing was sent (exit 1). User text."""
+
+
+# --- The console and the context ----------------------------------------------------------
+
+
+class Console(Protocol):
+    """Where a command reads what the user types: stdin, a prompt without echo, a question."""
+
+    @property
+    def stdin(self) -> TextIO: ...
+
+    def interactive(self) -> bool:
+        """A person at a terminal (not a pipe or a file)."""
+        ...
+
+    def secret(self, prompt: str) -> str:
+        """Typed without echo."""
+        ...
+
+    def ask(self, prompt: str) -> str:
+        """Typed with echo (a yes)."""
+        ...
+
+
+class SystemConsole:
+    """The real terminal."""
+
+    @property
+    def stdin(self) -> TextIO:
+        return sys.stdin
+
+    def interactive(self) -> bool:
+        return sys.stdin.isatty()
+
+    def secret(self, prompt: str) -> str:
+        return getpass.getpass(prompt)
+
+    def ask(self, prompt: str) -> str:
+        return input(prompt)
+
+
+def system_backend() -> ReaderBackend:
+    """The system's smart-card service (pyscard loads only when a command needs it)."""
+    from ndnclient.card.pcsc import PcscBackend
+
+    return PcscBackend()
+
+
+@dataclass
+class CommandContext:
+    """What every handler receives beside its parsed arguments: the messages in the user's
+    language, the settings in force (loaded once by `main`), the smart-card service and the
+    console."""
+
+    messages: Messages
+    settings_service: SettingsService
+    settings: Settings
+    notices: tuple[Notice, ...] = ()
+    backend_factory: Callable[[], ReaderBackend] = system_backend
+    console: Console = field(default_factory=SystemConsole)
+    lang_given: str | None = None  # the GUI honours only an explicit --lang
+
+    @contextmanager
+    def backend(self) -> Iterator[ReaderBackend]:
+        """A backend for one command, released after."""
+        backend = self.backend_factory()
+        try:
+            yield backend
+        finally:
+            backend.close()
+
+    def registered_numbers(self) -> set[str]:
+        return {card.card_number for card in self.settings.cards}
+
+
+Handler = Callable[[CommandContext, argparse.Namespace], int]
+
+
+# --- Output --------------------------------------------------------------------------------
+
+
+def print_json(document: dict[str, Any], out: TextIO) -> None:
+    out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def error_json(error: BaseException | None, messages: Messages) -> dict[str, Any] | None:
+    if error is None:
+        return None
+    return {
+        "kind": type(error).__name__,
+        "code": getattr(error, "check_code", None),
+        "message": messages.describe(error),
+    }
+
+
+def display_width(text: str) -> int:
+    """Columns on a terminal: a full-width character (Japanese) takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def print_rows(rows: list[tuple[str, str]], out: TextIO, indent: str = "") -> None:
+    """Label and value rows, the values aligned however wide the labels' characters are."""
+    width = max(display_width(label) for label, _ in rows)
+    for label, value in rows:
+        padding = " " * (width - display_width(label))
+        out.write(f"{indent}{label}{padding}  {value}\n")
+
+
+# --- Options more than one command takes --------------------------------------------------
+
+
+def card_number_argument(text: str) -> str:
+    number = parse_card_number(text)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"not a card number (16 digits): {text!r}")
+    return number
+
+
+def card_choice_options(*, for_pin: bool) -> argparse.ArgumentParser:
+    """--card and --reader: which card, when more than one is inserted."""
+    options = argparse.ArgumentParser(add_help=False)
+    when = " (needed when several cards are inserted)" if for_pin else ""
+    options.add_argument(
+        "--card",
+        type=card_number_argument,
+        metavar="NUMBER",
+        help=f"the card with this number, e.g. 9392-0000-1234-5678{when}",
+    )
+    options.add_argument(
+        "--reader",
+        metavar="NAME",
+        help=f"the card in the reader with this name (or a part of it){when}",
+    )
+    return options
+
+
+def card_choice(args: argparse.Namespace) -> CardChoice:
+    card = getattr(args, "card", None)
+    return CardChoice(card if isinstance(card, str) else None, getattr(args, "reader", None))
+
+
+def pin_entry_options(*, command: str = "the command") -> argparse.ArgumentParser:
+    """How a PIN command takes its secrets and the last-try confirmation."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help="read the PIN (and any code) from stdin, one a line (never from arguments)",
+    )
+    options.add_argument(
+        "--i-understand-last-try",
+        action="store_true",
+        help=f"allow {command} when only one try is left",
+    )
+    return options
+
+
+# --- Sessions on the chosen card ----------------------------------------------------------
+
+
+@contextmanager
+def gosign_session(
+    ctx: CommandContext, choice: CardChoice, *, reset_on_close: bool = False
+) -> Iterator[GoSignSession]:
+    """A session on the chosen GoSign card (or the only one), closed (and the backend) after."""
+    from ndnclient.card.access import open_gosign_session
+    from ndnclient.card.readers import reader_filter_from_env
+
+    with ctx.backend() as backend:
+        session = open_gosign_session(backend, reader_filter_from_env(), choice=choice)
+        try:
+            yield session
+        finally:
+            session.connection.close(reset=reset_on_close)
+
+
+@contextmanager
+def pin_guarded_session(ctx: CommandContext, choice: CardChoice) -> Iterator[GuardedCard]:
+    """The chosen card's session and its PinGuard for one PIN command, on a backend of its
+    own. The card is reset on close, so no verified PIN is left behind for other programs."""
+    from ndnclient.card.operations import pin_guarded_session as guarded_on
+    from ndnclient.card.readers import reader_filter_from_env
+
+    with ctx.backend() as backend, guarded_on(backend, reader_filter_from_env(), choice) as card:
+        yield card
+
+
+# --- Entering a PIN -------------------------------------------------------------------------
+
+
+class SecretInput:
+    """Where PINs come from: stdin lines (--pin-stdin) or prompts without echo."""
+
+    def __init__(self, from_stdin: bool, ctx: CommandContext) -> None:
+        self.from_stdin = from_stdin
+        self.messages = ctx.messages
+        self.console = ctx.console
+        if not from_stdin and not self.console.interactive():
+            raise UsageError(self.messages.text("cli.no_terminal"))
+
+    def read(self, prompt_key: str, stdin_lines: int, card: str = "") -> SecretBuffer:
+        """One value: the next stdin line, or typed at a prompt that names the card (4-4-4-4).
+        `stdin_lines` is how many lines the command needs in all (for the message when they
+        run out)."""
+        from ndnclient.card.pin import SecretBuffer
+
+        if self.from_stdin:
+            line = self.console.stdin.readline()
+            if not line:
+                raise Abort(self.messages.text("cli.stdin_short", needed=stdin_lines))
+            return SecretBuffer.from_text(line.rstrip("\r\n"))
+        return SecretBuffer.from_text(
+            self.console.secret(self.messages.text(prompt_key, card=card))
+        )
+
+    def read_new_pin(self, stdin_lines: int, card: str = "") -> SecretBuffer:
+        new_pin = self.read("cli.prompt_new_pin", stdin_lines, card)
+        if self.from_stdin:
+            return new_pin
+        with self.read("cli.prompt_new_pin_again", stdin_lines, card) as again:
+            if again.value != new_pin.value:
+                new_pin.wipe()
+                raise Abort(self.messages.text("cli.new_pin_mismatch"))
+        return new_pin
+
+    def confirm_last_try(self) -> bool:
+        if self.from_stdin:
+            return False  # a script confirms with --i-understand-last-try, never by stdin
+        answer = self.console.ask(self.messages.text("cli.confirm_last_try"))
+        return answer.strip().casefold() in self.messages.text("cli.confirm_answers").split()
+
+
+def show_counter(counter: PinCounter, messages: Messages) -> None:
+    from ndnclient.card.pin import PinRisk, assess
+
+    key = "cli.pin_tries" if counter.which == "pin" else "cli.unlock_tries"
+    print(
+        messages.text(key, tries_left=counter.tries_left, max_tries=counter.max_tries),
+        file=sys.stderr,
+    )
+    if assess(counter) in (PinRisk.LOW, PinRisk.LAST_TRY):
+        warning = "cli.warning_low" if counter.which == "pin" else "cli.warning_low_unlock"
+        print(messages.text(warning), file=sys.stderr)
+
+
+def card_display(card: CardStatus, messages: Messages) -> str:
+    """The card a PIN command acts on, as the prompts name it: its number (4-4-4-4), or its
+    reader when the number could not be read."""
+    if card.info is not None:
+        return card.info.card_number_display
+    return messages.text("cli.card_in_reader", reader=card.reader)
+
+
+def announce_card(card: CardStatus, messages: Messages) -> None:
+    """Name the card before anything is typed or sent: number, holder and reader."""
+    info = card.info
+    if info is not None:
+        line = messages.text(
+            "cli.target_card",
+            card=info.card_number_display,
+            holder=info.holder,
+            reader=card.reader,
+        )
+    else:
+        line = messages.text("cli.target_card_unread", reader=card.reader)
+    print(line, file=sys.stderr)
+
+
+def pass_the_pin_gate(
+    guard: PinGuard,
+    gated: CounterName,
+    secrets: SecretInput,
+    args: argparse.Namespace,
+    messages: Messages,
+) -> bool:
+    """Read and show the tries left before anything is typed, then apply the gate: blocked
+    raises; the last try needs --i-understand-last-try or a typed yes. Returns whether the
+    last try was confirmed."""
+    from ndnclient.card.errors import LastTryNotConfirmedError
+
+    if gated == "unlock":
+        show_counter(guard.counter("pin"), messages)
+    counter = guard.counter(gated)
+    show_counter(counter, messages)
+    confirmed = bool(args.i_understand_last_try)
+    try:
+        guard.check(counter, last_try_confirmed=confirmed)
+    except LastTryNotConfirmedError:
+        if not secrets.confirm_last_try():
+            raise
+        confirmed = True
+    return confirmed

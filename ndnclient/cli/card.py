@@ -1,0 +1,313 @@
+"""`ndnclient card status|cert|register|unregister`: the inserted cards, a card's certificate,
+and the user info settings' registered cards (ユーザ情報設定)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+from ndnclient.cli._common import (
+    EXIT_OK,
+    EXIT_PROBLEM,
+    CommandContext,
+    card_choice,
+    card_choice_options,
+    error_json,
+    gosign_session,
+    print_json,
+    print_rows,
+)
+from ndnclient.messages import Messages
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from ndnclient.card.choice import CardChoice
+    from ndnclient.card.status import CardStatus, CardSurvey
+
+
+def add_commands(
+    commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+    common: argparse.ArgumentParser,
+) -> None:
+    choose = card_choice_options(for_pin=False)
+    card = commands.add_parser("card", parents=[common], help="the IC card")
+    card_commands = card.add_subparsers(dest="card_command", metavar="ACTION", required=True)
+    status = card_commands.add_parser(
+        "status",
+        parents=[common, choose],
+        help="readers, every inserted card: holder, validity, tries left",
+    )
+    status.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    status.set_defaults(handler=cmd_card_status)
+    cert = card_commands.add_parser("cert", parents=[common, choose], help="the card's certificate")
+    cert_format = cert.add_mutually_exclusive_group()
+    cert_format.add_argument("--pem", action="store_true", help="print the certificate as PEM")
+    cert_format.add_argument("--json", action="store_true", help="summary and PEM as JSON")
+    cert.add_argument("--ca", action="store_true", help="the issuing CA's certificate instead")
+    cert.set_defaults(handler=cmd_card_cert)
+
+    register = card_commands.add_parser(
+        "register", parents=[common, choose], help="register the inserted card (ユーザ情報設定)"
+    )
+    register.add_argument("--label", help="a name for the card, e.g. 2026年度")
+    register.add_argument("--json", action="store_true")
+    register.set_defaults(handler=cmd_card_register)
+    unregister = card_commands.add_parser(
+        "unregister", parents=[common], help="remove a registered card's entry"
+    )
+    unregister.add_argument("card_number")
+    unregister.add_argument(
+        "--force",
+        action="store_true",
+        help="also during its renewal's switching period (lost card)",
+    )
+    unregister.set_defaults(handler=cmd_card_unregister)
+
+
+# --- status ------------------------------------------------------------------------------------
+
+
+def cmd_card_status(ctx: CommandContext, args: argparse.Namespace) -> int:
+    """Every inserted card; the top-level fields describe the one a PIN command would use."""
+    from ndnclient.card.readers import reader_filter_from_env
+    from ndnclient.card.status import survey_cards
+
+    messages = ctx.messages
+    with ctx.backend() as backend:
+        survey = survey_cards(backend, reader_filter_from_env())
+    status, choice_needed = _status_to_show(survey, card_choice(args))
+    registered_numbers = ctx.registered_numbers()
+
+    def registered(card: CardStatus) -> bool | None:
+        return None if card.info is None else card.info.card_number in registered_numbers
+
+    if args.json:
+        print_json(
+            {
+                **status.to_json(),
+                "registered": registered(status),
+                "error": error_json(status.problem, messages),
+                "choice_needed": choice_needed,
+                "cards": [
+                    {
+                        **card.card_json(registered(card)),
+                        "error": error_json(card.problem, messages),
+                    }
+                    for card in survey.cards
+                ],
+            },
+            sys.stdout,
+        )
+    elif len(survey.cards) > 1:
+        _print_several_cards(survey, choice_needed, registered, messages, sys.stdout)
+    else:
+        _print_status_text(status, messages, sys.stdout)
+    if status.problem is not None:
+        print(messages.describe(status.problem), file=sys.stderr)
+    return EXIT_OK if status.usable else EXIT_PROBLEM
+
+
+def _status_to_show(survey: CardSurvey, choice: CardChoice) -> tuple[CardStatus, bool]:
+    """The card the top-level fields describe (the one a PIN command would use), and whether
+    a PIN command would first need the user to choose one of several."""
+    from ndnclient.card.choice import choose_card
+    from ndnclient.card.errors import CardChoiceNeededError, ChosenCardNotFoundError
+    from ndnclient.card.readers import reader_filter_from_env
+    from ndnclient.card.session import CardType
+    from ndnclient.card.status import CardStatus, CardSurvey
+
+    if not survey.cards:
+        return survey.primary(), False
+    try:
+        return choose_card(survey.cards, choice, reader_filter_from_env()), False
+    except CardChoiceNeededError as several:
+        # Shown as before (the first GoSign card), with the flag that says it is not chosen.
+        return CardSurvey(survey.readers, several.cards).primary(), True
+    except ChosenCardNotFoundError as error:
+        return CardStatus(survey.readers, None, CardType.NONE, problem=error), False
+
+
+def _print_several_cards(
+    survey: CardSurvey,
+    choice_needed: bool,
+    registered: Callable[[CardStatus], bool | None],
+    messages: Messages,
+    out: TextIO,
+) -> None:
+    t = messages.text
+    out.write(f"{t('status.readers')}  {', '.join(survey.readers)}\n")
+    out.write(t("status.several_cards", count=len(survey.cards)) + "\n")
+    if choice_needed:
+        out.write(t("status.choose_for_pin") + "\n")
+    for index, card in enumerate(survey.cards, start=1):
+        out.write("\n" + t("status.card_heading", index=index, reader=card.reader) + "\n")
+        mark = registered(card)
+        extra = (
+            []
+            if mark is None
+            else [(t("status.registered"), t("status.yes" if mark else "status.no"))]
+        )
+        _print_status_text(card, messages, out, with_readers=False, extra=extra, indent="  ")
+        if card.problem is not None:
+            out.write(f"  {messages.describe(card.problem)}\n")
+
+
+def _print_status_text(
+    status: CardStatus,
+    messages: Messages,
+    out: TextIO,
+    *,
+    with_readers: bool = True,
+    extra: Sequence[tuple[str, str]] = (),
+    indent: str = "",
+) -> None:
+    t = messages.text
+    rows: list[tuple[str, str]] = []
+    if with_readers:  # (a list of several cards names each card's reader in its heading)
+        rows += [
+            (t("status.readers"), ", ".join(status.readers) or t("status.none")),
+            (t("status.reader"), status.reader or t("status.none")),
+        ]
+    rows.append((t("status.card_type"), t(status.card_type_key)))
+    if status.info is not None:
+        info = status.info
+        days_left = status.days_left()
+        expired = days_left is not None and days_left <= 0
+        validity_key = "status.validity_expired" if expired else "status.validity_value"
+        rows += [
+            (t("status.card_number"), info.card_number_display),
+            (t("status.holder"), info.holder),
+            (
+                t("status.validity"),
+                t(
+                    validity_key,
+                    valid_from=info.valid_from,
+                    valid_to=info.valid_to,
+                    days_left=days_left,
+                ),
+            ),
+        ]
+    for label, counter in (
+        ("status.pin_tries", status.pin),
+        ("status.unlock_tries", status.unlock),
+    ):
+        if counter is not None:
+            rows.append(
+                (
+                    t(label),
+                    t(
+                        "status.tries_value",
+                        tries_left=counter.tries_left,
+                        max_tries=counter.max_tries,
+                    ),
+                )
+            )
+    if status.certificate is not None:
+        rows.append((t("status.certificate"), status.certificate.subject))
+    rows += extra
+    print_rows(rows, out, indent)
+
+
+# --- cert ----------------------------------------------------------------------------------
+
+
+def cmd_card_cert(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from ndnclient.card.status import CertificateSummary
+
+    with gosign_session(ctx, card_choice(args)) as session:
+        der = session.read_ca_certificate() if args.ca else session.read_user_certificate()
+    summary = CertificateSummary.from_der(der)
+    pem = _pem(der)
+    if args.json:
+        print_json({**summary.to_json(), "pem": pem}, sys.stdout)
+    elif args.pem:
+        sys.stdout.write(pem)
+    else:
+        for key, value in summary.to_json().items():
+            sys.stdout.write(f"{key}: {value}\n")
+    return EXIT_OK
+
+
+def _pem(der: bytes) -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return x509.load_der_x509_certificate(der).public_bytes(Encoding.PEM).decode("ascii")
+
+
+# --- register and unregister ---------------------------------------------------------------
+
+
+def cmd_card_register(ctx: CommandContext, args: argparse.Namespace) -> int:
+    """Register the card's number and validity (ユーザ情報設定): of several, the one named."""
+    from ndnclient.card.errors import NotGoSignCardError
+    from ndnclient.card.info import format_card_number
+    from ndnclient.card.operations import read_chosen_card
+    from ndnclient.card.readers import reader_filter_from_env
+    from ndnclient.card.status import today_in_japan
+    from ndnclient.settings.cards import RegisteredCard, switching_until
+
+    with ctx.backend() as backend:
+        status = read_chosen_card(backend, reader_filter_from_env(), card_choice(args))
+    info = status.info
+    if info is None:  # a usable GoSign card always has its CARD_INFO; never register nothing
+        raise NotGoSignCardError("no card information was read")
+    card = RegisteredCard(info.card_number, info.valid_from, info.valid_to, args.label or "")
+    outcome = ctx.settings_service.register_card(card, today_in_japan())
+    if args.json:
+        print_json(
+            {
+                "registered": outcome.card.to_json(),
+                "already_registered": outcome.already_registered,
+                "removed": [c.to_json() for c in outcome.removed],
+                "cards": [c.to_json() for c in outcome.cards],
+            },
+            sys.stdout,
+        )
+        return EXIT_OK
+    t = ctx.messages.text
+    key = "settings.card_updated" if outcome.already_registered else "settings.card_registered"
+    print(
+        t(
+            key,
+            card=format_card_number(card.card_number),
+            valid_from=card.valid_from,
+            valid_to=card.valid_to,
+        )
+    )
+    for removed in outcome.removed:
+        print(
+            t(
+                "settings.card_removed",
+                card=format_card_number(removed.card_number),
+                valid_to=removed.valid_to,
+            )
+        )
+    for other in outcome.cards:
+        until = switching_until(other, outcome.cards)
+        if until is not None:
+            print(
+                t(
+                    "settings.card_switching",
+                    card=format_card_number(other.card_number),
+                    until=until,
+                )
+            )
+    return EXIT_OK
+
+
+def cmd_card_unregister(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from ndnclient.card.info import format_card_number
+    from ndnclient.card.status import today_in_japan
+    from ndnclient.settings.cards import normalize_card_number
+
+    ctx.settings_service.unregister_card(args.card_number, today_in_japan(), force=args.force)
+    print(
+        ctx.messages.text(
+            "settings.card_unregistered",
+            card=format_card_number(normalize_card_number(args.card_number)),
+        )
+    )
+    return EXIT_OK

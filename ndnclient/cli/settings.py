@@ -1,0 +1,179 @@
+"""`ndnclient settings show|set|unset|export|import|proxy-password`: the settings in force,
+where each value comes from, and the proxy password (kept in the OS keyring, never in a file
+or an argument)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ndnclient.cli._common import EXIT_OK, CommandContext, UsageError, print_json, print_rows
+from ndnclient.messages import Messages
+from ndnclient.settings.keys import KEYS
+from ndnclient.settings.service import Settings, Source
+
+
+def add_commands(
+    commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+    common: argparse.ArgumentParser,
+) -> None:
+    settings = commands.add_parser(
+        "settings", parents=[common], help="show and change the settings"
+    )
+    actions = settings.add_subparsers(dest="settings_command", metavar="ACTION", required=True)
+    show = actions.add_parser("show", parents=[common], help="every setting and its source")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=cmd_settings_show)
+    set_ = actions.add_parser(
+        "set", parents=[common], help="set KEY to VALUE (JSON if it parses as JSON)"
+    )
+    set_.add_argument("key", choices=list(KEYS), metavar="KEY")
+    set_.add_argument("value", metavar="VALUE")
+    set_.set_defaults(handler=cmd_settings_set)
+    unset = actions.add_parser("unset", parents=[common], help="back to IT's preset or the default")
+    unset.add_argument("key", choices=list(KEYS), metavar="KEY")
+    unset.set_defaults(handler=cmd_settings_unset)
+    export = actions.add_parser("export", parents=[common], help="write the settings to FILE")
+    export.add_argument("file", type=Path)
+    export.set_defaults(handler=cmd_settings_export)
+    import_ = actions.add_parser("import", parents=[common], help="read the settings from FILE")
+    import_.add_argument("file", type=Path)
+    import_.set_defaults(handler=cmd_settings_import)
+    proxy = actions.add_parser(
+        "proxy-password",
+        parents=[common],
+        help="store or clear the proxy password (in the keyring)",
+    )
+    proxy.add_argument("proxy_action", choices=["set", "clear"])
+    proxy.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from stdin (never from arguments)",
+    )
+    proxy.set_defaults(handler=cmd_proxy_password)
+
+
+SOURCE_KEYS = {
+    Source.DEFAULT: "settings.source.default",
+    Source.POLICY: "settings.source.policy",
+    Source.USER: "settings.source.user",
+    Source.LOCKED: "settings.source.locked",
+}
+
+
+def cmd_settings_show(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from ndnclient.settings import secrets  # the keyring loads only for what needs it
+
+    messages = ctx.messages
+    service = ctx.settings_service
+    settings = ctx.settings
+    keyring_name, keyring_usable = secrets.keyring_backend()
+    if args.json:
+        print_json(
+            {
+                "settings": dict(settings.values),
+                "sources": {key: source.value for key, source in settings.sources.items()},
+                "settings_file": str(service.store.path),
+                "policy_file": str(service.policy.path) if service.policy.path else None,
+                "keyring": {"backend": keyring_name, "usable": keyring_usable},
+            },
+            sys.stdout,
+        )
+        return EXIT_OK
+    t = messages.text
+    rows = []
+    for key, value in settings.values.items():
+        source = t(SOURCE_KEYS[settings.sources[key]])
+        rows.append((key, f"{json.dumps(value, ensure_ascii=False)}  ({source})"))
+    print_rows(rows, sys.stdout)
+    print(
+        t(
+            "settings.paths",
+            settings_file=service.store.path,
+            policy_file=service.policy.path or "-",
+        )
+    )
+    print(
+        t(
+            "settings.keyring_in_use" if keyring_usable else "settings.keyring_unusable",
+            name=keyring_name,
+        )
+    )
+    return EXIT_OK
+
+
+def parse_cli_value(text: str) -> Any:
+    """cli.md: VALUE is JSON when it parses as JSON, else a string."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def cmd_settings_set(ctx: CommandContext, args: argparse.Namespace) -> int:
+    messages = ctx.messages
+    service = ctx.settings_service
+    return _report_saved(service.set(args.key, parse_cli_value(args.value)), args.key, messages)
+
+
+def cmd_settings_unset(ctx: CommandContext, args: argparse.Namespace) -> int:
+    messages = ctx.messages
+    service = ctx.settings_service
+    return _report_saved(service.unset(args.key), args.key, messages)
+
+
+def _report_saved(settings: Settings, key: str, messages: Messages) -> int:
+    value = json.dumps(settings.values[key], ensure_ascii=False)
+    print(messages.text("settings.saved", key=key, value=value))
+    return EXIT_OK
+
+
+def cmd_settings_export(ctx: CommandContext, args: argparse.Namespace) -> int:
+    messages = ctx.messages
+    service = ctx.settings_service
+    service.export(args.file)
+    print(messages.text("settings.exported", path=args.file))
+    return EXIT_OK
+
+
+def cmd_settings_import(ctx: CommandContext, args: argparse.Namespace) -> int:
+    messages = ctx.messages
+    service = ctx.settings_service
+    result = service.import_(args.file)
+    print(messages.text("settings.imported", path=args.file))
+    for key in result.skipped_locked:
+        print(messages.text("settings.import_skipped_locked", key=key), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_proxy_password(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from ndnclient.settings import secrets
+
+    messages = ctx.messages
+    settings = ctx.settings
+    proxy = settings.proxy_url
+    if proxy is None:
+        raise UsageError(messages.text("settings.proxy_not_set"))
+    if args.proxy_action == "clear":
+        removed = secrets.delete_proxy_password(proxy)
+        print(
+            messages.text(
+                "settings.proxy_password_cleared" if removed else "settings.proxy_password_none"
+            )
+        )
+        return EXIT_OK
+    if args.password_stdin:
+        password = ctx.console.stdin.readline().rstrip("\r\n")
+    elif ctx.console.interactive():
+        password = ctx.console.secret(messages.text("settings.prompt_proxy_password"))
+    else:
+        raise UsageError(messages.text("settings.no_terminal_password"))
+    if not password:
+        raise UsageError(messages.text("settings.empty_password"))
+    secrets.set_proxy_password(proxy, password)
+    del password
+    print(messages.text("settings.proxy_password_saved"))
+    return EXIT_OK
