@@ -3,7 +3,7 @@
 For each transport variant the virtual card offers (T=1 or T=0, with or without extended
 length) it plugs the virtual card into pcscd's vpcd reader, reads the status many times with
 the project's PC/SC backend, and reports:
-- the APDUs that reached the card per status, against the minimum card-profile.md allows;
+- the APDUs that reached the card per status, against the minimum docs/card-profile.md allows;
 - the time per status (median and 95th percentile), and of the whole `ndnclient card
   status --json` command in a new process.
 
@@ -44,7 +44,7 @@ SHORT = 256
 
 
 def minimum_apdus(info_length: int, cert_length: int, *, t0: bool, extended: bool) -> int:
-    """The fewest APDUs card-profile.md allows for one status read on a fresh session.
+    """The fewest APDUs docs/card-profile.md allows for one status read on a fresh session.
 
     SELECT application; SELECT + READ CARD_INFO (its length is unknown, so one read of up
     to 256 bytes); SELECT + header READ (4 bytes) + the rest of USER_CERT; two status-only

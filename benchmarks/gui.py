@@ -32,20 +32,15 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [
-    str(ROOT),
-    str(ROOT / "tests"),
-    str(ROOT / "tests" / "integration"),
-    str(ROOT / "benchmarks"),
-]
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from operation_check import healthy_setup, wait_for_card  # noqa: E402
-from xserver import running_xvfb  # noqa: E402
 
 from ndnclient.card.pcsc import PcscBackend  # noqa: E402
 from ndnclient.simulator.card import VirtualGoSignCard  # noqa: E402
 from ndnclient.simulator.state import create_state  # noqa: E402
 from ndnclient.simulator.vpcd import VpcdBridge  # noqa: E402
+from tests.xserver import running_xvfb  # noqa: E402
 
 HEARTBEAT_MS = 5
 TARGET_MS = 50.0

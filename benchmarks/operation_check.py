@@ -31,10 +31,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "integration"))
 
 from cryptography.hazmat.primitives.serialization import Encoding  # noqa: E402
-from ldap_server import RepositoryEntry, Slapd  # noqa: E402
 
 from ndnclient.card.jobs import DirectCardAccess  # noqa: E402
 from ndnclient.card.pcsc import PcscBackend  # noqa: E402
@@ -50,6 +48,7 @@ from ndnclient.simulator.card import VirtualGoSignCard  # noqa: E402
 from ndnclient.simulator.state import VirtualCardState, create_state  # noqa: E402
 from ndnclient.simulator.testca import TestCA  # noqa: E402
 from ndnclient.simulator.vpcd import VpcdBridge  # noqa: E402
+from tests.integration.ldap_server import RepositoryEntry, Slapd  # noqa: E402
 
 CAP_SECONDS = 30.0
 DEFAULT_CONNECT, DEFAULT_RECEIVE = 3.0, 5.0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import sys
 import time
 from pathlib import Path
@@ -37,9 +36,15 @@ def create_new_file(path: Path, payload: bytes, *, private: bool = False) -> Non
         raise NewFileError(f"{path}: {detail}", path=str(path), detail=detail) from None
 
 
+def _token() -> str:
+    """A few random hex digits for a temporary file's name (os.urandom: `secrets` costs
+    start-up time for the same bytes)."""
+    return os.urandom(4).hex()
+
+
 def atomic_write(target: Path, payload: bytes) -> None:
     """Write `payload` to `target` so that `target` is always either old or new."""
-    temporary = target.with_name(f"{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.{_token()}.tmp")
     try:
         with open(temporary, "xb") as file:
             file.write(payload)
@@ -57,7 +62,7 @@ def atomic_create(target: Path, payload: bytes, *, private: bool = False) -> Non
     """Write a new file `target`: all of `payload` or nothing, and never over an existing
     file (FileExistsError). `private`: readable by the owner only (POSIX modes; on Windows
     the user's own folders already keep other users out)."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.{_token()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     descriptor = os.open(temporary, flags, 0o600 if private else 0o644)
     try:

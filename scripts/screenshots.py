@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "screenshots"
 
 
@@ -49,7 +49,7 @@ def main() -> None:
     if os.environ.get("DISPLAY"):
         render(args.scale, args.lang, size, args.out)
         return
-    from xserver import running_xvfb
+    from tests.xserver import running_xvfb
 
     with running_xvfb() as display:
         os.environ["DISPLAY"] = display

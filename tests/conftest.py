@@ -11,12 +11,12 @@ import keyring
 import keyring.errors
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from keyrings_for_tests import MemoryKeyring
 
 from ndnclient.simulator.card import VirtualGoSignCard
 from ndnclient.simulator.inprocess import VirtualReaderBackend
 from ndnclient.simulator.state import create_state
 from ndnclient.simulator.testca import TestCA
+from tests.keyrings_for_tests import MemoryKeyring
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""CARD_INFO: the card number, holder and validity the card carries (card-profile.md)."""
+"""CARD_INFO: the card number, holder and validity the card carries (docs/card-profile.md)."""
 
 from __future__ import annotations
 

@@ -314,6 +314,6 @@ class PinGuard:
 
     def _full_pin_counter(self, *, verified: bool) -> PinCounter:
         # A right PIN (or unlock code) resets the PIN counter to its maximum
-        # (card-profile.md), so no extra command is needed to know it.
+        # (docs/card-profile.md), so no extra command is needed to know it.
         max_tries = self.session.profile.pin_max_tries
         return PinCounter("pin", max_tries, max_tries, verified=verified)

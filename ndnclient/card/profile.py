@@ -1,4 +1,4 @@
-"""The GoSign card profile (card-profile.md, version 1) as one data object.
+"""The GoSign card profile (docs/card-profile.md, version 1) as one data object.
 
 Every value the client needs to talk to a GoSign card lives here, so that a vendor's real
 values can replace ours by changing data, not logic. The virtual card reads the same object.

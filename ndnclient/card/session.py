@@ -1,4 +1,4 @@
-"""The GoSign card protocol (card-profile.md) over any `SmartCardConnection`.
+"""The GoSign card protocol (docs/card-profile.md) over any `SmartCardConnection`.
 
 Each method sends the profile's commands and turns the card's answer into a value or a
 typed error. PIN policy (reading the counter first, the last-try confirmation, what to do

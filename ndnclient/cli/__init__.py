@@ -1,6 +1,7 @@
-"""The command line (docs/cli.md): the parser, `main`, and the error handling every command
-shares. Each command group is a module of this package (card, pin, check, pki, settings,
-urls, renewal, simulator); they import `_common`, never this module, so imports go one way.
+"""The command line (docs/cli.md): `main`, and the error handling every command shares. The
+parser is `_parser.py`; each command group is a module of this package (card, pin, check,
+pki, settings, urls, renewal, simulator); they import `_common`, never this module, so
+imports go one way.
 
 Exit status: 0 success; 1 the command ran and found a problem (wrong PIN, no card ...);
 2 bad usage. Errors go to stderr as one sentence with their code; `main` and the GUI's error
@@ -9,98 +10,32 @@ handler are the only places that turn errors into sentences.
 
 from __future__ import annotations
 
-import argparse
 import io
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import ndnclient
-from ndnclient.cli import card, check, pin, pki, renewal, settings, simulator, urls
-from ndnclient.cli._common import (
-    EXIT_PROBLEM,
-    EXIT_USAGE,
-    Abort,
-    CommandContext,
-    Console,
-    Handler,
-    SystemConsole,
-    UsageError,
-    error_json,
-    print_json,
-    system_backend,
-)
-from ndnclient.messages import LANGUAGES, Messages
 
+# Nothing else at import: `ndnclient --version` must not pay for argparse, logging or the
+# command groups (each group, and what it needs, is imported when its command runs).
 if TYPE_CHECKING:
+    import argparse
+
     from ndnclient.card.connection import ReaderBackend
     from ndnclient.card.errors import CardError
     from ndnclient.card.status import CardStatus
+    from ndnclient.cli._common import CommandContext, Console, Handler
+    from ndnclient.messages import Messages
     from ndnclient.settings.notices import Notice
     from ndnclient.settings.service import Settings, SettingsService
 
-log = logging.getLogger(__name__)
-
-COMMAND_GROUPS = (card, pin, settings, urls, renewal, check, pki, simulator)
-
-
-def cmd_gui(ctx: CommandContext, args: argparse.Namespace) -> int:
-    try:
-        from ndnclient.ui.app import run_gui
-    except ImportError as error:
-        print(ctx.messages.text("cli.gui_unavailable", error=error), file=sys.stderr)
-        return EXIT_PROBLEM
-    return run_gui(lang=ctx.lang_given, demo=bool(getattr(args, "demo", False)))
-
-
-def build_parser() -> argparse.ArgumentParser:
-    # Options every command takes, accepted before or after the command words.
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--lang",
-        choices=LANGUAGES,
-        default=argparse.SUPPRESS,
-        help="language of messages (default ja)",
-    )
-    common.add_argument(
-        "-v",
-        "--verbose",
-        action="count",
-        default=argparse.SUPPRESS,
-        help="log more (twice for debug)",
-    )
-    common.add_argument(
-        "--traffic",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="log APDU traffic to stderr (PIN data is always masked)",
-    )
-
-    parser = argparse.ArgumentParser(
-        prog="ndnclient",
-        parents=[common],
-        description="GoSign IC-card certificate client / GoSign ICカード証明書クライアント",
-    )
-    # Not set_defaults for the common options: it would change the shared actions' defaults
-    # and let a subcommand's default override a value given before the subcommand.
-    parser.set_defaults(handler=cmd_gui)
-    parser.add_argument("--version", action="version", version=f"ndnclient {ndnclient.__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    gui = commands.add_parser("gui", parents=[common], help="open the window (default)")
-    gui.add_argument(
-        "--demo",
-        action="store_true",
-        help="the in-process virtual card (helpdesk training, screenshots)",
-    )
-    gui.set_defaults(handler=cmd_gui)
-    for group in COMMAND_GROUPS:
-        group.add_commands(commands, common)
-    return parser
+VERSION_ONLY = ("--version",)
 
 
 def _configure_logging(verbose: int, traffic: bool) -> None:
+    import logging
+
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -145,7 +80,18 @@ def main(
     """Run one command. `backend_factory` is the smart-card service (the system's PC/SC by
     default; tests pass a virtual one) and `console` where typed input comes from."""
     _utf8_when_redirected()
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if tuple(arguments) == VERSION_ONLY:
+        # What IT scripts ask most often, answered without building the parser.
+        print(f"ndnclient {ndnclient.__version__}")
+        return 0
+    from ndnclient.cli._common import CommandContext, SystemConsole, system_backend
+    from ndnclient.cli._parser import build_parser
+    from ndnclient.messages import Messages
+
+    args = build_parser(arguments).parse_args(arguments)
+    if getattr(args, "listed_only", False):
+        args = build_parser().parse_args(arguments)
     _configure_logging(getattr(args, "verbose", 0), getattr(args, "traffic", False))
     service, loaded, notices = _load_settings()
     lang_given = getattr(args, "lang", None)
@@ -168,6 +114,7 @@ def main(
 def _run(handler: Handler, ctx: CommandContext, args: argparse.Namespace) -> int:
     """The handler, with every error turned into one sentence and its exit status."""
     from ndnclient.card.errors import CardChoiceNeededError, CardError, ChosenCardNotFoundError
+    from ndnclient.cli._common import EXIT_PROBLEM, EXIT_USAGE, Abort, UsageError, print_json
 
     messages = ctx.messages
     wants_json = bool(getattr(args, "json", False))
@@ -194,7 +141,9 @@ def _run(handler: Handler, ctx: CommandContext, args: argparse.Namespace) -> int
         return EXIT_PROBLEM
     except Exception as error:
         if not isinstance(error, CardError):
-            log.debug("unexpected error", exc_info=True)
+            import logging
+
+            logging.getLogger(__name__).debug("unexpected error", exc_info=True)
         print(messages.describe(error), file=sys.stderr)
         if wants_json:
             print_json(failure_json(error, messages), sys.stdout)
@@ -203,6 +152,8 @@ def _run(handler: Handler, ctx: CommandContext, args: argparse.Namespace) -> int
 
 def _failure_json(error: BaseException, messages: Messages) -> dict[str, Any]:
     """The --json document of a command that failed."""
+    from ndnclient.cli._common import error_json
+
     return {"error": error_json(error, messages)}
 
 
@@ -213,6 +164,8 @@ def _explain_card_choice(
     failure_json: Callable[[BaseException, Messages], dict[str, Any]] | None,
 ) -> None:
     """The sentence, then the inserted cards one a line, so the user can name one."""
+    from ndnclient.cli._common import print_json
+
     messages = ctx.messages
     print(messages.describe(error), file=sys.stderr)
     registered_numbers = ctx.registered_numbers()

@@ -10,7 +10,6 @@ not pay for cryptography, the keyring or the settings (docs/architecture.md, "St
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 import unicodedata
@@ -78,6 +77,8 @@ class SystemConsole:
         return sys.stdin.isatty()
 
     def secret(self, prompt: str) -> str:
+        import getpass
+
         return getpass.getpass(prompt)
 
     def ask(self, prompt: str) -> str:
@@ -119,6 +120,34 @@ class CommandContext:
 
 
 Handler = Callable[[CommandContext, argparse.Namespace], int]
+
+# Every command word: the module of ndnclient.cli that defines it, and its line in
+# `ndnclient --help`. Only the module of the command being run is imported (docs/cli.md).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "card": ("card", "the IC card"),
+    "pin": ("pin", "verify, change or unlock the PIN"),
+    "settings": ("settings", "show and change the settings"),
+    "urls": ("urls", "the allowed URL list"),
+    "renewal": ("renewal", "renewal planning"),
+    "check": ("check", "the operation check (動作確認)"),
+    "explain": ("check", "what a code means and what to do"),
+    "csr": ("pki", "certificate signing requests (certificate tools)"),
+    "cert": ("pki", "certificates (certificate tools)"),
+    "smime": ("pki", "S/MIME signatures"),
+    "simulator": ("simulator", "run the virtual GoSign card"),
+}
+
+
+def add_command(
+    commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+    name: str,
+    parents: list[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    """A command word's parser, with its line from COMMANDS."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, parents=parents, help=COMMANDS[name][1]
+    )
+    return parser
 
 
 # --- Output --------------------------------------------------------------------------------

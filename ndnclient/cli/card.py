@@ -11,6 +11,7 @@ from ndnclient.cli._common import (
     EXIT_OK,
     EXIT_PROBLEM,
     CommandContext,
+    add_command,
     card_choice,
     card_choice_options,
     error_json,
@@ -32,7 +33,7 @@ def add_commands(
     common: argparse.ArgumentParser,
 ) -> None:
     choose = card_choice_options(for_pin=False)
-    card = commands.add_parser("card", parents=[common], help="the IC card")
+    card = add_command(commands, "card", [common])
     card_commands = card.add_subparsers(dest="card_command", metavar="ACTION", required=True)
     status = card_commands.add_parser(
         "status",

@@ -22,6 +22,7 @@ from ndnclient.cli._common import (
     CommandContext,
     SecretInput,
     UsageError,
+    add_command,
     announce_card,
     card_choice,
     card_choice_options,
@@ -59,14 +60,10 @@ def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
 ) -> None:
-    check = commands.add_parser(
+    check = add_command(
+        commands,
         "check",
-        parents=[
-            common,
-            card_choice_options(for_pin=False),
-            pin_entry_options(command="--sign-test"),
-        ],
-        help="the operation check (動作確認)",
+        [common, card_choice_options(for_pin=False), pin_entry_options(command="--sign-test")],
     )
     check.add_argument("--json", action="store_true", help="one JSON document on stdout")
     check.add_argument(
@@ -88,9 +85,7 @@ def add_commands(
         help="also the signature test G14 (乱数署名): asks for the PIN and may spend one try",
     )
     check.set_defaults(handler=cmd_check)
-    explain = commands.add_parser(
-        "explain", parents=[common], help="what a code means and what to do"
-    )
+    explain = add_command(commands, "explain", [common])
     explain.add_argument("code", type=_code)
     explain.add_argument("--json", action="store_true")
     explain.set_defaults(handler=cmd_explain)

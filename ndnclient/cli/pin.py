@@ -11,6 +11,7 @@ from ndnclient.cli._common import (
     EXIT_OK,
     CommandContext,
     SecretInput,
+    add_command,
     announce_card,
     card_choice,
     card_choice_options,
@@ -35,7 +36,7 @@ def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
 ) -> None:
-    pin = commands.add_parser("pin", parents=[common], help="verify, change or unlock the PIN")
+    pin = add_command(commands, "pin", [common])
     pin_commands = pin.add_subparsers(dest="pin_command", metavar="ACTION", required=True)
     for name, help_text in (
         ("verify", "check the PIN once; prints the tries left"),

@@ -20,6 +20,7 @@ from ndnclient.cli._common import (
     CommandContext,
     SecretInput,
     UsageError,
+    add_command,
     announce_card,
     card_choice,
     card_choice_options,
@@ -40,9 +41,7 @@ def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
 ) -> None:
-    csr = commands.add_parser(
-        "csr", parents=[common], help="certificate signing requests (certificate tools)"
-    )
+    csr = add_command(commands, "csr", [common])
     actions = csr.add_subparsers(dest="csr_command", metavar="ACTION", required=True)
     create = actions.add_parser(
         "create", parents=[common], help="a key pair and a CSR with names checked first"
@@ -70,7 +69,7 @@ def add_commands(
     create.add_argument("--json", action="store_true", help="the summary as JSON")
     create.set_defaults(handler=cmd_csr_create)
 
-    cert = commands.add_parser("cert", parents=[common], help="certificates (certificate tools)")
+    cert = add_command(commands, "cert", [common])
     cert_actions = cert.add_subparsers(dest="cert_command", metavar="ACTION", required=True)
     show = cert_actions.add_parser(
         "show", parents=[common], help="what is in a certificate, and what breaks the rules"
@@ -92,7 +91,7 @@ def add_commands(
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=cmd_cert_show)
 
-    smime = commands.add_parser("smime", parents=[common], help="S/MIME signatures")
+    smime = add_command(commands, "smime", [common])
     smime_actions = smime.add_subparsers(dest="smime_command", metavar="ACTION", required=True)
     sign = smime_actions.add_parser(
         "sign",

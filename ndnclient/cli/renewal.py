@@ -8,7 +8,7 @@ import argparse
 import sys
 from datetime import date
 
-from ndnclient.cli._common import EXIT_OK, CommandContext, UsageError, print_json
+from ndnclient.cli._common import EXIT_OK, CommandContext, UsageError, add_command, print_json
 
 
 def _iso_date(text: str) -> date:
@@ -23,7 +23,7 @@ def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
 ) -> None:
-    renewal = commands.add_parser("renewal", parents=[common], help="renewal planning")
+    renewal = add_command(commands, "renewal", [common])
     renewal_actions = renewal.add_subparsers(
         dest="renewal_command", metavar="ACTION", required=True
     )

@@ -10,7 +10,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ndnclient.cli._common import EXIT_OK, CommandContext, UsageError, print_json, print_rows
+from ndnclient.cli._common import (
+    EXIT_OK,
+    CommandContext,
+    UsageError,
+    add_command,
+    print_json,
+    print_rows,
+)
 from ndnclient.messages import Messages
 from ndnclient.settings.keys import KEYS
 from ndnclient.settings.service import Settings, Source
@@ -20,9 +27,7 @@ def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
 ) -> None:
-    settings = commands.add_parser(
-        "settings", parents=[common], help="show and change the settings"
-    )
+    settings = add_command(commands, "settings", [common])
     actions = settings.add_subparsers(dest="settings_command", metavar="ACTION", required=True)
     show = actions.add_parser("show", parents=[common], help="every setting and its source")
     show.add_argument("--json", action="store_true")
@@ -106,7 +111,7 @@ def cmd_settings_show(ctx: CommandContext, args: argparse.Namespace) -> int:
 
 
 def parse_cli_value(text: str) -> Any:
-    """cli.md: VALUE is JSON when it parses as JSON, else a string."""
+    """docs/cli.md: VALUE is JSON when it parses as JSON, else a string."""
     try:
         return json.loads(text)
     except json.JSONDecodeError:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ndnclient.card.info import format_card_number, parse_card_number
 from ndnclient.card.profile import GOSIGN_PROFILE
-from ndnclient.cli._common import EXIT_OK, EXIT_PROBLEM, CommandContext, UsageError
+from ndnclient.cli._common import EXIT_OK, EXIT_PROBLEM, CommandContext, UsageError, add_command
 from ndnclient.simulator import VPCD_HOST, VPCD_PORT
 
 # The card (cryptography for its keys and certificates) loads when the command runs.
@@ -65,9 +65,7 @@ def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
 ) -> None:
-    simulator = commands.add_parser(
-        "simulator", parents=[common], help="run the virtual GoSign card"
-    )
+    simulator = add_command(commands, "simulator", [common])
     add_arguments(simulator)
     simulator.set_defaults(handler=cmd_simulator)
 
@@ -249,7 +247,7 @@ def cmd_simulator(ctx: CommandContext, args: argparse.Namespace) -> int:
     return run(args, ctx.console.stdin)
 
 
-def run(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
+def run(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
     from ndnclient.simulator.card import VirtualGoSignCard
     from ndnclient.simulator.state import StateFileError, save_state
     from ndnclient.simulator.vpcd import VpcdBridge
@@ -258,7 +256,7 @@ def run(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
     code: bytearray | None = None
     try:
         if args.pin_stdin:
-            pin, code = _read_secrets(stdin)
+            pin, code = _read_secrets(stdin if stdin is not None else sys.stdin)
         state = build_state(args, pin, code)
     except UsageError as exc:
         raise UsageError(f"ndnclient simulator: {exc}") from None

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ndnclient.cli._common import EXIT_OK, EXIT_PROBLEM, CommandContext, print_json
+from ndnclient.cli._common import EXIT_OK, EXIT_PROBLEM, CommandContext, add_command, print_json
 
 
 def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
 ) -> None:
-    urls = commands.add_parser("urls", parents=[common], help="the allowed URL list")
+    urls = add_command(commands, "urls", [common])
     url_actions = urls.add_subparsers(dest="urls_command", metavar="ACTION", required=True)
     listing = url_actions.add_parser("list", parents=[common])
     listing.add_argument("--json", action="store_true")

@@ -1,5 +1,6 @@
-"""The checks G01–G13 (operation-check.md). Each returns an Outcome whose key names its text
-in the code catalogue; none sends a PIN or spends a try (G07 reads the counters only)."""
+"""The checks G01–G13 (docs/check-codes.md; G14 is signature_test.py). Each returns an
+Outcome whose key names its text in the code catalogue; none sends a PIN or spends a try
+(G07 reads the counters only)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What a check is and what it gives back (operation-check.md, "Result of one check")."""
+"""What a check is and what it gives back (docs/check-codes.md, "What one result holds")."""
 
 from __future__ import annotations
 

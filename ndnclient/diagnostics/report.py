@@ -174,11 +174,7 @@ def to_text(report: CheckReport, messages: Messages) -> str:
         lines.append(f"{t('check.card_number')}: {report.card_number}")
     if report.other_cards:
         lines.append(f"{t('check.other_cards')}: {', '.join(report.other_cards)}")
-    lines += ["", report.summary(messages)]
-    codes = report.codes_to_tell(messages)
-    if codes:
-        lines.append(" ".join(codes))
-    lines.append("")
+    lines += ["", *summary_lines(report, messages), ""]
     for result in report.results:
         lines += format_result_lines(result, messages)
     lines += ["", f"{t('check.settings')}:"]

@@ -3,7 +3,7 @@
 
 cryptography lets its RSA private key class be subclassed; its builders hand `sign()` the
 bytes to sign, the padding and the hash. Here `sign()` hashes them, wraps the digest in a
-DigestInfo, and has the card sign that (COMPUTE DIGITAL SIGNATURE, card-profile.md) right
+DigestInfo, and has the card sign that (COMPUTE DIGITAL SIGNATURE, docs/card-profile.md) right
 after the PIN check, both in one card transaction (PinGuard.verify_and_sign), so no other
 program can reset the card or select another application in between. The PIN rules are the
 ones of every PIN command: the tries are read first, nothing is sent at 0, and the last try

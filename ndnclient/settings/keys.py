@@ -1,4 +1,4 @@
-"""Every settings key (cli.md's table): its default and the rule that validates a value and
+"""Every settings key (docs/cli.md's table): its default and the rule that validates a value and
 turns it into its one canonical JSON form. The file, the policy, `settings set`, import and
 the GUI all go through these rules, so a value is checked the same way wherever it enters.
 """

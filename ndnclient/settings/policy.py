@@ -11,7 +11,7 @@ locked = ["verification_method", "ldap.url"]   # users cannot change these
 contact = "情報政策課（内線 1234）"                # shown with every locked value
 ```
 
-Keys are cli.md's settings keys; a dotted key is a table (`[ldap] url` is `ldap.url`). A
+Keys are docs/cli.md's settings keys; a dotted key is a table (`[ldap] url` is `ldap.url`). A
 locked key without a preset is locked at its default. A policy that cannot be read is
 reported in one sentence and ignored; a bad value is reported and that key ignored.
 """

@@ -23,14 +23,14 @@ import errno
 import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import filelock
 import platformdirs
 
 from ndnclient.fileio import atomic_write
@@ -43,6 +43,9 @@ from ndnclient.settings.errors import (
 )
 from ndnclient.settings.keys import KEYS, normalize
 from ndnclient.settings.notices import Notice
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +119,11 @@ class SettingsStore:
         self.directory = directory or config_dir()
         self.path = self.directory / FILE_NAME
         self.last_good_path = self.directory / LAST_GOOD_NAME
-        self._lock = filelock.FileLock(str(self.directory / LOCK_NAME))
+        self._lock_path = self.directory / LOCK_NAME
+        # The inter-process lock, made on the first write (under a lock of its own, so that
+        # two threads writing first at once share one).
+        self._lock: FileLock | None = None
+        self._lock_made = threading.Lock()
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -282,9 +289,17 @@ class SettingsStore:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
+        # filelock loads only when the settings are written or repaired: most commands only
+        # read them, and its import is a good part of their start-up.
+        import filelock
+
+        with self._lock_made:
+            if self._lock is None:
+                self._lock = filelock.FileLock(str(self._lock_path))
+            lock = self._lock
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            with self._lock.acquire(timeout=LOCK_TIMEOUT_SECONDS):
+            with lock.acquire(timeout=LOCK_TIMEOUT_SECONDS):
                 yield
         except filelock.Timeout:
             raise SettingsBusyError(

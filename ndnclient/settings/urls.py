@@ -8,8 +8,6 @@ import ipaddress
 import unicodedata
 from urllib.parse import urlsplit
 
-import idna
-
 from ndnclient.settings.errors import InvalidValueError
 
 KEY = "urls.allowed"
@@ -69,6 +67,8 @@ def _canonical_host(host: str, text: str) -> str:
     host = host.rstrip(".")
     if "*" in host:
         raise _invalid("url_wildcard", text)
+    import idna  # only with a URL to check: its tables cost start-up time
+
     try:
         return idna.encode(host, uts46=True).decode("ascii").lower()
     except idna.IDNAError:

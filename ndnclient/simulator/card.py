@@ -1,4 +1,4 @@
-"""The virtual GoSign card: card-profile.md, command by command, over raw APDUs.
+"""The virtual GoSign card: docs/card-profile.md, command by command, over raw APDUs.
 
 Where the profile is silent the card answers as an ISO/IEC 7816-4 card would; each such
 choice is marked "Profile silent" below, so that the client's authors can find them.
@@ -29,7 +29,7 @@ ATR_T0 = bytes.fromhex("3B00")
 TD1 the only protocol is the implicit T=0 (ISO/IEC 7816-3), and a T=0-only ATR has no TCK,
 so this two-byte answer is the smallest valid ATR and offers nothing but T=0."""
 
-# Status words (card-profile.md "Status words used", and the ISO ones this card adds).
+# Status words (docs/card-profile.md, "Status words"; and the ISO ones this card adds).
 SW_OK = 0x9000
 SW_END_OF_FILE = 0x6282
 SW_WRONG_LENGTH = 0x6700

@@ -12,12 +12,22 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSocketNotifier, QTimer, QTranslator
+from PySide6.QtCore import (
+    QEvent,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    QSocketNotifier,
+    QTimer,
+    QTranslator,
+)
 from PySide6.QtWidgets import QApplication
 
 import ndnclient
@@ -27,11 +37,13 @@ from ndnclient.messages import LANGUAGES
 from ndnclient.resources import resource_path
 from ndnclient.settings.service import SettingsService
 from ndnclient.ui.card_bridge import CardBridge
-from ndnclient.ui.demo import DemoCard
 from ndnclient.ui.errors import CrashHandler, setup_logging
-from ndnclient.ui.main_window import MainWindow
+from ndnclient.ui.main_window import MainWindow, warm_up
 from ndnclient.ui.services import Services, SettingsHub
 from ndnclient.ui.tasks import Tasks
+
+if TYPE_CHECKING:
+    from ndnclient.ui.demo import DemoCard
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +80,11 @@ class GuiApplication(QObject):
     ) -> None:
         super().__init__()
         self.app = app
-        self.demo = DemoCard(demo_folder) if demo else None
+        self.demo: DemoCard | None = None
+        if demo:
+            from ndnclient.ui.demo import DemoCard  # the virtual card's cryptography: demo only
+
+            self.demo = DemoCard(demo_folder)
         self.log_dir = log_dir or log_folder()
         self.settings_service = settings_service or (
             self.demo.settings_service() if self.demo else SettingsService()
@@ -204,6 +220,22 @@ def quit_on_termination_signals(app: QApplication) -> None:
         signal.signal(number, lambda *_: app.quit())
 
 
+class _AfterFirstPaint(QObject):
+    """Starts `warm_up` on a background thread once the window has been painted: the first
+    paint does not wait for the pages' modules, and a page opened later seldom does."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        self._app = app
+        app.installEventFilter(self)
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # Qt's name
+        if event.type() == QEvent.Type.Paint:
+            self._app.removeEventFilter(self)
+            threading.Thread(target=warm_up, name="ndnclient-warm-up", daemon=True).start()
+        return False
+
+
 def run_gui(lang: str | None = None, demo: bool = False) -> int:
     started = time.perf_counter()
     existing = QApplication.instance()
@@ -215,6 +247,7 @@ def run_gui(lang: str | None = None, demo: bool = False) -> int:
     gui = GuiApplication(app, demo=demo, lang=lang, log_dir=log_dir)
     gui.crash_handler.install()
     window = gui.start()
+    _AfterFirstPaint(app)
     window.show()
     log.info(
         "ndnclient %s: the window is up on %s (%s%s), %.0f ms after start",

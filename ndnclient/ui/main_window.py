@@ -1,6 +1,16 @@
-"""The main window: a navigation list beside the pages."""
+"""The main window: a navigation list beside the pages.
+
+Only the home page is built with the window; every other page is built the first time it is
+shown (or asked for), so that the window paints without loading the operation check's ldap3,
+the certificate tools' cryptography or the keyring first. `warm_up` loads those modules on a
+background thread after the first paint, so that opening a page then costs only its widgets.
+"""
 
 from __future__ import annotations
+
+import importlib
+import logging
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -23,17 +33,43 @@ from ndnclient.card.status import CardStatus
 from ndnclient.settings.notices import Notice
 from ndnclient.ui.card_selector import CardSelector
 from ndnclient.ui.errors import offer_report
-from ndnclient.ui.pages.about import AboutPage
-from ndnclient.ui.pages.cert_tools import CertToolsPage
-from ndnclient.ui.pages.check import CheckPage
 from ndnclient.ui.pages.home import HomePage
-from ndnclient.ui.pages.pin import PinPage
-from ndnclient.ui.pages.settings import SettingsPage
-from ndnclient.ui.pages.urls import UrlsPage
-from ndnclient.ui.pages.user_info import UserInfoPage
 from ndnclient.ui.services import Services
 
+if TYPE_CHECKING:
+    from ndnclient.ui.pages.about import AboutPage
+    from ndnclient.ui.pages.cert_tools import CertToolsPage
+    from ndnclient.ui.pages.check import CheckPage
+    from ndnclient.ui.pages.pin import PinPage
+    from ndnclient.ui.pages.settings import SettingsPage
+    from ndnclient.ui.pages.urls import UrlsPage
+    from ndnclient.ui.pages.user_info import UserInfoPage
+
+log = logging.getLogger(__name__)
+
 PAGE_NAMES = ("home", "user_info", "check", "pin", "cert_tools", "urls", "settings", "about")
+# Where each page built on first use lives: module and class.
+LATER_PAGES = {
+    "user_info": ("ndnclient.ui.pages.user_info", "UserInfoPage"),
+    "check": ("ndnclient.ui.pages.check", "CheckPage"),
+    "pin": ("ndnclient.ui.pages.pin", "PinPage"),
+    "cert_tools": ("ndnclient.ui.pages.cert_tools", "CertToolsPage"),
+    "urls": ("ndnclient.ui.pages.urls", "UrlsPage"),
+    "settings": ("ndnclient.ui.pages.settings", "SettingsPage"),
+    "about": ("ndnclient.ui.pages.about", "AboutPage"),
+}
+
+
+def warm_up() -> None:
+    """Import the later pages' modules (and so the operation check, the certificate tools,
+    the keyring ...). For a background thread after the first paint: importing is not
+    touching widgets, and Python's import lock keeps it safe beside the GUI thread. A module
+    that fails here is only logged: its page says what is wrong when it is opened."""
+    for module, _ in LATER_PAGES.values():
+        try:
+            importlib.import_module(module)
+        except Exception:
+            log.warning("preparing %s failed; its page will try again", module, exc_info=True)
 
 
 class MainWindow(QMainWindow):
@@ -42,22 +78,16 @@ class MainWindow(QMainWindow):
         self.services = services
         self.setWindowTitle(self.tr("GoSign IC-card certificate client (ndnclient)"))
         self.home = HomePage(services, notices)
-        self.user_info = UserInfoPage(services)
-        self.check = CheckPage(services)
-        self.pin = PinPage(services)
-        self.cert_tools = CertToolsPage(services)
-        self.urls = UrlsPage(services)
-        self.settings_page = SettingsPage(services)
-        self.about = AboutPage(services)
-        pages = (
-            (self.tr("Home"), self.home),
-            (self.tr("User info settings"), self.user_info),
-            (self.tr("Operation check"), self.check),
-            (self.tr("PIN"), self.pin),
-            (self.tr("Certificate tools"), self.cert_tools),
-            (self.tr("Allowed URL list"), self.urls),
-            (self.tr("Settings"), self.settings_page),
-            (self.tr("About"), self.about),
+        self._built: dict[str, QWidget] = {"home": self.home}
+        titles = (
+            self.tr("Home"),
+            self.tr("User info settings"),
+            self.tr("Operation check"),
+            self.tr("PIN"),
+            self.tr("Certificate tools"),
+            self.tr("Allowed URL list"),
+            self.tr("Settings"),
+            self.tr("About"),
         )
         self.navigation = QListWidget()
         self.navigation.setAccessibleName(self.tr("Menu"))
@@ -65,14 +95,16 @@ class MainWindow(QMainWindow):
         self.navigation.setStyleSheet(
             "QListWidget { font-size: 11pt; } QListWidget::item { padding: 6px 8px; }"
         )
-        self.page_list: list[QWidget] = []
         self.pages = QStackedWidget()
-        for number, (title, page) in enumerate(pages, start=1):
+        # One scroll area a page, filled when the page is first built.
+        self._areas: list[QScrollArea] = []
+        for number, title in enumerate(titles, start=1):
             item = QListWidgetItem(title)
             item.setToolTip(f"Alt+{number}")
             self.navigation.addItem(item)
-            self.page_list.append(page)
-            self.pages.addWidget(_scrollable(page))
+            area = _scrollable()
+            self._areas.append(area)
+            self.pages.addWidget(area)
             # Alt+1 … Alt+8: every page is a keystroke away.
             shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
             shortcut.activated.connect(lambda row=number - 1: self.navigation.setCurrentRow(row))
@@ -100,8 +132,51 @@ class MainWindow(QMainWindow):
         services.card.status_read.connect(self._show_card_state)
         if services.card.last_status is not None:
             self._show_card_state(services.card.last_status)
+        self._areas[0].setWidget(self.home)
         self.navigation.setCurrentRow(0)
         self.resize(960, 640)
+
+    # --- the pages ------------------------------------------------------------------------------
+
+    def page(self, name: str) -> QWidget:
+        """The page `name`, built now if it has not been yet."""
+        built = self._built.get(name)
+        if built is not None:
+            return built
+        module, class_name = LATER_PAGES[name]
+        page_class = getattr(importlib.import_module(module), class_name)
+        page: QWidget = page_class(self.services)
+        self._built[name] = page
+        self._areas[PAGE_NAMES.index(name)].setWidget(page)
+        return page
+
+    @property
+    def user_info(self) -> UserInfoPage:
+        return cast("UserInfoPage", self.page("user_info"))
+
+    @property
+    def check(self) -> CheckPage:
+        return cast("CheckPage", self.page("check"))
+
+    @property
+    def pin(self) -> PinPage:
+        return cast("PinPage", self.page("pin"))
+
+    @property
+    def cert_tools(self) -> CertToolsPage:
+        return cast("CertToolsPage", self.page("cert_tools"))
+
+    @property
+    def urls(self) -> UrlsPage:
+        return cast("UrlsPage", self.page("urls"))
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        return cast("SettingsPage", self.page("settings"))
+
+    @property
+    def about(self) -> AboutPage:
+        return cast("AboutPage", self.page("about"))
 
     def offer_crash_report(self, kind: str) -> None:
         """After an unexpected exception (already logged): say so calmly, offer a report."""
@@ -112,12 +187,19 @@ class MainWindow(QMainWindow):
                 "Something unexpected went wrong (%1). The program goes on; the details"
                 " are in the log. Save a report for the helpdesk?"
             ).replace("%1", kind),
-            self.about.save_diagnostics,
+            # Built only if the user says yes: the dialog must not depend on another page.
+            lambda: self.about.save_diagnostics(),
         )
 
     def busy(self) -> bool:
-        """A PIN command, an operation check or a key generation is running in this window."""
-        return self.pin.busy or self.check.running or self.cert_tools.busy
+        """A PIN command, an operation check or a key generation is running in this window
+        (a page not built yet runs nothing)."""
+        built = self._built
+        return (
+            ("pin" in built and self.pin.busy)
+            or ("check" in built and self.check.running)
+            or ("cert_tools" in built and self.cert_tools.busy)
+        )
 
     def show_page(self, name: str) -> None:
         self.navigation.setCurrentRow(PAGE_NAMES.index(name))
@@ -126,7 +208,7 @@ class MainWindow(QMainWindow):
         return PAGE_NAMES[max(0, self.navigation.currentRow())]
 
     def _page_shown(self, row: int) -> None:
-        page = self.page_list[row]
+        page = self.page(PAGE_NAMES[max(0, row)])
         shown = getattr(page, "on_shown", None)
         if callable(shown):
             shown()
@@ -185,11 +267,10 @@ class MainWindow(QMainWindow):
         self.card_state.setAlignment(Qt.AlignmentFlag.AlignLeft)
 
 
-def _scrollable(page: QWidget) -> QScrollArea:
-    """A page that never gets squeezed: at 150 % scaling or in a small window it scrolls
-    instead of cutting off a line of text."""
+def _scrollable() -> QScrollArea:
+    """Where a page goes, so that it never gets squeezed: at 150 % scaling or in a small
+    window it scrolls instead of cutting off a line of text."""
     area = QScrollArea()
-    area.setWidget(page)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     return area

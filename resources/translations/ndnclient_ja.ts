@@ -291,10 +291,6 @@
         <translation>動作確認が予期せず止まりました（%1）。もう一度実行してください。繰り返し起きる場合はヘルプデスクにご連絡ください。</translation>
     </message>
     <message>
-        <source>The check was stopped before the end.</source>
-        <translation>動作確認は途中で中止されました。</translation>
-    </message>
-    <message>
         <source>Codes to tell the helpdesk: %1</source>
         <translation>ヘルプデスクに伝えるコード: %1</translation>
     </message>
@@ -1017,7 +1013,7 @@
         <translation>PINがロックされています。先に「PIN」の画面でロックを解除してください。</translation>
     </message>
     <message>
-        <source>▲ Only %1 tries left: if you are not sure of the PIN, do not run it.</source>
+        <source>▲ Tries left: %1. If you are not sure of the PIN, do not run it.</source>
         <translation>▲ PINの残りは %1 回です。PINに自信がなければ実行しないでください。</translation>
     </message>
     <message>

@@ -22,6 +22,7 @@ from ndnclient.settings.store import SettingsStore
 from ndnclient.simulator.inprocess import VirtualReaderBackend
 from ndnclient.ui.app import GuiApplication
 from ndnclient.ui.main_window import MainWindow
+from ndnclient.ui.services import Services
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -55,9 +56,11 @@ def gui(
     def start(lang: str = "ja", policy: Policy | None = None, **card_options: Any) -> Gui:
         reader = virtual_reader(**card_options)
         service = SettingsService(SettingsStore(tmp_path / "config"), policy or Policy())
+        qapp = QApplication.instance()
+        assert isinstance(qapp, QApplication)
         app = GuiApplication(
-            QApplication.instance(),
-            lang=lang,  # type: ignore[arg-type]
+            qapp,
+            lang=lang,
             backend_factory=lambda: reader,
             settings_service=service,
             log_dir=tmp_path / "logs",
@@ -71,3 +74,13 @@ def gui(
     yield start
     for app in started:
         app.stop()
+
+
+def drain(qtbot: QtBot, services: Services) -> None:
+    """Wait until the card thread and the task thread have finished all they were handed so
+    far, and their answers have reached the GUI thread: what a test waits for before it says
+    that nothing happened (never a fixed time)."""
+    finished: list[str] = []
+    services.card.run_job(lambda backend: None, lambda _: finished.append("card"))
+    services.tasks.run(lambda: None, lambda _: finished.append("tasks"))
+    qtbot.waitUntil(lambda: sorted(finished) == ["card", "tasks"], timeout=5000)

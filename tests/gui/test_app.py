@@ -155,6 +155,7 @@ def test_demo_mode_runs_on_its_own_card_and_settings(qtbot: QtBot, tmp_path: Pat
         qtbot.waitUntil(
             lambda: home.status is not None and home.status.info is not None, timeout=3000
         )
+        assert home.status is not None
         number = home.status.info.card_number if home.status.info else None
         # The renewal period for training: the renewed card in the second reader makes the
         # window ask which card to use; its CA is trusted too.

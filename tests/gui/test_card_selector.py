@@ -75,8 +75,10 @@ def two_cards(
     (old, old_sent), (new, new_sent) = make_card(OLD), make_card(NEW)
     readers = VirtualReaderSet([(old, FIRST), (new, SECOND)])
     service = SettingsService(SettingsStore(tmp_path / "config"), Policy())
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
     app = GuiApplication(
-        QApplication.instance(),
+        qapp,
         lang="ja",
         backend_factory=lambda: readers,
         settings_service=service,
@@ -205,6 +207,7 @@ def test_the_signature_test_signs_with_the_chosen_card_only(
     before = page._last_run_id
     page.start()
     qtbot.waitUntil(lambda: page._last_run_id > before and not page.running, timeout=20000)
+    assert page.run is not None
     assert page.run.results["G14"].outcome == "ok"
     assert len(two_cards.sent[OLD]) == 1
     assert two_cards.sent[NEW] == []
@@ -223,11 +226,13 @@ def test_the_check_without_a_choice_examines_one_and_notes_the_other(
     qtbot.waitUntil(lambda: two_cards.window.card_selector.isVisible(), timeout=5000)
     page.start()
     qtbot.waitUntil(lambda: page.report is not None and not page.running, timeout=20000)
+    assert page.report is not None
     assert page.report.card_number == OLD_SHOWN
     assert page.report.other_cards == [NEW_SHOWN]
     assert OLD_SHOWN in page.examined.text()
     assert NEW_SHOWN in page.examined.text()
     assert f"{NEW_SHOWN}" in page.helpdesk_text()
+    assert page.run is not None
     assert "G14" not in page.run.results
     assert two_cards.sent[OLD] == []
     assert two_cards.sent[NEW] == []

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -45,7 +46,7 @@ def test_the_page_is_in_the_menu_and_on_alt_5(qtbot: QtBot, gui: Start) -> None:
     started = gui()
     started.window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is started.window, timeout=2000)
-    qtbot.keyClick(started.window, "5", Qt.KeyboardModifier.AltModifier)
+    QTest.keyClick(started.window, Qt.Key.Key_5, Qt.KeyboardModifier.AltModifier)
     assert started.window.current_page_name() == "cert_tools"
     assert started.window.navigation.currentItem().text() == "証明書ツール"
 

@@ -8,15 +8,16 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox, QPushButton, QTabWidget
 from pytestqt.qtbot import QtBot
 
 from ndnclient.card.errors import CardRemovedError
 from ndnclient.card.pin import SecretBuffer
 from ndnclient.simulator.inprocess import VirtualReaderBackend
-from ndnclient.ui.pages import pin as pin_module
 from ndnclient.ui.pages.pin import PinPage
 from ndnclient.ui.widgets import Banner
+from tests.gui.conftest import drain
 
 INS_VERIFY = 0x20
 INS_CHANGE_REFERENCE_DATA = 0x24
@@ -71,7 +72,7 @@ def submit(
     """Type the values, click, and wait until the card thread has answered."""
     for field, value in values:
         field.setText(value)
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.busy, timeout=3000)
 
 
@@ -101,8 +102,12 @@ def test_three_wrong_pins_then_the_right_one(
     sent = spy_pin_commands(started.reader, monkeypatch)
     for expected in (9, 8, 7):
         submit(qtbot, page, page.verify_form.button, (page.verify_pin, "9999"))
-        qtbot.waitUntil(lambda n=expected: page.pin_tries.text() == f"PIN tries left: {n} of 10")
-        assert f"Wrong PIN. {expected} tries left." in banner_text(page)
+
+        def shows_tries(n: int = expected) -> bool:
+            return page.pin_tries.text() == f"PIN tries left: {n} of 10"
+
+        qtbot.waitUntil(shows_tries)
+        assert f"Wrong PIN. Tries left: {expected}." in banner_text(page)
         assert page.result.symbol.text() == "✖"
     assert started.reader.card.state.pin_tries_left == 7
     assert sent == [INS_VERIFY] * 3
@@ -111,8 +116,8 @@ def test_three_wrong_pins_then_the_right_one(
     home_tries = started.window.home.pin_tries
     qtbot.waitUntil(lambda: home_tries.text() == "7 of 10", timeout=3000)
     # The right PIN, typed with the keyboard and sent with Enter.
-    qtbot.keyClicks(page.verify_pin, "1234")
-    qtbot.keyClick(page.verify_pin, Qt.Key.Key_Return)
+    QTest.keyClicks(page.verify_pin, "1234")
+    QTest.keyClick(page.verify_pin, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: banner_text(page) == "The PIN is correct.", timeout=3000)
     qtbot.waitUntil(lambda: page.pin_tries.text() == "PIN tries left: 10 of 10")
     assert page.result.symbol.text() == "✔"
@@ -204,13 +209,13 @@ def test_blocked_shows_unlock_guidance_and_sends_nothing(
     page.change_new.setText("5678")
     page.change_again.setText("5678")
     page.submit_change()
-    qtbot.wait(200)
+    drain(qtbot, started.window.services)
     assert not page.busy
     assert sent == []
     assert started.reader.card.state.pin_tries_left == 0
     assert all(field.text() == "" for field in page.secret_fields)
     # The guidance's button leads to the unlock section.
-    qtbot.mouseClick(page.tries_banner.button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(page.tries_banner.button, Qt.MouseButton.LeftButton)
     assert page.tabs.currentWidget() is page.unlock_form.page
     assert page.tries_banner.button.isHidden()  # already there
     assert "PIN is locked" in page.tries_banner.text.text()
@@ -237,7 +242,7 @@ def test_unlock_with_the_code_restores_the_pin(
     started = gui(lang="en", pin_tries_left=0)
     page = open_pin_page(qtbot, started, "0 of 10")
     qtbot.waitUntil(lambda: not page.tries_banner.button.isHidden())
-    qtbot.mouseClick(page.tries_banner.button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(page.tries_banner.button, Qt.MouseButton.LeftButton)
     sent = spy_pin_commands(started.reader, monkeypatch)
     # A wrong code first: one unlock-code try spent, the PIN still locked.
     submit(
@@ -307,7 +312,7 @@ def test_dead_card_says_so_and_offers_nothing(
     page.unlock_new.setText("5678")
     page.unlock_again.setText("5678")
     page.submit_unlock()
-    qtbot.wait(200)
+    drain(qtbot, started.window.services)
     assert sent == []
 
 
@@ -400,7 +405,7 @@ def test_secret_fields_are_masked_and_emptied_after_every_submission(
         buffers.append(buffer)
         return buffer
 
-    monkeypatch.setattr(pin_module.SecretBuffer, "from_text", recording)
+    monkeypatch.setattr(SecretBuffer, "from_text", recording)  # the class the page uses
     submit(qtbot, page, page.verify_form.button, (page.verify_pin, "9999"))  # wrong
     submit(qtbot, page, page.verify_form.button, (page.verify_pin, "1234"))  # right
     page.tabs.setCurrentWidget(page.change_form.page)
@@ -436,14 +441,14 @@ def test_no_second_submission_while_one_is_in_flight(
     page = open_pin_page(qtbot, started, "10 of 10")
     sent = spy_pin_commands(started.reader, monkeypatch)
     page.verify_pin.setText("9999")
-    qtbot.mouseClick(page.verify_form.button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(page.verify_form.button, Qt.MouseButton.LeftButton)
     assert page.busy
     assert not page.verify_form.button.isEnabled()
     assert not page.verify_pin.isEnabled()
     page.verify_pin.setText("9999")
     page.submit_verify()  # e.g. Enter pressed again before the answer came
     assert page.verify_pin.text() == ""
-    qtbot.mouseClick(page.verify_form.button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(page.verify_form.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.busy, timeout=3000)
     assert sent == [INS_VERIFY]
     assert started.reader.card.state.pin_tries_left == 9
@@ -454,7 +459,7 @@ def test_card_pulled_during_the_command_gives_a_sentence(
     qtbot: QtBot, gui: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started = gui(lang="en")
-    reader = started.reader
+    reader: VirtualReaderBackend = started.reader
     page = open_pin_page(qtbot, started, "10 of 10")
     original = reader.card.process_apdu
 
@@ -531,6 +536,8 @@ def test_every_control_is_named_labelled_and_reachable(
     page.change_old.setFocus()
     reached = [QApplication.focusWidget()]
     for _ in range(3):
-        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        QTest.keyClick(focused, Qt.Key.Key_Tab)
         reached.append(QApplication.focusWidget())
     assert reached == [*page.change_form.fields, page.change_form.button]

@@ -12,8 +12,16 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
-from ldap_server import RepositoryEntry, Slapd
-from support import (
+
+from ndnclient.card.status import today_in_japan
+from ndnclient.settings.cards import RegisteredCard
+from ndnclient.settings.service import SettingsService
+from ndnclient.simulator.card import VirtualGoSignCard
+from ndnclient.simulator.state import create_state
+from ndnclient.simulator.testca import TestCA
+from ndnclient.simulator.vpcd import Fault, VpcdBridge
+from tests.integration.ldap_server import RepositoryEntry, Slapd
+from tests.integration.support import (
     CA_CN,
     CONNECT_TIMEOUT,
     READER,
@@ -27,18 +35,14 @@ from support import (
     wait_for_card,
 )
 
-from ndnclient.card.status import today_in_japan
-from ndnclient.settings.cards import RegisteredCard
-from ndnclient.settings.service import SettingsService
-from ndnclient.simulator.card import VirtualGoSignCard
-from ndnclient.simulator.state import create_state
-from ndnclient.simulator.testca import TestCA
-from ndnclient.simulator.vpcd import Fault, VpcdBridge
-
 
 @pytest.fixture(scope="session")
-def pcscd() -> None:
-    """The system's pcscd with the vpcd reader; started here if nobody started it."""
+def pcscd() -> Iterator[None]:
+    """The system's pcscd with the vpcd reader; started here if nobody started it.
+
+    The tests own vpcd's two slots. The README's virtual card (`scripts/run.sh` plugs it in
+    with scripts/virtual-card.sh) is taken out for the session and put back afterwards, so
+    the README's two commands work in either order."""
     if reader_state(READER) is None:
         subprocess.run(["bash", str(ROOT / "scripts" / "start-pcscd.sh")], check=True)
         deadline = time.monotonic() + 10
@@ -49,9 +53,28 @@ def pcscd() -> None:
                     "installed (scripts/setup.sh)?"
                 )
             time.sleep(0.1)
-    # A card left in by an earlier run that died would confuse every test.
-    for reader, _ in SLOTS:
-        wait_for_card(present=False, timeout=10, reader=reader)
+    readme_card_was_in = _virtual_card("status").returncode == 0
+    if readme_card_was_in:
+        _virtual_card("stop")
+    try:
+        # A card left in by an earlier run that died would confuse every test.
+        for reader, _ in SLOTS:
+            wait_for_card(present=False, timeout=10, reader=reader)
+        yield
+    finally:
+        if readme_card_was_in:
+            _virtual_card("start")
+
+
+def _virtual_card(action: str) -> subprocess.CompletedProcess[str]:
+    """scripts/virtual-card.sh: the README's virtual card (its own state, its own process)."""
+    return subprocess.run(
+        ["bash", str(ROOT / "scripts" / "virtual-card.sh"), action],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -128,7 +151,7 @@ def pcscd_without_readers(tmp_path: Path) -> Iterator[dict[str, str]]:
         yield {"PCSCLITE_CSOCK_NAME": str(socket_path)}
     finally:
         process.terminate()
-        process.wait(10)
+        process.communicate(timeout=10)  # waits, and closes its pipe
 
 
 @pytest.fixture

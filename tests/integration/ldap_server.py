@@ -137,4 +137,7 @@ class Slapd:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait(10)
+            if self.process.stderr is not None:
+                self.process.stderr.close()
             self.process = None

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.serialization import Encoding
-from ldap_server import Slapd
 from smartcard import scard
 
 from ndnclient.card.apdu import SECRET_BEARING_INS
@@ -26,6 +25,7 @@ from ndnclient.settings.service import SettingsService
 from ndnclient.simulator.card import VirtualGoSignCard
 from ndnclient.simulator.state import VirtualCardState
 from ndnclient.simulator.vpcd import Fault, VpcdBridge
+from tests.integration.ldap_server import Slapd
 
 ROOT = Path(__file__).resolve().parents[2]
 VPCD_PORT = 35963

@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from smartcard import scard
-from support import READER, PluggedCard, run_cli, wait_for_card
 
 from ndnclient.card.access import open_gosign_session
 from ndnclient.card.errors import CardRemovedError, InvalidPinError, PinResultUnknownError
@@ -22,6 +21,7 @@ from ndnclient.card.pin import PinGuard, SecretBuffer
 from ndnclient.card.status import read_card_status
 from ndnclient.card.worker import CardEvent, CardEventKind, CardWorker
 from ndnclient.simulator.vpcd import Fault
+from tests.integration.support import READER, PluggedCard, run_cli, wait_for_card
 
 Plug = Callable[..., PluggedCard]
 pytestmark = pytest.mark.integration
@@ -201,9 +201,9 @@ def test_signature_through_pcsc_verifies_with_the_certificate(
     prefix = bytes.fromhex("3031300d060960864801650304020105000420")
     signature = session.sign_digest_info(prefix + digest.finalize())
     session.connection.close(reset=True)
-    card.state.user_certificate().public_key().verify(  # type: ignore[union-attr]
-        signature, "電子入札".encode(), padding.PKCS1v15(), hashes.SHA256()
-    )
+    public = card.state.user_certificate().public_key()
+    assert isinstance(public, rsa.RSAPublicKey)
+    public.verify(signature, "電子入札".encode(), padding.PKCS1v15(), hashes.SHA256())
 
 
 # --- transport variants ----------------------------------------------------------------------

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
-from support import PluggedCard, run_cli
 
 from ndnclient.simulator.testca import TestCA
+from tests.integration.support import PluggedCard, run_cli
 
 pytestmark = [
     pytest.mark.integration,

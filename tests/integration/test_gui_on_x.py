@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from support import ROOT, PluggedCard
-from xserver import running_xvfb
+
+from tests.integration.support import ROOT, PluggedCard
+from tests.xserver import running_xvfb
 
 
 @pytest.fixture

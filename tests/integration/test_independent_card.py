@@ -1,4 +1,4 @@
-"""The client against an independent implementation of card-profile.md (not the project's
+"""The client against an independent implementation of docs/card-profile.md (not the project's
 simulator), through real pcscd: the client must follow the profile, not one card's habits.
 
 The independent card pads its files with FF, uses BER long forms and unknown tags in
@@ -13,16 +13,16 @@ from datetime import date
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
-from independent_card import IndependentCard, IndependentVpcdCard
-from support import READER, run_cli, wait_for_card
 
 from ndnclient.card.access import open_gosign_session
 from ndnclient.card.errors import InvalidPinError, PinBlockedError
 from ndnclient.card.pcsc import PcscBackend
 from ndnclient.card.pin import PinGuard, SecretBuffer
 from ndnclient.card.status import read_card_status
+from tests.integration.independent_card import IndependentCard, IndependentVpcdCard
+from tests.integration.support import READER, run_cli, wait_for_card
 
 pytestmark = pytest.mark.integration
 
@@ -89,9 +89,9 @@ def test_wrong_pins_then_right_then_block(independent: IndependentCard) -> None:
     try:
         guard = PinGuard(open_gosign_session(backend))
         for expected in range(9, 0, -1):
-            with pytest.raises(InvalidPinError) as wrong:
+            with pytest.raises(InvalidPinError) as refused:
                 guard.verify(SecretBuffer(b"0000"), last_try_confirmed=True)
-            assert wrong.value.tries_left == expected
+            assert refused.value.tries_left == expected
         with pytest.raises(PinBlockedError):
             guard.verify(SecretBuffer(b"0000"), last_try_confirmed=True)
         assert independent.pin_tries_left == 0
@@ -125,6 +125,6 @@ def test_signature(independent: IndependentCard) -> None:
         session.connection.close(reset=True)
     finally:
         backend.close()
-    x509.load_der_x509_certificate(independent.user_certificate_der).public_key().verify(  # type: ignore[union-attr]
-        signature, b"bid", padding.PKCS1v15(), hashes.SHA256()
-    )
+    public = x509.load_der_x509_certificate(independent.user_certificate_der).public_key()
+    assert isinstance(public, rsa.RSAPublicKey)
+    public.verify(signature, b"bid", padding.PKCS1v15(), hashes.SHA256())

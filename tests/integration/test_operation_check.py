@@ -14,8 +14,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from ldap_server import RepositoryEntry, Slapd
-from support import CA_CN, ROOT, PluggedCard, Setup, der, run_cli
 
 from ndnclient.card.jobs import DirectCardAccess
 from ndnclient.card.pcsc import PcscBackend
@@ -27,6 +25,16 @@ from ndnclient.diagnostics.runner import CheckRunner, with_prerequisites
 from ndnclient.settings.cards import RegisteredCard
 from ndnclient.settings.service import SettingsService
 from ndnclient.simulator.testca import TestCA
+from tests.integration.ldap_server import RepositoryEntry, Slapd
+from tests.integration.support import (
+    CA_CN,
+    ROOT,
+    PluggedCard,
+    Setup,
+    der,
+    run_cli,
+    wait_for_card,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -384,8 +392,6 @@ def test_g09_a_certificate_from_an_unknown_ca(
     stranger = TestCA.generate(common_name="Some Other CA")
     setup = healthy(start_server=False)
     setup.card.bridge.remove()
-    from support import wait_for_card
-
     wait_for_card(present=False)
     from ndnclient.simulator.state import create_state
 

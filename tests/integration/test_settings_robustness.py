@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import ROOT, PluggedCard, run_cli
 
 from ndnclient.settings.store import SettingsStore, parse_settings_document, read_bytes
+from tests.integration.support import ROOT, PluggedCard, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -64,7 +64,7 @@ def test_a_writer_killed_at_random_moments_never_leaves_a_broken_file(tmp_path: 
         assert writer.stdout.readline() == b"ready\n"
         time.sleep(rng.uniform(0, 0.25))
         os.kill(writer.pid, signal.SIGKILL)
-        writer.wait()
+        writer.communicate()  # waits, and closes its pipe
         store = SettingsStore(tmp_path)
         loaded = store.load()
         assert loaded.notices == (), f"round {round_number}: {loaded.notices}"

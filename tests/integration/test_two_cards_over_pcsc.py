@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from support import READER, READER_2, PluggedCard, run_cli
 
 from ndnclient.card.choice import CardChoice
 from ndnclient.card.errors import CardSwappedError
@@ -19,6 +18,7 @@ from ndnclient.card.pin import PinGuard, SecretBuffer
 from ndnclient.card.status import today_in_japan
 from ndnclient.settings.cards import RegisteredCard
 from ndnclient.settings.service import SettingsService
+from tests.integration.support import READER, READER_2, PluggedCard, run_cli
 
 Plug = Callable[..., PluggedCard]
 pytestmark = pytest.mark.integration
@@ -336,8 +336,10 @@ def test_the_window_asks_which_card_and_sends_only_to_it(
     assert isinstance(qtbot, QtBot)
     old, new = two_cards
     service = SettingsService(SettingsStore(tmp_path / "config"), Policy())
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
     app = GuiApplication(
-        QApplication.instance(),
+        qapp,
         lang="ja",
         backend_factory=PcscBackend,
         settings_service=service,

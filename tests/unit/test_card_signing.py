@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, utils
+from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 from cryptography.hazmat.primitives.serialization import pkcs7
-from fakes import h, script
 
 from ndnclient.card.errors import (
     InvalidPinError,
@@ -33,6 +32,7 @@ from ndnclient.diagnostics.signature_test import SIGNATURE_TEST
 from ndnclient.pki.card_key import CardPrivateKey, CardSignatureError, digest_info
 from ndnclient.settings.service import SettingsService
 from ndnclient.simulator.inprocess import VirtualReaderBackend
+from tests.fakes import h, script
 
 PIN = SecretBuffer(b"1234")
 
@@ -116,13 +116,14 @@ def test_cryptographys_pkcs7_builder_signs_with_the_card(
 def test_a_raw_signature_verifies_and_prehashed_digests_work(card: Callable[..., Card]) -> None:
     on_card = card()
     key, public = on_card.key(), on_card.certificate.public_key()
+    assert isinstance(public, rsa.RSAPublicKey)
     for algorithm in (hashes.SHA256(), hashes.SHA384(), hashes.SHA512()):
         signature = key.sign(b"challenge", padding.PKCS1v15(), algorithm)
-        public.verify(signature, b"challenge", padding.PKCS1v15(), algorithm)  # type: ignore[union-attr, call-arg]
+        public.verify(signature, b"challenge", padding.PKCS1v15(), algorithm)
     digest = hashes.Hash(hashes.SHA256())
     digest.update(b"challenge")
     prehashed = key.sign(digest.finalize(), padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
-    public.verify(prehashed, b"challenge", padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr, call-arg]
+    public.verify(prehashed, b"challenge", padding.PKCS1v15(), hashes.SHA256())
 
 
 def test_a_wrong_pin_spends_one_try_and_signs_nothing(card: Callable[..., Card]) -> None:

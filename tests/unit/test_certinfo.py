@@ -4,13 +4,12 @@ warnings for what breaks today's rules."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from console import ScriptedConsole
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -26,6 +25,7 @@ from ndnclient.pki.certinfo import (
     inspect_certificate,
     load_certificates,
 )
+from tests.console import ScriptedConsole
 
 Capture = pytest.CaptureFixture[str]
 KEY = ec.generate_private_key(ec.SECP256R1())
@@ -35,8 +35,8 @@ TODAY = date(2026, 11, 21)
 def certificate(
     *,
     names: list[x509.NameAttribute[Any]] | None = None,
-    dns: list[str] | None = ("www.example.jp",),  # type: ignore[assignment]
-    emails: list[str] = (),  # type: ignore[assignment]
+    dns: Sequence[str] | None = ("www.example.jp",),
+    emails: Sequence[str] = (),
     issued: date = date(2026, 11, 1),
     days: int = 90,
     eku: list[x509.ObjectIdentifier] | None = None,

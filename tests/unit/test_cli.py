@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
-from console import ScriptedConsole
 
 from ndnclient import cli
 from ndnclient.simulator.inprocess import VirtualReaderBackend
+from tests.console import ScriptedConsole
 
 MakeReader = Callable[..., VirtualReaderBackend]
 
@@ -284,7 +284,7 @@ def test_a_card_that_cannot_be_asked_is_not_called_a_foreign_card(
 
     backend = reader()
 
-    def held(name: str) -> object:
+    def held(reader: str) -> NoReturn:
         raise CardInUseError("sharing violation")
 
     backend.connect = held  # type: ignore[method-assign]

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from console import ScriptedConsole
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ndnclient import cli
@@ -18,6 +17,7 @@ from ndnclient.simulator.card import VirtualGoSignCard
 from ndnclient.simulator.inprocess import VirtualReaderSet
 from ndnclient.simulator.state import create_state
 from ndnclient.simulator.testca import TestCA
+from tests.console import ScriptedConsole
 
 A, B = "9392000011110001", "9392000022220002"
 A_SHOWN, B_SHOWN = "9392-0000-1111-0001", "9392-0000-2222-0002"
@@ -49,7 +49,7 @@ def two_cards(
             card_number=number, ca=shared_ca, user_key=shared_user_key, kdf_iterations=1000
         )
         card = VirtualGoSignCard(state)
-        card.process_apdu = spying(card.process_apdu, sent[number])  # type: ignore[method-assign]
+        monkeypatch.setattr(card, "process_apdu", spying(card.process_apdu, sent[number]))
         cards.append(card)
     readers = VirtualReaderSet([(cards[0], "Reader A"), (cards[1], "Reader B")])
     readers.close = lambda: None  # type: ignore[method-assign]

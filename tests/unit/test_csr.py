@@ -11,7 +11,6 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from console import ScriptedConsole
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
@@ -30,6 +29,7 @@ from ndnclient.pki.csr_rules import (
     CsrRequest,
     check_request,
 )
+from tests.console import ScriptedConsole
 
 Capture = pytest.CaptureFixture[str]
 PASSPHRASE = "correct horse 電池"  # noqa: S105 (a test key's pass phrase)
@@ -63,8 +63,8 @@ def create(
     return code, out.out, out.err
 
 
-WEB = ("--kind", "web", "--cn", "www.example.jp", "--o", "認証太郎", "--l", "渋谷区")
-WEB += ("--st", "東京都", "--c", "日本")
+WEB: tuple[str, ...] = ("--kind", "web", "--cn", "www.example.jp", "--o", "認証太郎")
+WEB += ("--l", "渋谷区", "--st", "東京都", "--c", "日本")
 
 
 # --- the done-when command ------------------------------------------------------------------

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,9 +39,12 @@ from ndnclient.settings.service import merge
 OK, WARN, FAIL = CheckStatus.OK, CheckStatus.WARN, CheckStatus.FAIL
 
 
-def context_with(lang: str = "ja", **values: Any) -> CheckContext:
-    settings = merge(values, Policy())
-    return CheckContext(settings, lambda job: job(None), lang=lang)  # type: ignore[arg-type,misc]
+def context_with(
+    dotted: Mapping[str, Any] | None = None, *, lang: str = "ja", **values: Any
+) -> CheckContext:
+    """A context with these settings: dotted keys ("urls.allowed") in a mapping, others named."""
+    settings = merge({**(dotted or {}), **values}, Policy())
+    return CheckContext(settings, lambda job: job(None), lang=lang)
 
 
 def sleeper(seconds: float, status: CheckStatus = OK) -> Any:
@@ -97,18 +101,22 @@ def test_a_failed_prerequisite_skips_its_dependants_and_says_which() -> None:
 def test_after_orders_without_requiring() -> None:
     seen: list[str] = []
 
-    def record(code: str, status: CheckStatus) -> Any:
+    def record(code: str, status: CheckStatus) -> Callable[[CheckContext], Outcome]:
         def run_it(context: CheckContext) -> Outcome:
             seen.append(code)
             return Outcome(status, "ok")
 
         return run_it
 
+    def slow_g01(context: CheckContext) -> Outcome:
+        time.sleep(0.2)
+        return record("G01", FAIL)(context)
+
     results = {
         r.code: r
         for r in run(
             [
-                Check("G01", lambda c: (time.sleep(0.2), record("G01", FAIL)(c))[1]),
+                Check("G01", slow_g01),
                 Check("G02", record("G02", OK), after=("G01",)),
             ]
         )
@@ -245,17 +253,17 @@ def test_render_fills_in_and_gives_no_remedy_when_all_is_well() -> None:
 
 def test_g10_urls() -> None:
     assert g10_allowed_urls(context_with()).status is WARN
-    good = context_with(**{"urls.allowed": ["https://www.e-bisc.go.jp"]})
+    good = context_with({"urls.allowed": ["https://www.e-bisc.go.jp"]})
     assert g10_allowed_urls(good).status is OK
     # Values that only a hand-edited or foreign file could hold (the store normalises).
-    bad = context_with(**{"urls.allowed": ["https://a.jp/path", "http://b.jp", "https://c.jp"]})
+    bad = context_with({"urls.allowed": ["https://a.jp/path", "http://b.jp", "https://c.jp"]})
     outcome = g10_allowed_urls(bad)
     assert outcome.status is FAIL
     assert outcome.facts["bad"] == ["https://a.jp/path", "http://b.jp"]
 
 
 def test_g11_supported_readers() -> None:
-    context = context_with(**{"readers.supported": ["Virtual PCD"]})
+    context = context_with({"readers.supported": ["Virtual PCD"]})
     context.card.readers = ["Virtual PCD 00 00", "Identiv SCR3310 v2.0 USB SC Reader 0"]
     assert g11_supported_reader(context).status is OK
     context = context_with()
@@ -284,11 +292,11 @@ def test_g12_clock() -> None:
 
 def test_g13_proxy() -> None:
     assert g13_proxy(context_with()).key == "none"
-    context = context_with(**{"proxy.url": "http://proxy.example.lg.jp:8080"})
+    context = context_with({"proxy.url": "http://proxy.example.lg.jp:8080"})
     context.ldap = ProbeResult(LdapTarget("ldap", "h", 389, "x"))
     context.ldap.reason = ProbeReason.TIMEOUT
     assert g13_proxy(context).status is WARN
-    multitrust = context_with(**{"proxy.url": "http://p:8080", "verification_method": "multitrust"})
+    multitrust = context_with({"proxy.url": "http://p:8080", "verification_method": "multitrust"})
     assert g13_proxy(multitrust).key == "multitrust"
 
 
@@ -406,21 +414,37 @@ def bind_ok(request: bytes) -> bytes:
     return bytes([0x30, len(body)]) + body
 
 
-def fake_ldap_peer(handler: Any, family: int = socket.AF_INET, host: str = "127.0.0.1") -> int:
-    server = socket.socket(family)
-    server.bind((host, 0))
-    server.listen(8)
+@pytest.fixture
+def ldap_peer() -> Iterator[Callable[..., int]]:
+    """`ldap_peer(handler, family, host)`: a listening socket whose every connection goes to
+    `handler` on a thread of its own; returns its port. Everything is closed afterwards."""
+    opened: list[socket.socket] = []
 
-    def loop() -> None:
-        while True:
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                return
-            threading.Thread(target=handler, args=(connection,), daemon=True).start()
+    def start(handler: Any, family: int = socket.AF_INET, host: str = "127.0.0.1") -> int:
+        server = socket.socket(family)
+        opened.append(server)
+        server.bind((host, 0))
+        server.listen(8)
 
-    threading.Thread(target=loop, daemon=True).start()
-    return int(server.getsockname()[1])
+        def serve(connection: socket.socket) -> None:
+            with connection:
+                handler(connection)
+
+        def loop() -> None:
+            while True:
+                try:
+                    connection, _ = server.accept()
+                except OSError:
+                    return  # closed at the end of the test
+                opened.append(connection)
+                threading.Thread(target=serve, args=(connection,), daemon=True).start()
+
+        threading.Thread(target=loop, daemon=True).start()
+        return int(server.getsockname()[1])
+
+    yield start
+    for opened_socket in opened:
+        opened_socket.close()
 
 
 def trickle(connection: socket.socket) -> None:
@@ -459,9 +483,9 @@ def silent(connection: socket.socket) -> None:
     ],
 )
 def test_the_probe_keeps_its_deadline_whatever_the_peer_does(
-    handler: Any, scheme: str, detail: str
+    handler: Any, scheme: str, detail: str, ldap_peer: Callable[..., int]
 ) -> None:
-    port = fake_ldap_peer(handler)
+    port = ldap_peer(handler)
     probe = LdapProbe(f"{scheme}://127.0.0.1:{port}/o=x", connect_timeout=1, receive_timeout=1)
     started = time.monotonic()
     result = probe.run()
@@ -470,9 +494,9 @@ def test_the_probe_keeps_its_deadline_whatever_the_peer_does(
     assert detail in result.detail
 
 
-def test_the_probe_speaks_ipv6() -> None:
+def test_the_probe_speaks_ipv6(ldap_peer: Callable[..., int]) -> None:
     try:
-        port = fake_ldap_peer(silent, socket.AF_INET6, "::1")
+        port = ldap_peer(silent, socket.AF_INET6, "::1")
     except OSError:
         pytest.skip("no IPv6 loopback here")
     result = LdapProbe(f"ldap://[::1]:{port}/o=x", connect_timeout=1, receive_timeout=1).run()
@@ -495,11 +519,11 @@ def test_a_crl_of_an_unknown_version_is_bad_crl() -> None:
     assert caught.value.reason is ProbeReason.BAD_CRL
 
 
-def test_the_run_deadline_shortens_the_probe_so_g04_keeps_its_own_verdict() -> None:
-    port = fake_ldap_peer(silent)
-    context = context_with(
-        **{"ldap.url": f"ldap://127.0.0.1:{port}/o=x", "ldap.receive_timeout": 5}
-    )
+def test_the_run_deadline_shortens_the_probe_so_g04_keeps_its_own_verdict(
+    ldap_peer: Callable[..., int],
+) -> None:
+    port = ldap_peer(silent)
+    context = context_with({"ldap.url": f"ldap://127.0.0.1:{port}/o=x", "ldap.receive_timeout": 5})
     runner = CheckRunner([c for c in ALL_CHECKS if c.code == "G04"], context, deadline=1.5)
     started = time.monotonic()
     (result,) = runner.run()
@@ -548,7 +572,7 @@ def test_closing_card_access_never_waits_for_a_stuck_job() -> None:
 
 
 def test_g13_never_claims_a_route_nobody_tested() -> None:
-    context = context_with(**{"proxy.url": "http://proxy.example.lg.jp:8080"})
+    context = context_with({"proxy.url": "http://proxy.example.lg.jp:8080"})
     assert g13_proxy(context).key == "not_checked"
 
 

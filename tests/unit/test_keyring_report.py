@@ -8,18 +8,17 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backends import fail
-from keyrings_for_tests import MemoryKeyring
 
 from ndnclient import cli
 from ndnclient.diagnostics.environment import diagnostics_document
 from ndnclient.settings.secrets import keyring_backend
+from tests.keyrings_for_tests import MemoryKeyring, failing_keyring
 
 
 @pytest.fixture
 def no_keyring() -> Iterator[None]:
     previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
+    keyring.set_keyring(failing_keyring())
     yield
     keyring.set_keyring(previous)
 
@@ -27,12 +26,12 @@ def no_keyring() -> Iterator[None]:
 def test_a_usable_keyring_is_named(
     memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert keyring_backend() == ("keyrings_for_tests.MemoryKeyring", True)
+    assert keyring_backend() == ("tests.keyrings_for_tests.MemoryKeyring", True)
     assert cli.main(["settings", "show", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
-    assert shown["keyring"] == {"backend": "keyrings_for_tests.MemoryKeyring", "usable": True}
+    assert shown["keyring"] == {"backend": "tests.keyrings_for_tests.MemoryKeyring", "usable": True}
     assert cli.main(["settings", "show"]) == 0
-    assert "パスワードの保存先（キーリング）: keyrings_for_tests.MemoryKeyring" in (
+    assert "パスワードの保存先（キーリング）: tests.keyrings_for_tests.MemoryKeyring" in (
         capsys.readouterr().out
     )
 
@@ -55,4 +54,7 @@ def test_a_keyring_that_breaks_on_the_question_is_reported_not_raised(
 
 def test_the_diagnostics_file_names_the_keyring(memory_keyring: MemoryKeyring) -> None:
     document = diagnostics_document(paths={}, settings={}, card=None, log_file=Path("/nonexistent"))
-    assert document["keyring"] == {"backend": "keyrings_for_tests.MemoryKeyring", "usable": True}
+    assert document["keyring"] == {
+        "backend": "tests.keyrings_for_tests.MemoryKeyring",
+        "usable": True,
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,31 +21,33 @@ def every_error() -> list[errors.CardError]:
         if not issubclass(kind, errors.CardError):
             continue
         parameters = inspect.signature(kind.__init__).parameters
+        # Each kind's arguments are chosen from its signature, read at run time above.
+        make: Callable[..., errors.CardError] = kind
         if "sw" in parameters:
-            made.append(kind(0x6A82, ins=0xA4))  # type: ignore[call-arg]
+            made.append(make(0x6A82, ins=0xA4))
         elif "choice" in parameters:
-            made.append(kind("9392-0000-0000-0001", "9392-0000-0000-0002"))  # type: ignore[call-arg]
+            made.append(make("9392-0000-0000-0001", "9392-0000-0000-0002"))
         elif "listing" in parameters:
-            made.append(kind([1, 2], "9392-0000-0000-0001, 9392-0000-0000-0002"))  # type: ignore[call-arg]
+            made.append(make([1, 2], "9392-0000-0000-0001, 9392-0000-0000-0002"))
         elif "expected" in parameters:
-            made.append(kind(reader="R", expected="A", found="B"))  # type: ignore[call-arg]
+            made.append(make(reader="R", expected="A", found="B"))
         elif "tries_left" in parameters and "cause" in parameters:
             made += [
-                kind(tries_left=3, cause="x"),
-                kind(
+                make(tries_left=3, cause="x"),
+                make(
                     tries_left=None,
-                    cause="x",  # type: ignore[call-arg]
+                    cause="x",
                     answered=True,
                 ),
             ]
         elif "tries_left" in parameters:
-            made += [kind(3), kind(3, which="unlock")]  # type: ignore[call-arg]
+            made += [make(3), make(3, which="unlock")]
         elif "message" not in parameters:
-            made.append(kind())  # type: ignore[call-arg]
+            made.append(make())
         elif "which" in parameters:
-            made += [kind("x", which=w) for w in ("pin", "new_pin", "unlock", "rejected_length")]  # type: ignore[call-arg]
+            made += [make("x", which=w) for w in ("pin", "new_pin", "unlock", "rejected_length")]
         else:
-            made.append(kind("x", reader="R", readers="R", reader_filter="Q"))
+            made.append(make("x", reader="R", readers="R", reader_filter="Q"))
     return made
 
 

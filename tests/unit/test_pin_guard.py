@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import pickle
+from collections.abc import Callable
 
 import pytest
-from fakes import ScriptedConnection, h, script
 
 from ndnclient.card.errors import (
     CardRemovedError,
@@ -23,6 +23,7 @@ from ndnclient.card.pin import PinGuard, PinRisk, SecretBuffer, assess
 from ndnclient.card.session import GoSignSession, PinCounter
 from ndnclient.card.transport import TRAFFIC
 from ndnclient.messages import Messages
+from tests.fakes import ScriptedConnection, h, script
 
 SELECT_APP = "00 A4 04 0C 08 F0474F5349474E01"
 OK = h("9000")
@@ -93,11 +94,12 @@ def test_last_try_needs_an_explicit_confirmation(operation: str) -> None:
     status = UNLOCK_STATUS if operation == "unlock" else PIN_STATUS
     conn = script((SELECT_APP, OK), (status, h("63C1")))
     pin_guard = guard(conn)
-    send = {
+    sends: dict[str, Callable[[], object]] = {
         "verify": lambda: pin_guard.verify(SecretBuffer(b"1234")),
         "change": lambda: pin_guard.change(SecretBuffer(b"1234"), SecretBuffer(b"5678")),
         "unlock": lambda: pin_guard.unlock(SecretBuffer(b"12345678"), SecretBuffer(b"5678")),
-    }[operation]
+    }
+    send = sends[operation]
     with pytest.raises(LastTryNotConfirmedError) as caught:
         send()
     assert caught.value.which == ("unlock" if operation == "unlock" else "pin")
@@ -207,7 +209,7 @@ def test_a_lost_answer_with_the_card_gone_reads_the_counter_on_a_fresh_connectio
         asked.append(which)
         return PinCounter("pin", 9, 10)
 
-    pin_guard = PinGuard(GoSignSession(conn), read_counter_again=read_again)  # type: ignore[arg-type]
+    pin_guard = PinGuard(GoSignSession(conn), read_counter_again=read_again)
     with pytest.raises(PinResultUnknownError) as caught:
         pin_guard.verify(SecretBuffer(b"1234"))
     assert (caught.value.tries_left, asked) == (9, ["pin"])

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import keyring
 import pytest
-from console import ScriptedConsole
-from keyring.backends import fail
 
 from ndnclient import cli
 from ndnclient.card.status import today_in_japan
 from ndnclient.simulator.inprocess import VirtualReaderBackend
+from tests.console import ScriptedConsole
+from tests.keyrings_for_tests import failing_keyring
 
 Capture = pytest.CaptureFixture[str]
 
@@ -221,7 +221,7 @@ def test_export_import(capsys: Capture, tmp_path: Path) -> None:
 def test_proxy_password_without_a_keyring(capsys: Capture, monkeypatch: pytest.MonkeyPatch) -> None:
     run(capsys, "settings", "set", "proxy.url", "http://proxy.example.lg.jp:8080")
     previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
+    keyring.set_keyring(failing_keyring())
     try:
         code, _, err = run(
             capsys, "settings", "proxy-password", "set", "--password-stdin", stdin="pw\n"

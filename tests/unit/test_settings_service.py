@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backends import fail
-from keyrings_for_tests import MemoryKeyring
 
 from ndnclient.messages import Messages
 from ndnclient.settings import secrets
@@ -21,6 +20,7 @@ from ndnclient.settings.errors import (
 from ndnclient.settings.policy import load_policy
 from ndnclient.settings.service import SettingsService, Source
 from ndnclient.settings.store import SettingsStore
+from tests.keyrings_for_tests import MemoryKeyring, failing_keyring, null_keyring
 
 POLICY = """
 verification_method = "multitrust"
@@ -65,11 +65,12 @@ def test_precedence(tmp_path: Path) -> None:
 
 def test_a_locked_value_cannot_be_changed_and_says_why(tmp_path: Path) -> None:
     service = service_with(tmp_path)
-    for change in (
+    changes: list[Callable[[], object]] = [
         lambda: service.set("verification_method", "ldap"),
         lambda: service.unset("verification_method"),
         lambda: service.set("readers.supported", ["X"]),
-    ):
+    ]
+    for change in changes:
         with pytest.raises(LockedByPolicyError) as caught:
             change()
         sentence = Messages("ja").describe(caught.value)
@@ -168,7 +169,7 @@ def test_proxy_password_lives_in_the_keyring_only(
 
 def test_a_missing_keyring_is_a_clear_sentence_and_nothing_else_breaks(tmp_path: Path) -> None:
     previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
+    keyring.set_keyring(failing_keyring())
     try:
         with pytest.raises(SecretStoreError) as caught:
             secrets.set_proxy_password("http://proxy:8080", "x")
@@ -318,10 +319,8 @@ def test_every_keyring_failure_is_a_sentence(
 
 
 def test_the_null_keyring_counts_as_missing() -> None:
-    from keyring.backends import null
-
     previous = keyring.get_keyring()
-    keyring.set_keyring(null.Keyring())
+    keyring.set_keyring(null_keyring())
     try:
         with pytest.raises(SecretStoreError) as caught:
             secrets.set_proxy_password("http://p:1", "pw")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import errno
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
 
+from ndnclient.fileio import atomic_write
 from ndnclient.settings import store as store_module
 from ndnclient.settings.errors import SettingsReadOnlyError, SettingsWriteError
 from ndnclient.settings.store import SettingsStore, parse_settings_document, read_bytes
@@ -91,7 +93,7 @@ def test_a_bad_file_that_cannot_be_kept_is_never_written_over(
         raise PermissionError(errno.EACCES, "Access is denied")
 
     for name in ("link", "replace"):
-        monkeypatch.setattr(store_module.os, name, refuse)
+        monkeypatch.setattr(os, name, refuse)  # the os module the store calls
     monkeypatch.setattr(store_module, "_copy_file", refuse)
     loaded = store.load()
     assert loaded.values == {"language": "en"}  # the last good copy, in memory
@@ -162,7 +164,7 @@ def test_an_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     saved(store, language="en")
     saved(store, language="en", verification_method="multitrust")
     real_read_bytes = Path.read_bytes
-    monkeypatch.setattr(store_module.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)  # the store's time module
 
     def refuse(path: Path) -> bytes:
         if path == store.path:
@@ -183,7 +185,7 @@ def test_a_file_held_open_for_a_moment_is_read_again(
     saved(store, language="en")
     real_read_bytes = Path.read_bytes
     refusals = [PermissionError(errno.EACCES, "sharing violation")] * 2
-    monkeypatch.setattr(store_module.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)  # the store's time module
 
     def busy_twice(path: Path) -> bytes:
         if path == store.path and refusals:
@@ -228,7 +230,7 @@ def test_a_repair_on_a_full_disk_keeps_the_bad_file_and_the_good_copy(
     saved(store, language="en")
     saved(store, language="ja")
     store.path.write_bytes(b"damaged")
-    real_atomic_write = store_module.atomic_write
+    real_atomic_write = atomic_write  # the function the store imported
 
     def full_for_the_main_file(target: Path, payload: bytes) -> None:
         if target == store.path:

@@ -1,4 +1,4 @@
-"""The virtual GoSign card against card-profile.md, driven with raw APDU bytes."""
+"""The virtual GoSign card against docs/card-profile.md, driven with raw APDU bytes."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from console import ScriptedConsole
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -51,6 +50,7 @@ from ndnclient.simulator.testca import (
     issue_user_certificate,
 )
 from ndnclient.simulator.vpcd import Fault, VpcdBridge
+from tests.console import ScriptedConsole
 
 SELECT_GOSIGN = bytes.fromhex("00A4040C08F0474F5349474E01")
 SELECT_JPKI = bytes.fromhex("00A4040C0AD392F000260100000001")

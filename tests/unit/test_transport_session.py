@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
-from fakes import ScriptedConnection, Step, h, script
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +27,7 @@ from ndnclient.card.errors import (
 )
 from ndnclient.card.session import CardType, GoSignSession
 from ndnclient.card.tlv import encode_tlv
+from tests.fakes import ScriptedConnection, Step, h, script
 
 SELECT_APP = "00 A4 04 0C 08 F0474F5349474E01"
 SELECT_JPKI = "00 A4 04 0C 0A D392F000260100000001"
@@ -392,7 +392,7 @@ def test_t0_starts_with_short_reads() -> None:
 @pytest.mark.parametrize(("ins", "sw"), [("20", "63CB"), ("20", "6A80"), ("2C", "63CF")])
 def test_pin_answers_outside_the_profile_are_not_guessed_at(ins: str, sw: str) -> None:
     session = session_on(script((SELECT_APP, OK), (f"00 {ins} 00 81 ...", h(sw))))
-    send = (
+    send: Callable[[], object] = (
         (lambda: session.verify_pin(bytearray(b"1234")))
         if ins == "20"
         else (lambda: session.unlock_pin(bytearray(b"12345678"), bytearray(b"1234")))
@@ -452,7 +452,7 @@ class RandomCard:
 @given(st.data())
 def test_random_answers_give_card_errors_only(data: st.DataObject) -> None:
     session = GoSignSession(RandomCard(data))
-    operations = [
+    operations: list[Callable[[], object]] = [
         session.identify,
         session.read_card_info,
         session.read_user_certificate,

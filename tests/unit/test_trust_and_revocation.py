@@ -106,7 +106,7 @@ def g08_on(
     arl: Any = None,
     anchors: tuple[x509.Certificate, ...] | None = None,
 ) -> Any:
-    context = CheckContext(merge({}, Policy()), lambda job: job(None))  # type: ignore[arg-type,misc]
+    context = CheckContext(merge({}, Policy()), lambda job: job(None))
     context.card.certificate = user
     context.ldap = ProbeResult(LdapTarget("ldap", "h", 389, "x"), crl=crl, arl=arl)
     trusted = anchors if anchors is not None else (ca.certificate,)

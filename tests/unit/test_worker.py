@@ -99,7 +99,11 @@ def test_a_listener_that_raises_does_not_kill_the_worker(
     reader = virtual_reader()
     recorder = Recorder()
     worker = CardWorker(lambda: reader)
-    worker.subscribe(lambda event: 1 / 0)
+
+    def broken_listener(event: CardEvent) -> None:
+        raise ZeroDivisionError("a listener's own bug")
+
+    worker.subscribe(broken_listener)
     worker.subscribe(recorder)
     worker.start()
     try:

@@ -341,9 +341,8 @@ class CheckPage(QWidget):
         else:
             status = CheckStatus.OK
         summary = report.summary(messages)
-        if run.cancelled:
-            stopped = self.tr("The check was stopped before the end.")
-            summary = f"{stopped} {summary}"
+        if run.cancelled:  # the same sentence as in the helpdesk text and the CLI's
+            summary = f"{messages.text('check.stopped')} {summary}"
         self._set_summary(summary, status)
         codes = report.codes_to_tell(messages)
         if codes:

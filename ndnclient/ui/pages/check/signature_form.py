@@ -119,9 +119,9 @@ class SignatureTestForm(QWidget):
             self.tries.setText(self.tr("The PIN is locked: unlock it on the PIN page first."))
         elif assess(pin) in (PinRisk.LOW, PinRisk.LAST_TRY):
             self.tries.setText(
-                self.tr(
-                    "▲ Only %1 tries left: if you are not sure of the PIN, do not run it."
-                ).replace("%1", str(pin.tries_left))
+                self.tr("▲ Tries left: %1. If you are not sure of the PIN, do not run it.").replace(
+                    "%1", str(pin.tries_left)
+                )
             )
         else:
             self.tries.setText(

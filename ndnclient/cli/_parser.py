@@ -1,0 +1,98 @@
+"""The parser: the options every command takes, and each command group's own (each group's
+module adds its commands). Built only when a command is run, never for `--version`; and only
+the group of the command being run is imported: the other command words are listed for
+`--help` from `COMMANDS`, without their modules."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+import ndnclient
+from ndnclient.cli._common import COMMANDS, EXIT_PROBLEM, CommandContext
+from ndnclient.messages import LANGUAGES
+
+
+def cmd_gui(ctx: CommandContext, args: argparse.Namespace) -> int:
+    try:
+        from ndnclient.ui.app import run_gui
+    except ImportError as error:
+        print(ctx.messages.text("cli.gui_unavailable", error=error), file=sys.stderr)
+        return EXIT_PROBLEM
+    return run_gui(lang=ctx.lang_given, demo=bool(getattr(args, "demo", False)))
+
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The command the arguments name (`card` in `--lang en card status`), if any. A guess
+    that misses costs nothing but time: a listed-only command that gets chosen makes `main`
+    build the whole parser and parse again."""
+    skip_next = False
+    for argument in argv:
+        if skip_next:
+            skip_next = False
+        elif len(argument) >= 3 and "--lang".startswith(argument):
+            skip_next = True  # its value (argparse takes --l, --la ... too) is not a command
+        elif not argument.startswith("-"):
+            return argument
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for `argv`: its command's group in full, the other commands as their help
+    lines. Without `argv`, every group in full."""
+    # Options every command takes, accepted before or after the command words.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=argparse.SUPPRESS,
+        help="language of messages (default ja)",
+    )
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS,
+        help="log more (twice for debug)",
+    )
+    common.add_argument(
+        "--traffic",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log APDU traffic to stderr (PIN data is always masked)",
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="ndnclient",
+        parents=[common],
+        description="GoSign IC-card certificate client / GoSign ICカード証明書クライアント",
+    )
+    # Not set_defaults for the common options: it would change the shared actions' defaults
+    # and let a subcommand's default override a value given before the subcommand.
+    parser.set_defaults(handler=cmd_gui)
+    parser.add_argument("--version", action="version", version=f"ndnclient {ndnclient.__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = commands.add_parser("gui", parents=[common], help="open the window (default)")
+    gui.add_argument(
+        "--demo",
+        action="store_true",
+        help="the in-process virtual card (helpdesk training, screenshots)",
+    )
+    gui.set_defaults(handler=cmd_gui)
+    word = None if argv is None else command_word(argv)
+    wanted = {module for module, _ in COMMANDS.values()} if argv is None else set()
+    if word in COMMANDS:
+        wanted.add(COMMANDS[word][0])
+    for module in dict.fromkeys(module for module, _ in COMMANDS.values()):
+        if module in wanted:
+            importlib.import_module(f"ndnclient.cli.{module}").add_commands(commands, common)
+    for name, (module, help_text) in COMMANDS.items():
+        if module not in wanted:
+            # Listed for --help and for "invalid choice". Should it be chosen after all (the
+            # guess of the command word missed), `main` builds everything and parses again.
+            listed = commands.add_parser(name, parents=[common], help=help_text)
+            listed.set_defaults(listed_only=True)
+    return parser
