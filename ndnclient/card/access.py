@@ -31,20 +31,34 @@ class ChosenSession:
         return self.card.info.card_number if self.card.info is not None else None
 
 
+def survey_and_choose(
+    backend: ReaderBackend,
+    name_filter: str | None = None,
+    choice: CardChoice = NO_CHOICE,
+    *,
+    full: bool = True,
+    profile: GoSignProfile = GOSIGN_PROFILE,
+) -> CardStatus:
+    """The inserted card the user chose, or the only one that may be a GoSign card, as
+    `survey_cards` read it. No card at all raises what the survey found (no reader, no card
+    ...); several candidates and no choice, CardChoiceNeededError; a choice that fits no
+    card, ChosenCardNotFoundError."""
+    survey = survey_cards(backend, name_filter, full=full, profile=profile)
+    if not survey.cards:
+        raise survey.primary().problem or NoCardError("no card was found")
+    return choose_card(survey.cards, choice, name_filter)
+
+
 def open_chosen_session(
     backend: ReaderBackend,
     name_filter: str | None = None,
     choice: CardChoice = NO_CHOICE,
     profile: GoSignProfile = GOSIGN_PROFILE,
 ) -> ChosenSession:
-    """A session with the GoSign application selected on the card the user chose, or on the
-    only card that may be a GoSign card. Several candidates and no choice raise
-    CardChoiceNeededError; a choice that fits no card, ChosenCardNotFoundError; a card that
-    cannot be used, its own error (a My Number card, a card held by another program ...)."""
-    survey = survey_cards(backend, name_filter, full=False, profile=profile)
-    if not survey.cards:
-        raise survey.primary().problem or NoCardError("no card was found")
-    card = choose_card(survey.cards, choice, name_filter)
+    """A session with the GoSign application selected on the card `survey_and_choose`
+    picks. A card that cannot be used raises its own error (a My Number card, a card held
+    by another program ...)."""
+    card = survey_and_choose(backend, name_filter, choice, full=False, profile=profile)
     if card.card_type is not CardType.GOSIGN:
         raise card.problem or NotGoSignCardError("the card has no GoSign application")
     # A GoSign card whose CARD_INFO is unreadable still takes PIN commands; it just cannot

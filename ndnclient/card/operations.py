@@ -12,14 +12,19 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from ndnclient.card.access import expected_number, open_chosen_session, recovering_guard
-from ndnclient.card.choice import NO_CHOICE, CardChoice, choose_card
+from ndnclient.card.access import (
+    expected_number,
+    open_chosen_session,
+    recovering_guard,
+    survey_and_choose,
+)
+from ndnclient.card.choice import NO_CHOICE, CardChoice
 from ndnclient.card.connection import ReaderBackend
-from ndnclient.card.errors import CardError, NoCardError
+from ndnclient.card.errors import CardError
 from ndnclient.card.info import CardInfo
 from ndnclient.card.pin import ExpectedNumber, PinGuard, SecretBuffer
 from ndnclient.card.session import GoSignSession, PinCounter
-from ndnclient.card.status import CardStatus, survey_cards
+from ndnclient.card.status import CardStatus
 
 
 @dataclass(frozen=True)
@@ -156,11 +161,7 @@ def read_chosen_card(
     """The chosen card (or the only one), read in full as `card status` reads it. Raises what
     keeps it from being used (several cards and no choice, a My Number card, a card that does
     not answer, a certificate that is not X.509 ...)."""
-    survey = survey_cards(backend, name_filter)
-    if not survey.cards:
-        problem = survey.primary().problem
-        raise problem if problem is not None else NoCardError("no card was found")
-    card = choose_card(survey.cards, choice, name_filter)
+    card = survey_and_choose(backend, name_filter, choice)
     if card.problem is not None:
         raise card.problem
     return card

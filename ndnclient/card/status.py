@@ -101,16 +101,9 @@ class CardStatus:
 
     def to_json(self) -> dict[str, Any]:
         """The stable `card status --json` fields (without the error text)."""
-        info = self.info
         return {
             "readers": list(self.readers),
-            "reader": self.reader,
-            "card_type": self.card_type.value,
-            "card_number": info.card_number if info else None,
-            "card_number_display": info.card_number_display if info else None,
-            "holder": info.holder if info else None,
-            "valid_from": info.valid_from.isoformat() if info else None,
-            "valid_to": info.valid_to.isoformat() if info else None,
+            **self._identity_json(),
             "days_left": self.days_left(),
             "pin_tries_left": self.pin.tries_left if self.pin else None,
             "pin_max_tries": self.pin.max_tries if self.pin else None,
@@ -122,6 +115,15 @@ class CardStatus:
     def card_json(self, registered: bool | None) -> dict[str, Any]:
         """This card as one entry of a list of inserted cards (`card status --json`'s
         "cards", the cards a PIN command could not choose between)."""
+        return {
+            **self._identity_json(),
+            "pin_tries_left": self.pin.tries_left if self.pin else None,
+            "unlock_tries_left": self.unlock.tries_left if self.unlock else None,
+            "registered": registered,
+        }
+
+    def _identity_json(self) -> dict[str, Any]:
+        """Which card this is and where: the fields both JSON forms start with."""
         info = self.info
         return {
             "reader": self.reader,
@@ -131,9 +133,6 @@ class CardStatus:
             "holder": info.holder if info else None,
             "valid_from": info.valid_from.isoformat() if info else None,
             "valid_to": info.valid_to.isoformat() if info else None,
-            "pin_tries_left": self.pin.tries_left if self.pin else None,
-            "unlock_tries_left": self.unlock.tries_left if self.unlock else None,
-            "registered": registered,
         }
 
 

@@ -251,11 +251,13 @@ def gosign_session(
 @contextmanager
 def pin_guarded_session(ctx: CommandContext, choice: CardChoice) -> Iterator[GuardedCard]:
     """The chosen card's session and its PinGuard for one PIN command, on a backend of its
-    own. The card is reset on close, so no verified PIN is left behind for other programs."""
+    own, the card named on stderr before anything is typed or sent. The card is reset on
+    close, so no verified PIN is left behind for other programs."""
     from ndnclient.card.operations import pin_guarded_session as guarded_on
     from ndnclient.card.readers import reader_filter_from_env
 
     with ctx.backend() as backend, guarded_on(backend, reader_filter_from_env(), choice) as card:
+        announce_card(card.card, ctx.messages)
         yield card
 
 

@@ -23,7 +23,6 @@ from ndnclient.cli._common import (
     SecretInput,
     UsageError,
     add_command,
-    announce_card,
     card_choice,
     card_choice_options,
     card_display,
@@ -172,7 +171,6 @@ def _signature_test_pin(
     secrets = SecretInput(args.pin_stdin, ctx)
     try:
         with pin_guarded_session(ctx, choice) as guarded:
-            announce_card(guarded.card, messages)
             confirmed = pass_the_pin_gate(guarded.guard, "pin", secrets, args, messages)
     except (CardChoiceNeededError, ChosenCardNotFoundError):
         raise  # the user must name the card first: main says how

@@ -12,7 +12,6 @@ from ndnclient.cli._common import (
     CommandContext,
     SecretInput,
     add_command,
-    announce_card,
     card_choice,
     card_choice_options,
     card_display,
@@ -57,7 +56,6 @@ def cmd_pin(ctx: CommandContext, args: argparse.Namespace) -> int:
     secrets = SecretInput(args.pin_stdin, ctx)
     gated: CounterName = "unlock" if args.pin_command == "unlock" else "pin"
     with pin_guarded_session(ctx, card_choice(args)) as guarded:
-        announce_card(guarded.card, messages)
         confirmed = pass_the_pin_gate(guarded.guard, gated, secrets, args, messages)
         card = card_display(guarded.card, messages)
         result = _run_pin_command(args.pin_command, guarded.guard, secrets, confirmed, card)

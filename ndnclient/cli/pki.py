@@ -21,7 +21,6 @@ from ndnclient.cli._common import (
     SecretInput,
     UsageError,
     add_command,
-    announce_card,
     card_choice,
     card_choice_options,
     card_display,
@@ -293,7 +292,6 @@ def cmd_smime_sign(ctx: CommandContext, args: argparse.Namespace) -> int:
     secrets = SecretInput(args.pin_stdin, ctx)
     with pin_guarded_session(ctx, card_choice(args)) as guarded:
         session, guard = guarded.session, guarded.guard
-        announce_card(guarded.card, messages)
         certificate = x509.load_der_x509_certificate(session.read_user_certificate())
         chain = [x509.load_der_x509_certificate(session.read_ca_certificate())]
         confirmed = pass_the_pin_gate(guard, "pin", secrets, args, messages)

@@ -21,7 +21,47 @@ from ndnclient.simulator.card import VirtualGoSignCard
 DEFAULT_READER_NAME = "ndnclient Virtual Reader 0"
 
 
-class VirtualReaderBackend:
+class _ChangeWatcher:
+    """What a virtual reader and a set of them share: `snapshot`, and `wait_for_change`
+    woken by the test's hands (under `_condition`) or by `cancel_wait`."""
+
+    def __init__(self, condition: threading.Condition | None) -> None:
+        self._condition = condition or threading.Condition()
+        self._cancelled = False
+
+    def _snapshot_locked(self) -> dict[str, ReaderSlot]:
+        raise NotImplementedError
+
+    def snapshot(self) -> ReaderSnapshot:
+        """The readers' state now."""
+        with self._condition:
+            return self._snapshot_locked()
+
+    def wait_for_change(self, previous: ReaderSnapshot, timeout: float) -> ReaderSnapshot:
+        """Block until the state differs from `previous`, `timeout` passes or `cancel_wait`."""
+        deadline = time.monotonic() + timeout
+        with self._condition:
+            while True:
+                current = self._snapshot_locked()
+                if current != dict(previous):
+                    return current
+                if self._cancelled:
+                    self._cancelled = False
+                    return current
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return current
+                self._condition.wait(remaining)
+
+    def cancel_wait(self) -> None:
+        """Wake a `wait_for_change` in progress. A cancel that comes while no one waits is
+        kept for the next wait, so a monitor that is between two waits cannot miss it."""
+        with self._condition:
+            self._cancelled = True
+            self._condition.notify_all()
+
+
+class VirtualReaderBackend(_ChangeWatcher):
     """One reader holding (or not) one `VirtualGoSignCard`. Implements `ReaderBackend`."""
 
     def __init__(
@@ -32,14 +72,14 @@ class VirtualReaderBackend:
         inserted: bool = True,
         condition: threading.Condition | None = None,
     ) -> None:
+        # The condition is shared by the readers of a VirtualReaderSet, so one wait sees a
+        # change in any.
+        super().__init__(condition)
         self.card = card
         self.reader_name = reader_name
-        # Shared by the readers of a VirtualReaderSet, so one wait sees a change in any.
-        self._condition = condition or threading.Condition()
         self._card_present = inserted
         # Counts insertions: a connection belongs to one insertion and dies with it.
         self._insertion = 0
-        self._cancelled = False
         if inserted:
             card.power_on()
 
@@ -78,11 +118,6 @@ class VirtualReaderBackend:
         """The one reader's name."""
         return [self.reader_name]
 
-    def snapshot(self) -> ReaderSnapshot:
-        """The reader's state now."""
-        with self._condition:
-            return self._snapshot_locked()
-
     def _snapshot_locked(self) -> dict[str, ReaderSlot]:
         present = self._card_present
         return {
@@ -92,29 +127,6 @@ class VirtualReaderBackend:
                 atr=self.card.atr if present else b"",
             )
         }
-
-    def wait_for_change(self, previous: ReaderSnapshot, timeout: float) -> ReaderSnapshot:
-        """Block until the state differs from `previous`, `timeout` passes or `cancel_wait`."""
-        deadline = time.monotonic() + timeout
-        with self._condition:
-            while True:
-                current = self._snapshot_locked()
-                if current != dict(previous):
-                    return current
-                if self._cancelled:
-                    self._cancelled = False
-                    return current
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return current
-                self._condition.wait(remaining)
-
-    def cancel_wait(self) -> None:
-        """Wake a `wait_for_change` in progress. A cancel that comes while no one waits is
-        kept for the next wait, so a monitor that is between two waits cannot miss it."""
-        with self._condition:
-            self._cancelled = True
-            self._condition.notify_all()
 
     def connect(self, reader: str) -> VirtualCardConnection:
         """A connection to the card; NoCardError when the reader is empty."""
@@ -184,7 +196,7 @@ class VirtualCardConnection:
             self._backend._reset(self._insertion)
 
 
-class VirtualReaderSet:
+class VirtualReaderSet(_ChangeWatcher):
     """Several virtual readers, each with its card, as one `ReaderBackend`: what a PC with a
     built-in reader and a USB reader shows. `readers[i]` are the test's hands for each."""
 
@@ -192,8 +204,7 @@ class VirtualReaderSet:
         names = [name for _, name in cards]
         if len(set(names)) != len(names):
             raise ValueError("every virtual reader needs a name of its own")
-        self._condition = threading.Condition()
-        self._cancelled = False
+        super().__init__(None)
         self.readers = [
             VirtualReaderBackend(card, name, condition=self._condition) for card, name in cards
         ]
@@ -207,36 +218,11 @@ class VirtualReaderSet:
     def list_readers(self) -> list[str]:
         return [reader.reader_name for reader in self.readers]
 
-    def snapshot(self) -> ReaderSnapshot:
-        with self._condition:
-            return self._snapshot_locked()
-
     def _snapshot_locked(self) -> dict[str, ReaderSlot]:
         merged: dict[str, ReaderSlot] = {}
         for reader in self.readers:
             merged.update(reader._snapshot_locked())
         return merged
-
-    def wait_for_change(self, previous: ReaderSnapshot, timeout: float) -> ReaderSnapshot:
-        """As `VirtualReaderBackend.wait_for_change`, over every reader."""
-        deadline = time.monotonic() + timeout
-        with self._condition:
-            while True:
-                current = self._snapshot_locked()
-                if current != dict(previous):
-                    return current
-                if self._cancelled:
-                    self._cancelled = False
-                    return current
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return current
-                self._condition.wait(remaining)
-
-    def cancel_wait(self) -> None:
-        with self._condition:
-            self._cancelled = True
-            self._condition.notify_all()
 
     def connect(self, reader: str) -> VirtualCardConnection:
         return self.reader(reader).connect(reader)

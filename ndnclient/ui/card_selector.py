@@ -8,12 +8,18 @@ the user did not pick.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ndnclient.card.choice import CardChoice, may_be_gosign
 from ndnclient.card.status import CardStatus, CardSurvey
 from ndnclient.ui.services import Services
 from ndnclient.ui.widgets import Banner
+
+if TYPE_CHECKING:
+    from ndnclient.card.operations import Counters
 
 
 class CardSelector(QWidget):
@@ -94,3 +100,21 @@ class CardSelector(QWidget):
         card = self.cards[position]
         number = card.info.card_number if card.info is not None else None
         self.services.card.select(CardChoice(card_number=number, reader=card.reader))
+
+
+def target_card_text(counters: Counters) -> str:
+    """The card a PIN goes to, as the PIN page and the signature test (G14) name it before
+    anything is sent; "" while no card has been read."""
+    info, reader = counters.info, counters.reader
+    if reader is None:
+        return ""
+    if info is None:
+        return QCoreApplication.translate(
+            "CardSelector", "Card: the card in the reader %1"
+        ).replace("%1", reader)
+    return (
+        QCoreApplication.translate("CardSelector", "Card: %1  Holder: %2  (reader: %3)")
+        .replace("%1", info.card_number_display)
+        .replace("%2", info.holder)
+        .replace("%3", reader)
+    )

@@ -109,6 +109,14 @@
         <source>%1  %2  valid until %3  (reader: %4)</source>
         <translation>%1&#x3000;%2&#x3000;有効期限 %3（リーダー: %4）</translation>
     </message>
+    <message>
+        <source>Card: the card in the reader %1</source>
+        <translation>対象のカード: リーダー %1 のカード</translation>
+    </message>
+    <message>
+        <source>Card: %1  Holder: %2  (reader: %3)</source>
+        <translation>対象のカード: %1&#x3000;名義人: %2（リーダー: %3）</translation>
+    </message>
 </context>
 <context>
     <name>CertToolsPage</name>
@@ -799,14 +807,6 @@
         <translation>対象のカード: まだ確認できていません</translation>
     </message>
     <message>
-        <source>Card: the card in the reader %1</source>
-        <translation>対象のカード: リーダー %1 のカード</translation>
-    </message>
-    <message>
-        <source>Card: %1  Holder: %2  (reader: %3)</source>
-        <translation>対象のカード: %1&#x3000;名義人: %2（リーダー: %3）</translation>
-    </message>
-    <message>
         <source>The tries left have not been read from the card, so nothing can be entered yet. Check that the card is inserted; the page reads them again as soon as it is.</source>
         <translation>カードから残り回数を読み取れていないため、まだ入力できません。カードが差し込まれているか確認してください。差し込まれるとすぐに読み直します。</translation>
     </message>
@@ -1019,14 +1019,6 @@
     <message>
         <source>PIN tries left: %1 of %2</source>
         <translation>PINの残り回数: %1 回（最大 %2 回）</translation>
-    </message>
-    <message>
-        <source>Card: the card in the reader %1</source>
-        <translation>対象のカード: リーダー %1 のカード</translation>
-    </message>
-    <message>
-        <source>Card: %1  Holder: %2  (reader: %3)</source>
-        <translation>対象のカード: %1&#x3000;名義人: %2（リーダー: %3）</translation>
     </message>
     <message>
         <source>Type the PIN for the signature test.</source>

@@ -12,17 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from ndnclient.resources import resource_path
 from ndnclient.settings.policy import Policy
 from ndnclient.settings.service import SettingsService
-from ndnclient.settings.store import SettingsStore
 from ndnclient.simulator.inprocess import VirtualReaderBackend
 from ndnclient.ui.app import GuiApplication
 from ndnclient.ui.main_window import MainWindow
 from ndnclient.ui.services import Services
+from tests.gui.window import start_window
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -55,20 +54,10 @@ def gui(
 
     def start(lang: str = "ja", policy: Policy | None = None, **card_options: Any) -> Gui:
         reader = virtual_reader(**card_options)
-        service = SettingsService(SettingsStore(tmp_path / "config"), policy or Policy())
-        qapp = QApplication.instance()
-        assert isinstance(qapp, QApplication)
-        app = GuiApplication(
-            qapp,
-            lang=lang,
-            backend_factory=lambda: reader,
-            settings_service=service,
-            log_dir=tmp_path / "logs",
+        app, window, service = start_window(
+            qtbot, tmp_path, lambda: reader, lang=lang, policy=policy
         )
         started.append(app)
-        window = app.start()
-        qtbot.addWidget(window)
-        window.show()
         return Gui(app, window, reader, service, tmp_path)
 
     yield start

@@ -10,19 +10,15 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from ndnclient.card.apdu import SECRET_BEARING_INS
-from ndnclient.settings.policy import Policy
-from ndnclient.settings.service import SettingsService
-from ndnclient.settings.store import SettingsStore
 from ndnclient.simulator.card import VirtualGoSignCard
 from ndnclient.simulator.inprocess import VirtualReaderBackend, VirtualReaderSet
 from ndnclient.simulator.state import create_state
 from ndnclient.simulator.testca import TestCA
-from ndnclient.ui.app import GuiApplication
 from ndnclient.ui.main_window import MainWindow
+from tests.gui.window import start_window
 
 FIRST, SECOND = "内蔵リーダー", "USBリーダー"
 OLD, NEW, OTHER = "9392000011110001", "9392000022220002", "9392000033330003"
@@ -74,19 +70,7 @@ def two_cards(
 ) -> Iterator[TwoCards]:
     (old, old_sent), (new, new_sent) = make_card(OLD), make_card(NEW)
     readers = VirtualReaderSet([(old, FIRST), (new, SECOND)])
-    service = SettingsService(SettingsStore(tmp_path / "config"), Policy())
-    qapp = QApplication.instance()
-    assert isinstance(qapp, QApplication)
-    app = GuiApplication(
-        qapp,
-        lang="ja",
-        backend_factory=lambda: readers,
-        settings_service=service,
-        log_dir=tmp_path / "logs",
-    )
-    window = app.start()
-    qtbot.addWidget(window)
-    window.show()
+    app, window, _ = start_window(qtbot, tmp_path, lambda: readers)
     yield TwoCards(window, readers, {OLD: old_sent, NEW: new_sent})
     app.stop()
 

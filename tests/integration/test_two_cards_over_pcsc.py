@@ -326,28 +326,13 @@ def test_the_window_asks_which_card_and_sends_only_to_it(
     two_cards: tuple[PluggedCard, ...], qtbot: object, tmp_path: Path
 ) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
     from pytestqt.qtbot import QtBot
 
-    from ndnclient.settings.policy import Policy
-    from ndnclient.settings.store import SettingsStore
-    from ndnclient.ui.app import GuiApplication
+    from tests.gui.window import start_window
 
     assert isinstance(qtbot, QtBot)
     old, new = two_cards
-    service = SettingsService(SettingsStore(tmp_path / "config"), Policy())
-    qapp = QApplication.instance()
-    assert isinstance(qapp, QApplication)
-    app = GuiApplication(
-        qapp,
-        lang="ja",
-        backend_factory=PcscBackend,
-        settings_service=service,
-        log_dir=tmp_path / "logs",
-    )
-    window = app.start()
-    qtbot.addWidget(window)
-    window.show()
+    app, window, _ = start_window(qtbot, tmp_path, PcscBackend)
     try:
         selector, pin_page = window.card_selector, window.pin
         # Two cards: the selector appears, asks, and no page acts on either card yet.

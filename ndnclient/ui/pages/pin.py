@@ -49,6 +49,7 @@ from ndnclient.card.pin import PinGuard, PinRisk, SecretBuffer, assess
 from ndnclient.card.readers import reader_filter_from_env
 from ndnclient.card.session import PinCounter
 from ndnclient.card.status import CardStatus
+from ndnclient.ui.card_selector import target_card_text
 from ndnclient.ui.services import Services
 from ndnclient.ui.widgets import Banner, FieldNote, empty_secret, secret_field
 
@@ -321,18 +322,7 @@ class PinPage(QWidget):
         self.unlock_tries.setAccessibleDescription(self.unlock_tries.text())
 
     def _show_target_card(self) -> None:
-        info, reader = self.counters.info, self.counters.reader
-        if reader is None:
-            text = self.tr("Card: not read yet")
-        elif info is None:
-            text = self.tr("Card: the card in the reader %1").replace("%1", reader)
-        else:
-            text = (
-                self.tr("Card: %1  Holder: %2  (reader: %3)")
-                .replace("%1", info.card_number_display)
-                .replace("%2", info.holder)
-                .replace("%3", reader)
-            )
+        text = target_card_text(self.counters) or self.tr("Card: not read yet")
         self.target_card.setText(text)
         self.target_card.setAccessibleDescription(text)
 

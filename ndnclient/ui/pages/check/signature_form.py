@@ -21,6 +21,7 @@ from ndnclient.card.operations import UNKNOWN_COUNTERS, Counters, read_counters
 from ndnclient.card.pin import ExpectedNumber, PinRisk, SecretBuffer, assess
 from ndnclient.card.readers import reader_filter_from_env
 from ndnclient.card.status import CardStatus
+from ndnclient.ui.card_selector import target_card_text
 from ndnclient.ui.services import Services
 from ndnclient.ui.widgets import FieldNote, empty_secret, secret_field
 
@@ -131,18 +132,7 @@ class SignatureTestForm(QWidget):
             )
 
     def _show_card(self, counters: Counters) -> None:
-        info, reader = counters.info, counters.reader
-        if reader is None:
-            text = ""
-        elif info is None:
-            text = self.tr("Card: the card in the reader %1").replace("%1", reader)
-        else:
-            text = (
-                self.tr("Card: %1  Holder: %2  (reader: %3)")
-                .replace("%1", info.card_number_display)
-                .replace("%2", info.holder)
-                .replace("%3", reader)
-            )
+        text = target_card_text(counters)
         self.card.setText(text)
         self.card.setVisible(self.wanted and bool(text))
 
