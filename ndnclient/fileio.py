@@ -1,10 +1,13 @@
 """Writing files so that a crash, a kill or a full disk leaves the old or the new version,
-never half of one; and new files that never go over an existing one."""
+never half of one; new files that never go over an existing one; and reading a file from
+outside no further than a bound."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -43,7 +46,21 @@ def _token() -> str:
 
 
 def atomic_write(target: Path, payload: bytes) -> None:
-    """Write `payload` to `target` so that `target` is always either old or new."""
+    """Write `payload` to `target` so that `target` is always either old or new.
+
+    A target that is not a regular file is never replaced: a device or a pipe (`/dev/null`,
+    `/dev/stdout`, a FIFO a script reads) is written into, and a folder is an error. Renamed
+    over, a device would be gone for every program on the machine (as root, /dev/null)."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        mode = None  # not there yet (or not reachable: the write below says why)
+    if mode is not None and stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    if mode is not None and not stat.S_ISREG(mode):
+        with open(target, "wb") as stream:
+            stream.write(payload)
+        return
     temporary = target.with_name(f"{target.name}.{os.getpid()}.{_token()}.tmp")
     try:
         with open(temporary, "xb") as file:
@@ -124,3 +141,11 @@ def _fsync_directory(directory: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def read_at_most(path: Path, limit: int) -> bytes:
+    """At most `limit` + 1 bytes of `path`: one more than allowed, so the caller can tell a
+    file was too large. A path pointed at a device (/dev/zero) or a huge file must not fill
+    the memory. OSError is the caller's to tell."""
+    with path.open("rb") as file:
+        return file.read(limit + 1)

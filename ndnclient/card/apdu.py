@@ -179,7 +179,8 @@ def format_command_for_log(command: bytes | bytearray) -> str:
     header = bytes(command[:4]).hex(" ").upper()
     body = command[4:]
     if command[1] in SECRET_BEARING_INS and len(body) > 1:
-        return f"{header} <{len(body)} bytes: Lc, data and Le masked>"
+        # Not even the length: Lc, and so the body's size, tells how long the PIN is.
+        return f"{header} <Lc, data and Le masked>"
     return f"{header} {bytes(body).hex(' ').upper()}".rstrip()
 
 

@@ -154,6 +154,13 @@ class MalformedResponseError(CardError):
     check_code = "G03"
 
 
+class CardCertificateError(MalformedResponseError):
+    """The certificate on the card (or its CA's) cannot be read: damaged, not X.509, or in
+    a form this program does not handle. What else was read from the card still stands."""
+
+    message_key = "card.bad_certificate"
+
+
 class ApduError(CardError):
     """The card answered a command with an unexpected status word."""
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ndnclient.card.connection import ReaderBackend, ReaderSlot
 from ndnclient.card.errors import (
+    CardCertificateError,
     CardError,
     CardNotRespondingError,
-    MalformedResponseError,
     NoCardError,
     NotGoSignCardError,
 )
@@ -19,11 +19,37 @@ from ndnclient.card.profile import GOSIGN_PROFILE, GoSignProfile
 from ndnclient.card.readers import matching_readers
 from ndnclient.card.session import CardType, GoSignSession, PinCounter, error_for_card_type
 
+if TYPE_CHECKING:
+    from cryptography import x509
+
 JAPAN_TIME = timezone(timedelta(hours=9), "JST")
 
 
 def today_in_japan() -> date:
     return datetime.now(JAPAN_TIME).date()
+
+
+def in_japan(moment: datetime) -> datetime:
+    """`moment` in Japan time. A certificate with no end date ends 9999-12-31 23:59:59 UTC
+    (RFC 5280, 4.1.2.5), which in Japan is already in the year 10000: such a moment becomes
+    the last one a datetime holds."""
+    try:
+        return moment.astimezone(JAPAN_TIME)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=JAPAN_TIME)
+
+
+def load_card_certificate(der: bytes) -> x509.Certificate:
+    """A certificate read from the card (the holder's or its CA's), through the one
+    boundary for certificates from outside (ndnclient.pki.untrusted): one that cannot be
+    read is the card's problem, told with the card's sentence."""
+    # Loaded here: commands that never read a certificate (a PIN command) skip cryptography.
+    from ndnclient.pki.untrusted import UntrustedDataError, certificate_from_der
+
+    try:
+        return certificate_from_der(der)
+    except UntrustedDataError as error:
+        raise CardCertificateError(f"the certificate on the card: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -37,24 +63,19 @@ class CertificateSummary:
 
     @classmethod
     def from_der(cls, der: bytes) -> CertificateSummary:
-        # Loaded here: commands that never read a certificate (a PIN command) skip its cost.
-        from cryptography import x509
+        """The summary of a certificate read from the card; CardCertificateError when it
+        cannot be read."""
         from cryptography.hazmat.primitives import hashes
 
-        try:
-            certificate = x509.load_der_x509_certificate(der)
-            return cls(
-                subject=certificate.subject.rfc4514_string(),
-                issuer=certificate.issuer.rfc4514_string(),
-                serial_number=f"{certificate.serial_number:X}",
-                not_before=certificate.not_valid_before_utc,
-                not_after=certificate.not_valid_after_utc,
-                sha256_fingerprint=certificate.fingerprint(hashes.SHA256()).hex(":").upper(),
-            )
-        except ValueError as error:
-            raise MalformedResponseError(
-                f"the certificate on the card is not X.509 ({error})", field="certificate"
-            ) from None
+        certificate = load_card_certificate(der)
+        return cls(
+            subject=certificate.subject.rfc4514_string(),
+            issuer=certificate.issuer.rfc4514_string(),
+            serial_number=f"{certificate.serial_number:X}",
+            not_before=certificate.not_valid_before_utc,
+            not_after=certificate.not_valid_after_utc,
+            sha256_fingerprint=certificate.fingerprint(hashes.SHA256()).hex(":").upper(),
+        )
 
     def to_json(self) -> dict[str, str]:
         return {

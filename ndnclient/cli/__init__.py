@@ -10,7 +10,9 @@ handler are the only places that turn errors into sentences.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -65,10 +67,23 @@ def _load_settings() -> tuple[SettingsService, Settings, tuple[Notice, ...]]:
 def _utf8_when_redirected() -> None:
     """Output is UTF-8 (docs/cli.md). A console shows Unicode anyway, but redirected to a file
     or a pipe Python would write the locale's code page (cp932 on Japanese Windows), which
-    has no ✔ or ✖ and would garble what a script reads."""
-    for stream in (sys.__stdout__, sys.__stderr__):
-        if isinstance(stream, io.TextIOWrapper) and not stream.isatty():
-            stream.reconfigure(encoding="utf-8")
+    has no ✔ or ✖ and would garble what a script reads.
+
+    And no output dies on the user's own text: a file name or an argument the system could
+    not decode reaches Python as lone surrogates ("\\udcff" for the byte 0xff), which a
+    strict stream refuses to write, so the sentence about that very name would end in a
+    traceback. Output shows them as "\\udcff"; stdin hands undecodable bytes over the same
+    way, and what reads it refuses them with a sentence."""
+    for stream in dict.fromkeys((sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__)):
+        if isinstance(stream, io.TextIOWrapper):
+            if stream.isatty():
+                stream.reconfigure(errors="backslashreplace")
+            else:
+                stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+    for stream in dict.fromkeys((sys.stdin, sys.__stdin__)):
+        if isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(io.UnsupportedOperation, ValueError):  # already read
+                stream.reconfigure(errors="surrogateescape")
 
 
 def main(
@@ -80,12 +95,43 @@ def main(
     """Run one command. `backend_factory` is the smart-card service (the system's PC/SC by
     default; tests pass a virtual one) and `console` where typed input comes from."""
     _utf8_when_redirected()
+    try:
+        code = _main(argv, backend_factory, console)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a reader that went away is found here, not at exit
+    except BrokenPipeError:
+        _output_gone()
+        return 1  # EXIT_PROBLEM (_common is not imported for --version)
+    return code
+
+
+def _output_gone() -> None:
+    """The program reading the output went away (`ndnclient explain G04 | head -1`): the
+    rest goes nowhere, quietly, as any command line tool's does. (Python's advice: else the
+    flush at exit reports the broken pipe once more.)"""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(AttributeError, OSError, ValueError):  # no file under it
+                os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
+
+
+def _main(
+    argv: Sequence[str] | None,
+    backend_factory: Callable[[], ReaderBackend] | None,
+    console: Console | None,
+) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if tuple(arguments) == VERSION_ONLY:
         # What IT scripts ask most often, answered without building the parser.
         print(f"ndnclient {ndnclient.__version__}")
         return 0
-    from ndnclient.cli._common import CommandContext, SystemConsole, system_backend
+    from ndnclient.cli._common import EXIT_USAGE, CommandContext, SystemConsole, system_backend
     from ndnclient.cli._parser import build_parser
     from ndnclient.messages import Messages
 
@@ -107,14 +153,36 @@ def main(
     )
     for notice in notices:
         print(messages.text(notice.message_key, **notice.params), file=sys.stderr)
+    broken = _argument_not_text(args)
+    if broken is not None:
+        print(messages.text("cli.argument_not_text", argument=broken), file=sys.stderr)
+        return EXIT_USAGE
     handler: Handler = args.handler
     return _run(handler, ctx, args)
 
 
+def _argument_not_text(args: argparse.Namespace) -> str | None:
+    """The first text argument (not a file name) that holds bytes the system could not
+    decode, shown as it can be printed; None when every one is text.
+
+    Such an argument (a Shift_JIS label, a URL from a file saved in another code page)
+    reaches Python as lone surrogates, which no UTF-8 file can hold: stored in the
+    settings, it would fail every later save. File names are paths, not text, and keep
+    their bytes."""
+    from ndnclient.cli._common import is_text, printable
+
+    for value in vars(args).values():
+        for item in value if isinstance(value, list | tuple) else (value,):
+            if isinstance(item, str) and not is_text(item):
+                return printable(item)
+    return None
+
+
 def _run(handler: Handler, ctx: CommandContext, args: argparse.Namespace) -> int:
     """The handler, with every error turned into one sentence and its exit status."""
-    from ndnclient.card.errors import CardChoiceNeededError, CardError, ChosenCardNotFoundError
+    from ndnclient.card.errors import CardChoiceNeededError, ChosenCardNotFoundError
     from ndnclient.cli._common import EXIT_PROBLEM, EXIT_USAGE, Abort, UsageError, print_json
+    from ndnclient.errors import UserFacingError
 
     messages = ctx.messages
     wants_json = bool(getattr(args, "json", False))
@@ -132,6 +200,8 @@ def _run(handler: Handler, ctx: CommandContext, args: argparse.Namespace) -> int
     except KeyboardInterrupt:
         print(messages.text("cli.interrupted"), file=sys.stderr)
         return EXIT_PROBLEM
+    except BrokenPipeError:
+        raise  # the reader of the output went away: main ends quietly
     except CardChoiceNeededError as error:
         # Several cards and none named: nothing was sent; the user names one (bad usage).
         _explain_card_choice(ctx, error, error.cards, failure_json if wants_json else None)
@@ -140,7 +210,7 @@ def _run(handler: Handler, ctx: CommandContext, args: argparse.Namespace) -> int
         _explain_card_choice(ctx, error, error.cards, failure_json if wants_json else None)
         return EXIT_PROBLEM
     except Exception as error:
-        if not isinstance(error, CardError):
+        if not isinstance(error, UserFacingError):
             import logging
 
             logging.getLogger(__name__).debug("unexpected error", exc_info=True)

@@ -16,10 +16,12 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from ndnclient.card.choice import CardChoice
 from ndnclient.card.info import parse_card_number
+from ndnclient.errors import UserFacingError
 from ndnclient.messages import Messages
 
 if TYPE_CHECKING:
@@ -42,6 +44,97 @@ class UsageError(Exception):
 
 class Abort(Exception):
     """The user declined or input was missing; nothing was sent (exit 1). User text."""
+
+
+class InputNotTextError(UserFacingError):
+    """What was typed or piped in holds bytes that are not UTF-8 text (where a PIN's bytes
+    are not checked by the PIN format: a pass phrase, a password); nothing was used."""
+
+    message_key = "cli.input_not_text"
+
+
+class InputEndedError(UserFacingError):
+    """The input ended (Ctrl+D, Ctrl+Z) where an answer was asked for; nothing was sent."""
+
+    message_key = "cli.input_ended"
+
+
+# --- Text from outside --------------------------------------------------------------------
+
+
+def is_text(text: str) -> bool:
+    """False when `text` holds a lone surrogate: bytes the system could not decode (an
+    argument, a line of stdin), which no UTF-8 file, keyring or card can take as text."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(text: str, limit: int = 80) -> str:
+    """`text` as a sentence can quote it: an undecodable byte as \\xff, another lone
+    surrogate as \\ud800, cut after `limit` characters."""
+
+    def shown(char: str) -> str:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # Python's escape for the byte code - 0xDC00
+            return f"\\x{code - 0xDC00:02x}"
+        if 0xD800 <= code <= 0xDFFF:
+            return f"\\u{code:04x}"
+        return char
+
+    quoted = "".join(shown(char) for char in text[:limit])
+    return quoted if len(text) <= limit else quoted + "…"
+
+
+def require_text(text: str) -> str:
+    """`text` from the console, refused when it is not text (a pass phrase or password must
+    be typed the same way again elsewhere, so its bytes must be UTF-8)."""
+    if not is_text(text):
+        raise InputNotTextError("the input is not UTF-8 text")
+    return text
+
+
+def stdin_line(console: Console) -> str:
+    """The next line of the console's stdin as it came (with its line end; "" at the end).
+    `main` makes stdin hand undecodable bytes over as lone surrogates; a stream that is
+    strict about them says so here, as a sentence."""
+    try:
+        return console.stdin.readline()
+    except UnicodeDecodeError:
+        raise InputNotTextError("stdin is not UTF-8") from None
+
+
+@contextmanager
+def _typed_answer() -> Iterator[None]:
+    """A prompt's answer: bytes the terminal's encoding cannot decode, or the end of input,
+    are a sentence, not a traceback."""
+    try:
+        yield
+    except UnicodeDecodeError:
+        raise InputNotTextError("the typed answer is not text") from None
+    except EOFError:
+        raise InputEndedError("the input ended at a prompt") from None
+
+
+def check_output_file(path: Path, messages: Messages) -> None:
+    """A file a command is to write, checked before the command does anything (a check run,
+    a PIN): it needs a name ("", ".", "/" and folders have none) that the file system can
+    take (not one too long), and what is there already must be a file. A file is written
+    whole and then renamed over the old one, so a device or a pipe (/dev/null, /dev/stdout)
+    would be replaced by a plain file, which for an administrator breaks the system."""
+    shown = printable(str(path), 200)
+    try:
+        folder = path.name in ("", ".", "..") or path.is_dir()
+        special = not folder and path.exists() and not path.is_file()
+    except (OSError, ValueError) as error:  # a name too long, a character the system refuses
+        detail = getattr(error, "strerror", None) or type(error).__name__
+        raise UsageError(messages.text("cli.output_unusable", path=shown, detail=detail)) from None
+    if folder:
+        raise UsageError(messages.text("cli.output_is_folder", path=shown))
+    if special:
+        raise UsageError(messages.text("cli.output_not_a_file", path=shown))
 
 
 # --- The console and the context ----------------------------------------------------------
@@ -79,10 +172,12 @@ class SystemConsole:
     def secret(self, prompt: str) -> str:
         import getpass
 
-        return getpass.getpass(prompt)
+        with _typed_answer():
+            return getpass.getpass(prompt)
 
     def ask(self, prompt: str) -> str:
-        return input(prompt)
+        with _typed_answer():
+            return input(prompt)
 
 
 def system_backend() -> ReaderBackend:
@@ -281,12 +376,12 @@ class SecretInput:
         from ndnclient.card.pin import SecretBuffer
 
         if self.from_stdin:
-            line = self.console.stdin.readline()
+            line = stdin_line(self.console)
             if not line:
                 raise Abort(self.messages.text("cli.stdin_short", needed=stdin_lines))
-            return SecretBuffer.from_text(line.rstrip("\r\n"))
-        return SecretBuffer.from_text(
-            self.console.secret(self.messages.text(prompt_key, card=card))
+            return SecretBuffer(_secret_bytes(line.rstrip("\r\n")))
+        return SecretBuffer(
+            _secret_bytes(self.console.secret(self.messages.text(prompt_key, card=card)))
         )
 
     def read_new_pin(self, stdin_lines: int, card: str = "") -> SecretBuffer:
@@ -304,6 +399,16 @@ class SecretInput:
             return False  # a script confirms with --i-understand-last-try, never by stdin
         answer = self.console.ask(self.messages.text("cli.confirm_last_try"))
         return answer.strip().casefold() in self.messages.text("cli.confirm_answers").split()
+
+
+def _secret_bytes(text: str) -> bytes:
+    """A PIN or code as bytes, whatever was typed: UTF-8, so a full-width digit reaches the
+    PIN format check and fails there; an undecodable byte goes back to itself (or a lone
+    surrogate to its UTF-8 form) and fails there too, never as a traceback."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
 
 
 def show_counter(counter: PinCounter, messages: Messages) -> None:

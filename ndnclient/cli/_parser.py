@@ -9,6 +9,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import ndnclient
 from ndnclient.cli._common import COMMANDS, EXIT_PROBLEM, CommandContext
@@ -16,6 +17,12 @@ from ndnclient.messages import LANGUAGES
 
 
 def cmd_gui(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from ndnclient.ui import display_missing  # Qt-free: the package's __init__ only
+
+    if display_missing():
+        # Qt would abort the process (exit 134) with a page about platform plugins.
+        print(ctx.messages.text("cli.no_display"), file=sys.stderr)
+        return EXIT_PROBLEM
     try:
         from ndnclient.ui.app import run_gui
     except ImportError as error:
@@ -39,11 +46,27 @@ def command_word(argv: Sequence[str]) -> str | None:
     return None
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a lone "--" given as a value (`--out=--`, or the second "--" in
+    `settings set -- KEY --`) is that value. Python 3.11's argparse drops it as if it ended
+    the options and hands the command an empty list where one string belongs (a traceback
+    later, in whatever uses the value). For one value, "--" alone can only be a value: the
+    "--" that ends the options never stands alone for an argument. The command words'
+    parsers are of this class too (add_subparsers uses the parent's class)."""
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        if action.nargs is None and arg_strings == ["--"]:
+            value = self._get_value(action, "--")
+            self._check_value(action, value)
+            return value
+        return super()._get_values(action, arg_strings)
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser for `argv`: its command's group in full, the other commands as their help
     lines. Without `argv`, every group in full."""
     # Options every command takes, accepted before or after the command words.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--lang",
         choices=LANGUAGES,
@@ -64,7 +87,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         help="log APDU traffic to stderr (PIN data is always masked)",
     )
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="ndnclient",
         parents=[common],
         description="GoSign IC-card certificate client / GoSign ICカード証明書クライアント",

@@ -232,10 +232,11 @@ def cmd_card_cert(ctx: CommandContext, args: argparse.Namespace) -> int:
 
 
 def _pem(der: bytes) -> str:
-    from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
-    return x509.load_der_x509_certificate(der).public_bytes(Encoding.PEM).decode("ascii")
+    from ndnclient.card.status import load_card_certificate
+
+    return load_card_certificate(der).public_bytes(Encoding.PEM).decode("ascii")
 
 
 # --- register and unregister ---------------------------------------------------------------

@@ -26,6 +26,7 @@ from ndnclient.cli._common import (
     card_choice,
     card_choice_options,
     card_display,
+    check_output_file,
     pass_the_pin_gate,
     pin_entry_options,
     pin_guarded_session,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from ndnclient.settings.service import Settings
 
 CODE_PATTERN = re.compile(r"G\d\d")
+MAX_TIMEOUT = 86_400  # seconds: a day
 
 
 def _code(text: str) -> str:
@@ -101,8 +103,12 @@ def cmd_check(ctx: CommandContext, args: argparse.Namespace) -> int:
     from ndnclient.diagnostics.signature_test import SIGNATURE_TEST
 
     messages = ctx.messages
-    if args.timeout is not None and args.timeout <= 0:
-        raise UsageError(messages.text("check.bad_timeout"))
+    # Written so that nan (every comparison false) fails too; inf and 1e308 would overflow
+    # the waits, and no run needs a day.
+    if args.timeout is not None and not 0 < args.timeout <= MAX_TIMEOUT:
+        raise UsageError(messages.text("check.bad_timeout", max=MAX_TIMEOUT))
+    if args.report is not None:
+        check_output_file(args.report, messages)
     if args.only and "G14" in args.only and not args.sign_test:
         raise UsageError(messages.text("check.sign_test_needed"))
     choice = card_choice(args)

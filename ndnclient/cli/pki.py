@@ -25,15 +25,20 @@ from ndnclient.cli._common import (
     card_choice_options,
     card_display,
     card_number_argument,
+    check_output_file,
     gosign_session,
     pass_the_pin_gate,
     pin_entry_options,
     pin_guarded_session,
     print_json,
+    require_text,
+    stdin_line,
 )
 from ndnclient.messages import Messages
 
 RECOMMENDED_PASSPHRASE_LENGTH = 8
+# A message to sign is text a person wrote; past this it is a mistake (or /dev/zero).
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 
 
 def add_commands(
@@ -114,7 +119,7 @@ def _read_passphrase(ctx: CommandContext, args: argparse.Namespace) -> bytearray
     t = ctx.messages.text
     console = ctx.console
     if args.passphrase_stdin:
-        first, second = console.stdin.readline(), console.stdin.readline()
+        first, second = stdin_line(console), stdin_line(console)
         if not first or not second:
             raise Abort(t("csr.passphrase_stdin_short"))
         first, second = first.rstrip("\r\n"), second.rstrip("\r\n")
@@ -128,6 +133,7 @@ def _read_passphrase(ctx: CommandContext, args: argparse.Namespace) -> bytearray
             raise Abort(t("csr.passphrase_mismatch"))
         if not first:
             raise Abort(t("csr.passphrase_empty"))
+        require_text(first)  # typed again elsewhere to open the key: it must be UTF-8 text
         if len(first) < RECOMMENDED_PASSPHRASE_LENGTH:
             print(t("csr.passphrase_short", length=len(first)), file=sys.stderr)
         return bytearray(first.encode("utf-8"))
@@ -156,6 +162,8 @@ def cmd_csr_create(ctx: CommandContext, args: argparse.Namespace) -> int:
 
     messages = ctx.messages
     t = messages.text
+    for path in (args.key_out, args.out):
+        check_output_file(path, messages)
     request = rules.CsrRequest(
         kind=rules.CsrKind(args.kind),
         cn=args.cn,
@@ -218,29 +226,32 @@ def cmd_csr_create(ctx: CommandContext, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _certificate_bytes(ctx: CommandContext, args: argparse.Namespace) -> bytes:
+def _inspect(ctx: CommandContext, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The certificates of the file (or the card's), inspected; a PKCS#12 file's password
+    is asked for only when it needs one."""
+    from ndnclient.pki.certinfo import (
+        Pkcs12PasswordNeeded,
+        inspect_card_certificate,
+        inspect_file,
+        read_certificate_file,
+    )
+
     if args.card:
         # A bare --card is True; --card NUMBER names the card (card_choice keeps strings).
         with gosign_session(ctx, card_choice(args)) as session:
-            return session.read_user_certificate()
-    from ndnclient.pki.certinfo import read_certificate_file
-
-    return read_certificate_file(args.file)
-
-
-def _inspect(ctx: CommandContext, args: argparse.Namespace, data: bytes) -> list[dict[str, Any]]:
-    from ndnclient.pki.certinfo import Pkcs12PasswordNeeded, inspect_file
-
+            der = session.read_user_certificate()
+        return inspect_card_certificate(der)
+    data = read_certificate_file(args.file)
     try:
         return inspect_file(data)
     except Pkcs12PasswordNeeded:
         if args.password_stdin:
-            line = ctx.console.stdin.readline().rstrip("\r\n")
+            line = stdin_line(ctx.console).rstrip("\r\n")
         elif ctx.console.interactive():
             line = ctx.console.secret(ctx.messages.text("cert.prompt_password"))
         else:
             raise
-        password = bytearray(line.encode("utf-8"))
+        password = bytearray(require_text(line).encode("utf-8"))
         del line
         try:
             return inspect_file(data, bytes(password))
@@ -252,7 +263,7 @@ def cmd_cert_show(ctx: CommandContext, args: argparse.Namespace) -> int:
     from ndnclient.pki.certinfo import certificate_lines
 
     messages = ctx.messages
-    documents = _inspect(ctx, args, _certificate_bytes(ctx, args))
+    documents = _inspect(ctx, args)
     if args.json:
         print_json({"certificates": documents}, sys.stdout)
         return EXIT_OK
@@ -269,16 +280,20 @@ def cmd_cert_show(ctx: CommandContext, args: argparse.Namespace) -> int:
 def cmd_smime_sign(ctx: CommandContext, args: argparse.Namespace) -> int:
     """Sign a message with the card: the tries are shown first, the PIN is checked once and
     the card signs in the same transaction; the signed message is written as a new file."""
-    from cryptography import x509
-
-    from ndnclient.fileio import create_new_file
+    from ndnclient.card.status import load_card_certificate
+    from ndnclient.fileio import create_new_file, read_at_most
     from ndnclient.pki.card_key import CardPrivateKey
     from ndnclient.pki.smime import sign_detached, text_entity
 
     messages = ctx.messages
     t = messages.text
+    check_output_file(args.out, messages)
     try:
-        text = args.message.read_bytes().decode("utf-8")
+        raw = read_at_most(args.message, MAX_MESSAGE_BYTES)
+        if len(raw) > MAX_MESSAGE_BYTES:
+            limit_mb = MAX_MESSAGE_BYTES // (1024 * 1024)
+            raise Abort(t("smime.too_large", path=args.message, limit_mb=limit_mb))
+        text = raw.decode("utf-8")
     except OSError as error:
         detail = error.strerror or type(error).__name__
         raise Abort(t("cert.cannot_read", path=args.message, detail=detail)) from None
@@ -292,8 +307,8 @@ def cmd_smime_sign(ctx: CommandContext, args: argparse.Namespace) -> int:
     secrets = SecretInput(args.pin_stdin, ctx)
     with pin_guarded_session(ctx, card_choice(args)) as guarded:
         session, guard = guarded.session, guarded.guard
-        certificate = x509.load_der_x509_certificate(session.read_user_certificate())
-        chain = [x509.load_der_x509_certificate(session.read_ca_certificate())]
+        certificate = load_card_certificate(session.read_user_certificate())
+        chain = [load_card_certificate(session.read_ca_certificate())]
         confirmed = pass_the_pin_gate(guard, "pin", secrets, args, messages)
         card = card_display(guarded.card, messages)
         with secrets.read("cli.prompt_pin", 1, card) as pin:

@@ -15,10 +15,14 @@ from ndnclient.cli._common import (
     CommandContext,
     UsageError,
     add_command,
+    check_output_file,
     print_json,
     print_rows,
+    require_text,
+    stdin_line,
 )
 from ndnclient.messages import Messages
+from ndnclient.settings.errors import InvalidValueError
 from ndnclient.settings.keys import KEYS
 from ndnclient.settings.service import Settings, Source
 
@@ -110,18 +114,34 @@ def cmd_settings_show(ctx: CommandContext, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def parse_cli_value(text: str) -> Any:
-    """docs/cli.md: VALUE is JSON when it parses as JSON, else a string."""
+def parse_cli_value(text: str, key: str) -> Any:
+    """docs/cli.md: VALUE is JSON when it parses as JSON, else a string. JSON no setting can
+    be (a number past Python's 4,300-digit limit or past 64 bits, brackets nested past a
+    few levels, a "\\ud800" escape that no UTF-8 file can hold) is neither: it is refused
+    with the sentence a settings file's such value gets (settings/documents.py)."""
+    from ndnclient.settings.documents import value_problem
+
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError:
         return text
+    except RecursionError:
+        raise InvalidValueError(f"{key}: too_deep", key=key, reason="too_deep") from None
+    except ValueError:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        raise InvalidValueError(
+            f"{key}: number_too_large", key=key, reason="number_too_large"
+        ) from None
+    problem = value_problem(value)
+    if problem is not None:
+        raise InvalidValueError(f"{key}: {problem}", key=key, reason=problem)
+    return value
 
 
 def cmd_settings_set(ctx: CommandContext, args: argparse.Namespace) -> int:
     messages = ctx.messages
     service = ctx.settings_service
-    return _report_saved(service.set(args.key, parse_cli_value(args.value)), args.key, messages)
+    value = parse_cli_value(args.value, args.key)
+    return _report_saved(service.set(args.key, value), args.key, messages)
 
 
 def cmd_settings_unset(ctx: CommandContext, args: argparse.Namespace) -> int:
@@ -139,6 +159,7 @@ def _report_saved(settings: Settings, key: str, messages: Messages) -> int:
 def cmd_settings_export(ctx: CommandContext, args: argparse.Namespace) -> int:
     messages = ctx.messages
     service = ctx.settings_service
+    check_output_file(args.file, messages)
     service.export(args.file)
     print(messages.text("settings.exported", path=args.file))
     return EXIT_OK
@@ -171,11 +192,12 @@ def cmd_proxy_password(ctx: CommandContext, args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     if args.password_stdin:
-        password = ctx.console.stdin.readline().rstrip("\r\n")
+        password = stdin_line(ctx.console).rstrip("\r\n")
     elif ctx.console.interactive():
         password = ctx.console.secret(messages.text("settings.prompt_proxy_password"))
     else:
         raise UsageError(messages.text("settings.no_terminal_password"))
+    require_text(password)  # the keyring stores UTF-8
     if not password:
         raise UsageError(messages.text("settings.empty_password"))
     secrets.set_proxy_password(proxy, password)

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ndnclient.card.info import format_card_number, parse_card_number
 from ndnclient.card.profile import GOSIGN_PROFILE
-from ndnclient.cli._common import EXIT_OK, EXIT_PROBLEM, CommandContext, UsageError, add_command
+from ndnclient.cli._common import (
+    EXIT_OK,
+    EXIT_PROBLEM,
+    CommandContext,
+    UsageError,
+    add_command,
+    check_output_file,
+)
 from ndnclient.simulator import VPCD_HOST, VPCD_PORT
 
 # The card (cryptography for its keys and certificates) loads when the command runs.
@@ -43,13 +50,21 @@ def _card_number(text: str) -> str:
     return digits
 
 
+# A certificate's validity starts in 1950 at the earliest (cryptography refuses before), and
+# a card's default validity (two years) must still end within year 9999.
+FIRST_DATE, LAST_DATE = date(1950, 1, 1), date(9997, 12, 31)
+
+
 def _iso_date(text: str) -> date:
     try:
         if len(text) != 10:
             raise ValueError(text)
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise argparse.ArgumentTypeError(f"expected a date from {FIRST_DATE} to {LAST_DATE}")
+    return day
 
 
 def _tries(maximum: int) -> Callable[[str], int]:
@@ -220,11 +235,16 @@ def build_state(
     args: argparse.Namespace, pin: bytearray | None, code: bytearray | None
 ) -> VirtualCardState:
     """The card's state: loaded from --state (with the options applied) or new; saved."""
-    from ndnclient.simulator.state import load_state, save_state
+    from ndnclient.simulator.state import MAX_HOLDER_LENGTH, load_state, save_state
 
     path: Path | None = args.state
     if args.holder is not None and not args.holder:
         raise UsageError("the holder name is empty")
+    if args.holder is not None and len(args.holder) > MAX_HOLDER_LENGTH:
+        raise UsageError(f"the holder name is longer than {MAX_HOLDER_LENGTH} characters")
+    if args.holder is not None and not args.holder.isprintable():
+        # Also an undecodable byte from the command line, which could never be saved.
+        raise UsageError("the holder name holds characters that cannot be used")
     if path is not None and path.exists():
         state = load_state(path)
         _apply_options(state, args, pin, code)
@@ -244,6 +264,8 @@ def build_state(
 def cmd_simulator(ctx: CommandContext, args: argparse.Namespace) -> int:
     """Insert the card into vpcd and serve it until SIGINT/SIGTERM (exit 0). Options that do
     not fit together are bad usage (exit 2, from main)."""
+    if args.state is not None:
+        check_output_file(args.state, ctx.messages)  # it is written, so it needs a name
     return run(args, ctx.console.stdin)
 
 

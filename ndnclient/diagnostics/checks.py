@@ -29,11 +29,12 @@ from ndnclient.card.info import format_card_number
 from ndnclient.card.pin import PinRisk, assess
 from ndnclient.card.readers import matching_readers
 from ndnclient.card.session import CardType, GoSignSession
-from ndnclient.card.status import JAPAN_TIME, CardStatus, survey_cards
+from ndnclient.card.status import CardStatus, in_japan, survey_cards
 from ndnclient.diagnostics.context import CheckContext, found
 from ndnclient.diagnostics.model import Check, CheckStatus, Outcome
 from ndnclient.pki.ldap_repository import LdapProbe
 from ndnclient.pki.trust import check_revocation, verify_chain
+from ndnclient.pki.untrusted import UntrustedDataError, certificate_from_der
 from ndnclient.renewal import plan_renewal
 from ndnclient.resources import resource_path
 from ndnclient.settings.cards import switching_until
@@ -246,17 +247,21 @@ def g03_gosign_certificate(context: CheckContext) -> Outcome:
         return _card_error(context, swapped)
     context.card.info = info
     try:
-        certificate = x509.load_der_x509_certificate(read_now["certificate"])
-    except ValueError as error:
+        certificate = certificate_from_der(read_now["certificate"])
+    except UntrustedDataError as error:
+        # The sentence is the catalogue's; what cryptography said goes to the facts.
         return Outcome(
-            FAIL, "bad_certificate", {"error": str(error)}, {"card_number": info.card_number}
+            FAIL,
+            "bad_certificate",
+            {"card_number": info.card_number_display},
+            {"card_number": info.card_number, "error": str(error)},
         )
     context.card.certificate = certificate
     if read_now["ca_certificate"] is not None:
         try:
-            context.card.ca_certificate = x509.load_der_x509_certificate(read_now["ca_certificate"])
-        except ValueError:
-            context.card.ca_certificate = None
+            context.card.ca_certificate = certificate_from_der(read_now["ca_certificate"])
+        except UntrustedDataError:
+            context.card.ca_certificate = None  # G09 then looks among the anchors alone
     return Outcome(
         OK,
         "ok",
@@ -336,7 +341,7 @@ def g05_validity(context: CheckContext) -> Outcome:
         return Outcome(FAIL, "not_yet_valid", {"valid_from": _jst_day(valid_from)}, facts)
     if now > valid_to:
         return Outcome(FAIL, "expired", {"valid_to": _jst_day(valid_to)}, facts)
-    last_day = valid_to.astimezone(JAPAN_TIME).date()
+    last_day = in_japan(valid_to).date()
     days_left = (last_day - context.today()).days + 1
     facts["days_left"] = days_left
     if days_left <= EXPIRY_WARNING_DAYS:
@@ -357,7 +362,7 @@ def g05_validity(context: CheckContext) -> Outcome:
 
 def _jst_day(moment: datetime) -> str:
     """The day in Japan time, as validity dates are kept."""
-    return str(moment.astimezone(JAPAN_TIME).date())
+    return str(in_japan(moment).date())
 
 
 # --- G06 the user info settings match the card ----------------------------------------------
@@ -528,7 +533,9 @@ def g09_chain(context: CheckContext) -> Outcome:
         problem = result.problem.value if result.problem else "unknown_issuer"
         return Outcome(FAIL, problem, {"issuer": certificate.issuer.rfc4514_string()}, facts)
     if anchors.problems:
-        return Outcome(WARN, "anchor_unreadable", {"files": "; ".join(anchors.problems)}, facts)
+        # The paths in the sentence; why each could not be read is in the facts.
+        files = "; ".join(anchors.unreadable_files or anchors.problems)
+        return Outcome(WARN, "anchor_unreadable", {"files": files}, facts)
     return Outcome(OK, "ok", {"anchor": result.chain[-1].subject.rfc4514_string()}, facts)
 
 

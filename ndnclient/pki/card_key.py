@@ -21,7 +21,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 
-from ndnclient.card.errors import CardError, PinError
+from ndnclient.card.errors import CardCertificateError, CardError, PinError
 from ndnclient.card.pin import PinGuard, SecretBuffer
 
 # `sign` takes a parameter named `padding`, as the class it overrides does.
@@ -69,7 +69,8 @@ class CardPrivateKey(rsa.RSAPrivateKey):
     ) -> None:
         public = certificate.public_key()
         if not isinstance(public, rsa.RSAPublicKey):
-            raise ValueError("the card's certificate does not hold an RSA key")
+            # The card signs with RSA: a certificate with another key is not this card's.
+            raise CardCertificateError("the card's certificate does not hold an RSA key")
         self._guard = guard
         self._public = public
         self._pin = pin

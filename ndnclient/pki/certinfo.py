@@ -20,13 +20,21 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ndnclient.card.status import JAPAN_TIME, today_in_japan
+from ndnclient.card.status import in_japan, load_card_certificate, today_in_japan
 from ndnclient.errors import UserFacingError
 from ndnclient.messages import Messages
 from ndnclient.pki.csr_rules import MAX_LENGTH
+from ndnclient.pki.untrusted import (
+    Pkcs12LockedError,
+    UnreadableCertificateError,
+    UnsupportedCertificateError,
+    certificate_from_der,
+    certificates_from_pem,
+    certificates_from_pkcs12,
+    read_limited,
+)
 
 
 class CertificateFileError(UserFacingError):
@@ -93,31 +101,31 @@ class Warning_:
 
 
 def load_certificates(data: bytes, password: bytes | None = None) -> list[x509.Certificate]:
-    """Every certificate in a PEM, DER or PKCS#12 file, the end-entity one first."""
+    """Every certificate in a PEM, DER or PKCS#12 file, the end-entity one first, each read
+    in full by the boundary (ndnclient.pki.untrusted)."""
     if b"-----BEGIN CERTIFICATE-----" in data:
         try:
-            return x509.load_pem_x509_certificates(data)
-        except ValueError as error:
+            return certificates_from_pem(data)
+        except UnsupportedCertificateError:
+            raise
+        except UnreadableCertificateError as error:
             raise CertificateFileError(f"bad PEM: {error}") from None
     try:
-        return [x509.load_der_x509_certificate(data)]
-    except ValueError:
+        return [certificate_from_der(data)]
+    except UnsupportedCertificateError:
+        raise  # DER that parsed as far as an algorithm this program does not know
+    except UnreadableCertificateError:
         pass
     try:
-        bundle = pkcs12.load_pkcs12(data, password)
-    except ValueError as error:
-        text = str(error).lower()
-        if "password" in text or "mac" in text:
-            if password is None:
-                raise Pkcs12PasswordNeeded("the PKCS#12 file needs its password") from None
-            raise WrongPkcs12Password("wrong PKCS#12 password") from None
-        raise CertificateFileError("neither PEM, DER nor PKCS#12") from None
-    certificates = [c.certificate for c in bundle.additional_certs]
-    if bundle.cert is not None:
-        certificates.insert(0, bundle.cert.certificate)
-    if not certificates:
-        raise CertificateFileError("the PKCS#12 file holds no certificate")
-    return certificates
+        return certificates_from_pkcs12(data, password)
+    except Pkcs12LockedError:
+        if password is None:
+            raise Pkcs12PasswordNeeded("the PKCS#12 file needs its password") from None
+        raise WrongPkcs12Password("wrong PKCS#12 password") from None
+    except UnsupportedCertificateError:
+        raise
+    except UnreadableCertificateError as error:
+        raise CertificateFileError(f"neither PEM, DER nor PKCS#12 ({error})") from None
 
 
 def _string_type(attribute: x509.NameAttribute[Any]) -> str:
@@ -214,7 +222,7 @@ def inspect_certificate(
     # The CA/B rules count any part of a day as a whole day.
     lifetime_days = math.ceil(lifetime - 1e-9)
     # Counting today, in Japan's time as the card's status does: 1 on the last valid day.
-    days_left = (not_after.astimezone(JAPAN_TIME).date() - today).days + 1
+    days_left = (in_japan(not_after).date() - today).days + 1
 
     warnings = _name_warnings(subject)
     server, smime = _purposes(certificate, dns_names)
@@ -237,7 +245,7 @@ def inspect_certificate(
     expired = days_left <= 0 or (now is not None and not_after < now)
     if expired:
         warnings.append(Warning_("expired", {"date": _jst(not_after)}))
-    elif not_before.astimezone(JAPAN_TIME).date() > today:
+    elif in_japan(not_before).date() > today:
         warnings.append(Warning_("not_yet_valid", {"date": _jst(not_before)}))
 
     der = certificate.public_bytes(serialization.Encoding.DER)
@@ -265,8 +273,10 @@ def inspect_certificate(
 
 
 def read_certificate_file(path: Path) -> bytes:
+    """The file's bytes, up to the size of any certificate file (FileTooLargeError past it:
+    a device such as /dev/zero would otherwise be read for ever)."""
     try:
-        return path.read_bytes()
+        return read_limited(path)
     except OSError as error:
         detail = error.strerror or type(error).__name__
         raise CertificateReadError(f"{path}: {detail}", path=str(path), detail=detail) from None
@@ -280,8 +290,15 @@ def inspect_file(data: bytes, password: bytes | None = None) -> list[dict[str, A
     ]
 
 
+def inspect_card_certificate(der: bytes) -> list[dict[str, Any]]:
+    """The certificate read from the IC card (DER, never a file format to guess), inspected
+    as `inspect_file` does; CardCertificateError when it cannot be read."""
+    certificate = load_card_certificate(der)
+    return [inspect_certificate(certificate, today_in_japan(), datetime.now(UTC))]
+
+
 def _jst(moment: datetime) -> str:
-    return moment.astimezone(JAPAN_TIME).strftime("%Y-%m-%d %H:%M")
+    return in_japan(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _signature_name(certificate: x509.Certificate) -> str:

@@ -11,12 +11,21 @@ the helpdesk *which* step failed:
     bind         the server refuses the anonymous bind
     no_crl       the CA entry, or its CRL or ARL attribute, is missing
     bad_crl      a CRL or ARL does not parse
+    too_large    the answer passed the probe's budget: more bytes, LDAP messages or BER
+                 elements, or more revoked certificates, than a CA's CRL and ARL can need
+                 (a server sending without end)
 
 The whole probe has one deadline, the sum of its steps' bounds (name resolution, connect,
 and the answers to bind and search); each step gets what is left of it, and a watchdog shuts
 the socket when it passes, so neither a silent server, nor dropped packets, nor an answer
 trickling in byte by byte can keep it longer. A blocked network gives G04 in seconds, never
 the operating system's minutes-long TCP timeout.
+
+What the probe reads is bounded as well as how long: ldap3 keeps every message of an answer
+until the last, and turns every BER element into Python objects, so the socket it reads
+from is metered (`_AnswerMeter`): bytes are counted as they arrive, messages and elements
+are counted before ldap3 sees them, and ldap3 is handed whole messages only. Past a budget
+the socket is closed and the verdict is `too_large`.
 """
 
 from __future__ import annotations
@@ -30,16 +39,42 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import ldap3
 from cryptography import x509
 
+from ndnclient.pki.untrusted import crl_from_der
+
 CRL_ATTRIBUTE = "certificateRevocationList;binary"
 ARL_ATTRIBUTE = "authorityRevocationList;binary"
 LDAP_NO_SUCH_OBJECT = 32
 MAX_ADDRESSES = 2  # addresses tried per host (IPv4 first)
+
+# The budget of what the probe reads (the bind's answer and the search's together). A CA's
+# CRL and ARL are at most a few MB, in one entry: 16 MB leaves room for a large CRL, and
+# bounds what a server sending without end can make the probe hold (ldap3 keeps a message's
+# bytes and a decoded copy, so the peak is a small multiple of it).
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+# A server that follows the request sends three messages: the bind's answer, the one entry
+# asked for (base scope, size limit 1) and the search's end. Eight leave room for a
+# reference or a notice, and stop an endless stream of entries at the ninth.
+MAX_ANSWER_MESSAGES = 8
+# BER elements (tag, length, value) over all the messages; the three have about 25. ldap3
+# makes Python objects of each: 16 MB of two-byte elements would be gigabytes and seconds.
+MAX_ANSWER_ELEMENTS = 1000
+# LDAP's integers (message id, result code) fit in 4 octets, and ldap3 decodes a long one in
+# quadratic time; its messages nest 6 deep, and ldap3 decodes them by recursion.
+MAX_INTEGER_OCTETS = 16
+MAX_NESTING = 32
+# Revoked certificates in the CRL and ARL together. They are read in full after the answer is
+# in, at a few µs each (~0.4 s for 100,000 here), outside the watchdog's reach: this keeps
+# that within a small margin past the deadline. 100,000 entries are about 3 MB of CRL.
+MAX_LIST_ENTRIES = 100_000
+RECEIVE_CHUNK = 64 * 1024  # bytes asked of the socket at a time
+# ldap3's own complaints about the messages (not the network): the answer is not LDAP.
+LDAP3_PROTOCOL_COMPLAINTS = ("invalid messageId", "unsolicited notification", "multiple")
 
 T = TypeVar("T")
 
@@ -52,6 +87,7 @@ class ProbeReason(StrEnum):
     BIND = "bind"
     NO_CRL = "no_crl"
     BAD_CRL = "bad_crl"
+    TOO_LARGE = "too_large"
 
 
 @dataclass(frozen=True)
@@ -92,6 +128,7 @@ class ProbeResult:
     arl: x509.CertificateRevocationList | None = None
     steps_ms: dict[str, int] = field(default_factory=dict)
     attempts: list[dict[str, Any]] = field(default_factory=list)
+    received: dict[str, int] = field(default_factory=dict)  # what the meter counted
 
     @property
     def ok(self) -> bool:
@@ -108,6 +145,7 @@ class ProbeResult:
             "elapsed_ms": self.elapsed_ms,
             "steps_ms": dict(self.steps_ms),
             "attempts": list(self.attempts),
+            "received": dict(self.received),
         }
         if self.crl is not None:
             facts["crl_this_update"] = self.crl.last_update_utc.isoformat()
@@ -121,6 +159,169 @@ class _Failed(Exception):
     def __init__(self, reason: ProbeReason, detail: str) -> None:
         super().__init__(detail)
         self.reason = reason
+
+
+class _Overrun(OSError):
+    """Raised in ldap3's receive path when the meter stops the answer: ldap3 closes the
+    connection on an OSError, and the probe takes the meter's verdict."""
+
+
+class _AnswerMeter:
+    """The probe's budget, applied to the bytes as they come from the socket: it counts
+    them, frames them into LDAP messages (as ldap3 does: a tag, a BER length), counts the
+    messages from their headers, walks each whole message as ldap3's decoder will (counting
+    its elements, checking its integers and nesting), and only then releases it."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.bytes_read = 0
+        self.messages = 0
+        self.elements = 0
+        self.problem: tuple[ProbeReason, str] | None = None
+        self.expired = False
+        self._pending = bytearray()  # the message being received, and what follows it
+        self._length: int | None = None  # its whole length, once its header is in
+
+    def feed(self, data: bytes) -> bytes:
+        """`data` as it came from the socket; returns the whole messages it completed."""
+        self.bytes_read += len(data)
+        if self.bytes_read > MAX_ANSWER_BYTES:
+            self._stop(
+                ProbeReason.TOO_LARGE,
+                f"the answer passed {MAX_ANSWER_BYTES // 2**20} MB, the probe's budget",
+            )
+        self._pending += data
+        ready: list[bytes] = []
+        while True:
+            if self._length is None:
+                self._length = message_length(self._pending)
+                if self._length is None:
+                    break
+                self.messages += 1
+                if self.messages > MAX_ANSWER_MESSAGES:
+                    self._stop(
+                        ProbeReason.TOO_LARGE,
+                        f"more than {MAX_ANSWER_MESSAGES} LDAP messages in the answer "
+                        "(the probe asks for one entry)",
+                    )
+            if len(self._pending) < self._length:
+                break
+            with memoryview(self._pending) as view:
+                message = bytes(view[: self._length])
+            del self._pending[: self._length]
+            self._length = None
+            self._walk(message)
+            ready.append(message)
+        return b"".join(ready)
+
+    def _walk(self, message: bytes) -> None:
+        """Visits every element ldap3's fast decoder will decode, as it reads them: the
+        message is a sequence whatever its tag, and a length may run past its parent's end.
+        It enters every SEQUENCE and SET and every element of a class other than universal
+        (LDAP's own tags, context, private), a few more than ldap3 may. A header cut short
+        ends its region (ldap3 fails there, perhaps after decoding the other regions)."""
+        header = _ber_size(message, 0)
+        if header is None:
+            return
+        length, offset = header
+        self._count()
+        regions = [(offset, offset + length, 1)]
+        while regions:
+            start, stop, depth = regions.pop()
+            stop = min(stop, len(message))
+            while start < stop:
+                self._count()
+                if depth > MAX_NESTING:
+                    self._stop(
+                        ProbeReason.NO_RESPONSE,
+                        f"the answer is not LDAP (BER nested more than {MAX_NESTING} deep)",
+                    )
+                header = _ber_size(message, start)
+                if header is None:
+                    break
+                length, offset = header
+                tag = message[start]
+                kind, number = tag >> 6, tag & 0x1F
+                if kind == 0 and number in (2, 10) and length > MAX_INTEGER_OCTETS:
+                    self._stop(
+                        ProbeReason.NO_RESPONSE,
+                        f"the answer is not LDAP (an integer of {length} octets)",
+                    )
+                if kind != 0 or number in (16, 17):  # SEQUENCE, SET, LDAP's own tags
+                    regions.append((start + offset, start + offset + length, depth + 1))
+                start += offset + length
+
+    def _count(self) -> None:
+        self.elements += 1
+        if self.elements > MAX_ANSWER_ELEMENTS:
+            self._stop(
+                ProbeReason.TOO_LARGE,
+                f"more than {MAX_ANSWER_ELEMENTS} BER elements in the answer",
+            )
+
+    def _stop(self, reason: ProbeReason, detail: str) -> NoReturn:
+        self.problem = (reason, detail)
+        raise _Overrun(detail)
+
+    def verdict(self) -> None:
+        """The meter's verdict, if it stopped the answer."""
+        if self.problem is not None:
+            raise _Failed(*self.problem)
+
+
+def message_length(data: bytes | bytearray) -> int | None:
+    """A message's whole length from its header, as ldap3 frames the stream; None while the
+    header is incomplete."""
+    if len(data) < 2:
+        return None
+    if data[1] < 0x80:
+        return 2 + data[1]
+    count = data[1] & 0x7F
+    if len(data) < 2 + count:
+        return None
+    return 2 + count + int.from_bytes(data[2 : 2 + count], "big")
+
+
+def _ber_size(message: bytes, start: int) -> tuple[int, int] | None:
+    """(length, offset of the value) of the element at `start`, as ldap3's fast decoder
+    reads it: from the first 10 bytes only, each length octet weighted by its place."""
+    header = message[start : start + 10]
+    if len(header) < 2:
+        return None
+    if header[1] < 0x80:
+        return header[1], 2
+    count = header[1] & 0x7F
+    octets = header[2 : 2 + count]
+    return int.from_bytes(octets, "big") * 256 ** (count - len(octets)), 2 + count
+
+
+class _MeteredSocket:
+    """The connection's socket as ldap3 reads it once open: `recv` returns whole LDAP
+    messages that the meter passed, and nothing else (ldap3 appends whatever recv gives; a
+    whole message at once also spares it re-copying a growing buffer for every 4 KB). The
+    rest is the socket's own."""
+
+    def __init__(self, sock: Any, meter: _AnswerMeter) -> None:
+        self._socket = sock
+        self._meter = meter
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._socket, name)
+
+    def recv(self, _size: int) -> bytes:
+        meter = self._meter
+        while True:
+            if meter.problem is not None:
+                raise _Overrun(meter.problem[1])
+            if time.monotonic() >= meter.deadline:
+                meter.expired = True
+                raise TimeoutError("the probe's deadline passed")
+            data: bytes = self._socket.recv(RECEIVE_CHUNK)
+            if not data:
+                return b""  # the end; what is pending was not a whole message
+            ready = meter.feed(data)
+            if ready:
+                return ready
 
 
 class LdapProbe:
@@ -256,6 +457,9 @@ class LdapProbe:
             # inside ldap3. The watchdog below keeps the real bound.
             receive_timeout=max(1, math.ceil(receive)),
             read_only=True,
+            # A referral names another server: the probe reports it, it does not go there
+            # (ldap3 would connect outside this probe's deadline and budget).
+            auto_referrals=False,
             raise_exceptions=False,
             check_names=False,
         )
@@ -273,21 +477,25 @@ class LdapProbe:
                 with contextlib.suppress(Exception):
                     connection.socket.close()
 
+        meter = _AnswerMeter(self._deadline)
         watchdog = threading.Timer(self._deadline - time.monotonic(), shut_the_socket)
         watchdog.daemon = True
         watchdog.start()
         started = time.monotonic()
         try:
-            raw = self._bind_and_search(connection)
+            raw = self._bind_and_search(connection, meter)
         except _Failed:
             raise
         except Exception as error:
             took = time.monotonic() - started
-            if fired.is_set():
+            meter.verdict()
+            if fired.is_set() or meter.expired:
                 detail = f"no complete LDAP answer before the deadline ({type(error).__name__})"
             elif isinstance(error, IndexError | KeyError | ValueError | TypeError):
                 # ldap3 stumbling over the bytes: something answered, but not in LDAP.
                 detail = f"the answer is not LDAP ({type(error).__name__})"
+            elif any(complaint in str(error) for complaint in LDAP3_PROTOCOL_COMPLAINTS):
+                detail = f"the answer is not LDAP ({error})"  # e.g. a wrong message id
             elif took < 0.5:
                 detail = f"the server ended the exchange at once ({type(error).__name__}: {error})"
             else:
@@ -295,16 +503,26 @@ class LdapProbe:
             raise _Failed(ProbeReason.NO_RESPONSE, detail) from None
         finally:
             watchdog.cancel()
+            result.received = {
+                "bytes": meter.bytes_read,
+                "messages": meter.messages,
+                "elements": meter.elements,
+            }
             with contextlib.suppress(Exception):
                 connection.unbind()
+            with contextlib.suppress(Exception):
+                connection.socket.close()  # if ldap3 gave up on it before it could close it
         if fired.is_set():
             raise _Failed(ProbeReason.NO_RESPONSE, "no complete LDAP answer before the deadline")
         result.crl = _parse_list(raw, CRL_ATTRIBUTE)
-        result.arl = _parse_list(raw, ARL_ATTRIBUTE)
+        result.arl = _parse_list(raw, ARL_ATTRIBUTE, MAX_LIST_ENTRIES - len(result.crl))
 
-    def _bind_and_search(self, connection: ldap3.Connection) -> dict[str, Any]:
+    def _bind_and_search(self, connection: ldap3.Connection, meter: _AnswerMeter) -> dict[str, Any]:
         connection.open()
+        # From here on ldap3 reads the socket it opened through the meter.
+        connection.socket = _MeteredSocket(connection.socket, meter)
         if not connection.bind():
+            meter.verdict()
             description = connection.result.get("description", "")
             if not description or connection.closed:
                 raise _Failed(ProbeReason.NO_RESPONSE, "no answer to the bind")
@@ -318,6 +536,7 @@ class LdapProbe:
             time_limit=max(1, math.ceil(self.receive_timeout)),
         )
         if not found or not connection.response:
+            meter.verdict()
             code = connection.result.get("result")
             what = (
                 "no such entry"
@@ -329,12 +548,24 @@ class LdapProbe:
         return raw
 
 
-def _parse_list(raw: dict[str, Any], attribute: str) -> x509.CertificateRevocationList:
+def _parse_list(
+    raw: dict[str, Any], attribute: str, max_entries: int = MAX_LIST_ENTRIES
+) -> x509.CertificateRevocationList:
     values = next((v for k, v in raw.items() if k.lower() == attribute.lower()), None)
     if not values:
         raise _Failed(ProbeReason.NO_CRL, f"the entry has no {attribute}")
+    data = bytes(values[0])
     try:
-        return x509.load_der_x509_crl(bytes(values[0]))
+        entries = len(x509.load_der_x509_crl(data))  # the outer structure only: quick
+    except Exception:
+        entries = 0  # crl_from_der says what is wrong
+    if entries > max_entries:
+        raise _Failed(
+            ProbeReason.TOO_LARGE,
+            f"the lists hold more than {MAX_LIST_ENTRIES:,} entries ({attribute}: {entries:,})",
+        )
+    try:
+        return crl_from_der(data)  # the boundary: read in full, or it raises
     except Exception as error:
         raise _Failed(
             ProbeReason.BAD_CRL, f"{attribute} does not parse: {type(error).__name__}"

@@ -15,8 +15,14 @@ from enum import StrEnum
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
+from ndnclient.pki.untrusted import (
+    UntrustedDataError,
+    certificate_from_der,
+    certificates_from_pem,
+    read_limited,
+)
 from ndnclient.resources import resource_path
 
 CERTIFICATE_SUFFIXES = (".pem", ".crt", ".cer", ".der")
@@ -30,36 +36,45 @@ def bundled_anchor_dir() -> Path:
 @dataclass(frozen=True)
 class AnchorSet:
     certificates: tuple[x509.Certificate, ...]
-    problems: tuple[str, ...]  # files that could not be read, one line each
+    problems: tuple[str, ...]  # files that could not be read, one line each, with why
+    unreadable_files: tuple[str, ...] = ()  # the same files' paths alone, for a sentence
 
 
 def load_certificates(path: Path) -> list[x509.Certificate]:
-    """Every certificate in a PEM file (one or many), or the one in a DER file."""
-    data = path.read_bytes()
+    """Every certificate in a PEM file (one or many), or the one in a DER file, read in
+    full by the boundary: OSError or UntrustedDataError when it cannot be."""
+    data = read_limited(path)
     if b"-----BEGIN" in data:
-        return x509.load_pem_x509_certificates(data)
-    return [x509.load_der_x509_certificate(data)]
+        return certificates_from_pem(data)
+    return [certificate_from_der(data)]
 
 
 def load_anchors(extra_files: Iterable[str] = ()) -> AnchorSet:
     """The bundled GoSign CA certificates and the configured extra anchors."""
     certificates: list[x509.Certificate] = []
     problems: list[str] = []
+    unreadable: list[str] = []
     folder = bundled_anchor_dir()
     bundled = sorted(p for p in folder.glob("*") if p.suffix.lower() in CERTIFICATE_SUFFIXES)
     for path in [*bundled, *(Path(f).expanduser() for f in extra_files)]:
         try:
             certificates.extend(load_certificates(path))
-        except (OSError, ValueError) as error:
+        except OSError as error:
+            problems.append(f"{path}: {error.strerror or type(error).__name__}")
+            unreadable.append(str(path))
+        except UntrustedDataError as error:
             problems.append(f"{path}: {error}")
-    return AnchorSet(tuple(certificates), tuple(problems))
+            unreadable.append(str(path))
+    return AnchorSet(tuple(certificates), tuple(problems), tuple(unreadable))
 
 
 def issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
     """True when `issuer`'s name and key signed `certificate`."""
     try:
         certificate.verify_directly_issued_by(issuer)
-    except (ValueError, TypeError, InvalidSignature):
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+        # A name that differs, a key that cannot have made this kind of signature, or a
+        # signature that does not verify: not its issuer.
         return False
     return True
 
@@ -177,8 +192,8 @@ def check_revocation(
     naming it, and not past its next update."""
     try:
         signature_valid = crl.is_signature_valid(issuer.public_key())  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        signature_valid = False  # a key type that cannot sign CRLs
+    except (TypeError, ValueError, UnsupportedAlgorithm):
+        signature_valid = False  # a key type that cannot sign CRLs, or not this CRL's kind
     next_update = crl.next_update_utc
     entry = crl.get_revoked_certificate_by_serial_number(certificate.serial_number)
     return RevocationResult(

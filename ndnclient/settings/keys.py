@@ -12,7 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ndnclient.settings.cards import RegisteredCard
-from ndnclient.settings.errors import InvalidValueError, UnknownKeyError
+from ndnclient.settings.documents import value_problem
+from ndnclient.settings.errors import InvalidValueError, SettingsError, UnknownKeyError
 from ndnclient.settings.urls import normalize_origin_list
 
 # The issuer's LDAP repository for CRL and ARL. The issuer does not publish it in a form we
@@ -180,5 +181,19 @@ def spec_for(key: str) -> KeySpec:
 
 
 def normalize(key: str, value: Any) -> Any:
-    """`value` validated for `key`, in its canonical JSON form."""
-    return spec_for(key).normalize(value)
+    """`value` validated for `key`, in its canonical JSON form. Whatever the value's shape,
+    the only error is the project's own (a rule that meets a shape it never expected says
+    "malformed" rather than let a TypeError out)."""
+    spec = spec_for(key)
+    problem = value_problem(value)
+    if problem is not None:
+        # Never quoted back: the value is what cannot be shown or written.
+        raise InvalidValueError(f"{key}: {problem}", key=key, reason=problem)
+    try:
+        return spec.normalize(value)
+    except SettingsError:
+        raise
+    except (TypeError, ValueError, LookupError, AttributeError, ArithmeticError) as error:
+        raise InvalidValueError(
+            f"{key}: {type(error).__name__}", key=key, reason="malformed"
+        ) from None

@@ -20,18 +20,24 @@ from __future__ import annotations
 
 import os
 import sys
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ndnclient.fileio import read_at_most
+from ndnclient.settings.documents import (
+    MAX_DOCUMENT_BYTES,
+    DocumentError,
+    parse_toml,
+)
 from ndnclient.settings.errors import SettingsError
 from ndnclient.settings.keys import KEYS, normalize
 from ndnclient.settings.notices import Notice
 
 POLICY_ENV = "NDNCLIENT_POLICY_FILE"
 META_TABLE = "policy"
+MAX_KEY_DEPTH = 2  # the deepest settings key has one dot ("ldap.url"); a little room
 
 
 def policy_path() -> Path:
@@ -55,19 +61,19 @@ class Policy:
 
 
 def load_policy(path: Path | None = None) -> Policy:
+    """The policy in `path` (default: `policy_path()`). Never raises: whatever the file
+    holds, the result is a policy and the sentences that say what was ignored."""
     path = path or policy_path()
     try:
-        # utf-8-sig: Notepad and PowerShell 5 write a byte-order mark.
-        document = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        document = parse_toml(read_at_most(path, MAX_DOCUMENT_BYTES))
     except FileNotFoundError:
         return Policy(path)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+    except (OSError, DocumentError) as error:
+        detail = error.strerror or str(error) if isinstance(error, OSError) else str(error)
         return Policy(
             path,
             notices=(
-                Notice(
-                    "settings.notice.policy_unreadable", {"path": str(path), "error": str(error)}
-                ),
+                Notice("settings.notice.policy_unreadable", {"path": str(path), "error": detail}),
             ),
         )
     notices: list[Notice] = []
@@ -89,26 +95,46 @@ def load_policy(path: Path | None = None) -> Policy:
             notices.append(
                 Notice("settings.notice.policy_unknown_key", {"key": f"{META_TABLE}.{name}"})
             )
-    locked_keys = meta.get("locked", [])
-    if isinstance(locked_keys, str):
-        locked_keys = [locked_keys]  # one key written without the list brackets
-    if not isinstance(locked_keys, list):
-        notices.append(Notice("settings.notice.policy_bad_value", {"key": f"{META_TABLE}.locked"}))
-        locked_keys = []
-    locked = frozenset(k for k in locked_keys if isinstance(k, str) and k in KEYS)
-    for key in locked_keys:
-        if key not in locked:
-            notices.append(Notice("settings.notice.policy_unknown_key", {"key": str(key)}))
+    locked, locked_notices = _locked_keys(meta.get("locked", []))
+    notices.extend(locked_notices)
     contact = meta.get("contact", "")
-    return Policy(path, presets, locked, str(contact).strip(), tuple(notices))
+    if not isinstance(contact, str):
+        notices.append(Notice("settings.notice.policy_bad_value", {"key": f"{META_TABLE}.contact"}))
+        contact = ""
+    return Policy(path, presets, locked, contact.strip(), tuple(notices))
 
 
-def _flatten(document: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def _locked_keys(listed: Any) -> tuple[frozenset[str], list[Notice]]:
+    """`[policy] locked`: the known keys among its strings; a sentence for anything else."""
+    if isinstance(listed, str):
+        listed = [listed]  # one key written without the list brackets
+    if not isinstance(listed, list):
+        return frozenset(), [
+            Notice("settings.notice.policy_bad_value", {"key": f"{META_TABLE}.locked"})
+        ]
+    notices: list[Notice] = []
+    locked: set[str] = set()
+    for key in listed:
+        if not isinstance(key, str):
+            # A table or list where a key name belongs: never quoted (it may be huge).
+            notices.append(
+                Notice("settings.notice.policy_bad_value", {"key": f"{META_TABLE}.locked"})
+            )
+        elif key in KEYS:
+            locked.add(key)
+        else:
+            notices.append(Notice("settings.notice.policy_unknown_key", {"key": key}))
+    return frozenset(locked), notices
+
+
+def _flatten(document: Mapping[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
+    """Dotted keys for nested tables. Past the deepest a key can be, a table is left whole
+    (as the value of a key no one knows, it is reported, not walked)."""
     flat: dict[str, Any] = {}
     for name, value in document.items():
         key = f"{prefix}{name}"
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{key}."))
+        if isinstance(value, dict) and depth < MAX_KEY_DEPTH:
+            flat.update(_flatten(value, f"{key}.", depth + 1))
         else:
             flat[key] = value
     return flat

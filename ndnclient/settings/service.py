@@ -14,10 +14,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ndnclient.fileio import atomic_write
+from ndnclient.fileio import atomic_write, read_at_most
 from ndnclient.settings.cards import RegisteredCard, Registration, register, unregister
+from ndnclient.settings.documents import MAX_DOCUMENT_BYTES
 from ndnclient.settings.errors import ExportFileError, ImportFileError, LockedByPolicyError
-from ndnclient.settings.keys import KEYS, spec_for
+from ndnclient.settings.keys import KEYS, normalize, spec_for
 from ndnclient.settings.notices import Notice
 from ndnclient.settings.policy import Policy, load_policy
 from ndnclient.settings.store import (
@@ -145,7 +146,7 @@ class SettingsService:
     # --- single values ----------------------------------------------------------------------
 
     def set(self, key: str, value: Any) -> Settings:
-        normalized = spec_for(key).normalize(value)
+        normalized = normalize(key, value)
         return self._change(key, lambda _: (normalized, None))[0]
 
     def unset(self, key: str) -> Settings:
@@ -226,7 +227,7 @@ class SettingsService:
         """Replace what the user set with an export's values; locked keys are skipped.
         A file that is not a valid export changes nothing."""
         try:
-            raw = path.read_bytes()
+            raw = read_at_most(path, MAX_DOCUMENT_BYTES)
         except OSError as error:
             raise ImportFileError(
                 f"could not read {path}: {error}", detail=error.strerror or str(error)

@@ -33,7 +33,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import platformdirs
 
-from ndnclient.fileio import atomic_write
+from ndnclient.fileio import atomic_write, read_at_most
+from ndnclient.settings.documents import (
+    MAX_DOCUMENT_BYTES,
+    DocumentError,
+    parse_json,
+    text_is_writable,
+    value_problem,
+)
 from ndnclient.settings.errors import (
     ImportFileError,
     SettingsBusyError,
@@ -319,7 +326,7 @@ def _copy_file(source: Path, target: Path) -> None:
 
 def read_bytes(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_at_most(path, MAX_DOCUMENT_BYTES)
     except FileNotFoundError:
         raise
     except OSError as error:
@@ -330,10 +337,9 @@ def parse_settings_document(raw: bytes) -> Parsed:
     """A settings (or export) file's values: migrated; a value breaking its key's rules
     dropped (and named); a key this version does not know kept as it is."""
     try:
-        # utf-8-sig: Notepad and PowerShell 5 write a byte-order mark.
-        document = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise _Unusable("corrupt", f"not JSON: {error}") from None
+        document = parse_json(raw)
+    except DocumentError as error:
+        raise _Unusable("corrupt", str(error)) from None
     if not isinstance(document, dict) or not isinstance(document.get("settings"), dict):
         raise _Unusable("corrupt", "no settings object")
     version = document.get("version")
@@ -350,8 +356,12 @@ def parse_settings_document(raw: bytes) -> Parsed:
     kept: UserValues = {}
     dropped: list[str] = []
     for key, value in values.items():
+        if value_problem(value) is not None or not text_is_writable(key):
+            # Kept, it would fail every later save (a lone surrogate) or every reader.
+            dropped.append(key.encode("utf-8", "backslashreplace").decode("utf-8"))
+            continue
         if key not in KEYS:
-            kept[key] = value
+            kept[key] = value  # for the newer version that wrote it
             continue
         try:
             kept[key] = normalize(key, value)

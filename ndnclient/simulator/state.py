@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ndnclient.card.profile import GOSIGN_PROFILE
+from ndnclient.errors import UserFacingError
 from ndnclient.simulator.testca import (
     JAPAN_TIME,
     TestCA,
@@ -52,8 +53,17 @@ KDF_ITERATIONS = 10_000
 SALT_LENGTH = 16
 
 
-class StateFileError(ValueError):
-    """The state file cannot be read: corrupt, truncated, or from an unknown schema."""
+MAX_STATE_BYTES = 256 * 1024  # two keys, two certificates and a few fields: about 10 KB
+# A file could ask for any count; each VERIFY runs it, so a huge one would hang the card.
+MAX_KDF_ITERATIONS = 1_000_000
+MAX_HOLDER_LENGTH = 64  # more than CARD_INFO's holder field is ever given
+
+
+class StateFileError(UserFacingError, ValueError):
+    """The state file cannot be read: corrupt, truncated, or from an unknown schema. The
+    message says where in English (for the developer tools); the sentence is the user's."""
+
+    message_key = "simulator.state_damaged"
 
 
 @dataclass(frozen=True)
@@ -89,8 +99,8 @@ class SecretHash:
         if obj.get("kdf") != KDF_NAME:
             raise StateFileError(f"{what}: unknown key derivation")
         iterations = _expect(obj.get("iterations"), int, f"{what}.iterations")
-        if iterations < 1:
-            raise StateFileError(f"{what}.iterations: must be positive")
+        if not 1 <= iterations <= MAX_KDF_ITERATIONS:
+            raise StateFileError(f"{what}.iterations: must be from 1 to {MAX_KDF_ITERATIONS}")
         return cls(
             salt=_unb64(obj.get("salt"), f"{what}.salt"),
             digest=_unb64(obj.get("hash"), f"{what}.hash"),
@@ -202,16 +212,16 @@ class VirtualCardState:
         state = cls(
             card_type=card_type,
             card_number=_card_number(obj.get("card_number")),
-            holder=_expect(obj.get("holder"), str, "holder"),
+            holder=_holder(obj.get("holder")),
             valid_from=_date(obj.get("valid_from"), "valid_from"),
             valid_to=_date(obj.get("valid_to"), "valid_to"),
             pin_hash=SecretHash.from_json(obj.get("pin"), "pin"),
             unlock_code_hash=SecretHash.from_json(obj.get("unlock_code"), "unlock_code"),
             pin_tries_left=_tries(obj.get("pin_tries_left"), "pin_tries_left"),
             unlock_tries_left=_tries(obj.get("unlock_tries_left"), "unlock_tries_left"),
-            user_key_pem=_expect(obj.get("user_key_pem"), str, "user_key_pem").encode("ascii"),
+            user_key_pem=_ascii(obj.get("user_key_pem"), "user_key_pem"),
             user_certificate_der=_unb64(obj.get("user_certificate_der"), "user_certificate_der"),
-            ca_key_pem=_expect(obj.get("ca_key_pem"), str, "ca_key_pem").encode("ascii"),
+            ca_key_pem=_ascii(obj.get("ca_key_pem"), "ca_key_pem"),
             ca_certificate_der=_unb64(obj.get("ca_certificate_der"), "ca_certificate_der"),
             t0=_expect(obj.get("t0"), bool, "t0"),
             extended_length=_expect(obj.get("extended_length"), bool, "extended_length"),
@@ -221,8 +231,8 @@ class VirtualCardState:
             state.user_private_key()
             state.user_certificate()
             state.test_ca()
-        except ValueError as exc:
-            raise StateFileError(f"keys or certificates: {exc}") from None
+        except Exception as exc:  # cryptography raises more than ValueError for bad DER
+            raise StateFileError(f"keys or certificates: {type(exc).__name__}") from None
         return state
 
 
@@ -309,9 +319,12 @@ def load_state(path: str | os.PathLike[str]) -> VirtualCardState:
     """Read a state file. StateFileError (a ValueError) when it is corrupt; the file is kept."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read(MAX_STATE_BYTES + 1)
     except OSError as exc:
         raise StateFileError(f"cannot read the state file {path}: {exc.strerror}") from None
+    if len(raw) > MAX_STATE_BYTES:
+        raise StateFileError(f"the state file {path} is larger than {MAX_STATE_BYTES} bytes")
     try:
         value = json.loads(raw.decode("utf-8"))
     except json.JSONDecodeError as exc:
@@ -319,7 +332,7 @@ def load_state(path: str | os.PathLike[str]) -> VirtualCardState:
         raise StateFileError(
             f"the state file {path} is not valid JSON ({exc.msg}, line {exc.lineno})"
         ) from None
-    except (UnicodeDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # not UTF-8, nesting too deep, a huge number
         raise StateFileError(f"the state file {path} is not valid UTF-8 JSON") from None
     try:
         return VirtualCardState.from_json(value)
@@ -385,6 +398,24 @@ def _expect(value: object, kind: type[_T], what: str) -> _T:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise StateFileError(f"{what}: expected {kind.__name__}")
     return value
+
+
+def _ascii(value: object, what: str) -> bytes:
+    text = _expect(value, str, what)
+    if not text.isascii():
+        raise StateFileError(f"{what}: not ASCII")
+    return text.encode("ascii")
+
+
+def _holder(value: object) -> str:
+    text = _expect(value, str, "holder")
+    if len(text) > MAX_HOLDER_LENGTH:
+        raise StateFileError(f"holder: longer than {MAX_HOLDER_LENGTH} characters")
+    try:
+        text.encode("utf-8")  # a lone surrogate from a JSON escape could never be saved
+    except UnicodeEncodeError:
+        raise StateFileError("holder: not text") from None
+    return text
 
 
 def _date(value: object, what: str) -> date:

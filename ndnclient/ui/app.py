@@ -36,6 +36,7 @@ from ndnclient.card.jobs import system_backend
 from ndnclient.messages import LANGUAGES
 from ndnclient.resources import resource_path
 from ndnclient.settings.service import SettingsService
+from ndnclient.ui import display_missing
 from ndnclient.ui.card_bridge import CardBridge
 from ndnclient.ui.errors import CrashHandler, setup_logging
 from ndnclient.ui.main_window import MainWindow, warm_up
@@ -90,6 +91,8 @@ class GuiApplication(QObject):
             self.demo.settings_service() if self.demo else SettingsService()
         )
         settings, self.notices = self.settings_service.load()
+        if self.demo is not None:
+            self.notices = (*self.notices, *self.demo.notices)
         self.lang = lang if lang in LANGUAGES else settings.language
         self.settings = SettingsHub(settings, self)
         factory = backend_factory or (self.demo.backend_factory if self.demo else system_backend)
@@ -270,4 +273,16 @@ def main() -> None:
     parser.add_argument("--demo", action="store_true", help="the in-process virtual card")
     parser.add_argument("--lang", choices=LANGUAGES, default=None)
     args = parser.parse_args()
+    if display_missing():  # Qt would abort the process
+        from ndnclient.messages import DEFAULT_LANGUAGE, Messages
+        from ndnclient.settings.errors import SettingsError
+
+        lang = args.lang
+        if lang is None:
+            try:
+                lang = SettingsService().load()[0].language
+            except SettingsError:
+                lang = DEFAULT_LANGUAGE
+        print(Messages(lang).text("cli.no_display"), file=sys.stderr)
+        sys.exit(1)
     sys.exit(run_gui(lang=args.lang or None, demo=args.demo))

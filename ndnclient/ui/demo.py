@@ -4,6 +4,8 @@ for helpdesk training and screenshots. Nothing touches the user's real settings 
 from __future__ import annotations
 
 import logging
+import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ import platformdirs
 
 from ndnclient.card.connection import ReaderBackend
 from ndnclient.fileio import atomic_write
+from ndnclient.settings.notices import Notice
 from ndnclient.settings.policy import Policy
 from ndnclient.settings.service import SettingsService
 from ndnclient.settings.store import SettingsStore
@@ -42,6 +45,8 @@ class DemoCard:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or demo_folder()
         self.folder.mkdir(parents=True, exist_ok=True)
+        # What the home page tells the user about the demo's own files (a damaged card).
+        self.notices: list[Notice] = []
         self.state, self.card = self._card("card.json")
         # The renewed card (the renewal period: two cards at once), kept out until asked for.
         self.renewed_state, self.renewed = self._card(
@@ -54,12 +59,32 @@ class DemoCard:
         """A card whose state is kept in `name`, made on first use."""
         path = self.folder / name
         try:
+            if not path.exists():
+                raise FileNotFoundError(path)
             state = load_state(path)
-        except (FileNotFoundError, StateFileError):
+        except FileNotFoundError:
             state = create_state(kdf_iterations=10_000, **options)
             save_state(state, path)
+        except StateFileError as error:
+            # A new demo card, and the damaged file kept for whoever wants to look at it.
+            log.info("demo card state %s unusable: %s", path, error)
+            kept = self._keep_damaged(path)
+            state = create_state(kdf_iterations=10_000, **options)
+            save_state(state, path)
+            self.notices.append(Notice("demo.state_replaced", {"path": str(kept or path)}))
         # The state is the card's own, kept up to date by the card.
         return state, VirtualGoSignCard(state, on_state_change=lambda s: save_state(s, path))
+
+    @staticmethod
+    def _keep_damaged(path: Path) -> Path | None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        kept = path.with_name(f"{path.stem}.damaged-{stamp}{path.suffix}")
+        try:
+            os.replace(path, kept)
+        except OSError as error:
+            log.info("could not keep the damaged demo card state: %s", error)
+            return None
+        return kept
 
     @property
     def _reader(self) -> VirtualReaderBackend:

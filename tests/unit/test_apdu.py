@@ -99,6 +99,13 @@ def test_log_masks_every_pin_bearing_command(ins: int) -> None:
     assert line.startswith(f"00 {ins:02X} 00 81")
 
 
+@pytest.mark.parametrize("secret", [b"1234", b"12345678", b"0123456789abcdef"])
+def test_log_does_not_tell_the_pin_length(secret: bytes) -> None:
+    # Lc (and so the length of what follows) would tell how many characters the PIN has.
+    line = format_command_for_log(CommandApdu(0x00, 0x20, 0x00, 0x81, secret).encode())
+    assert line == "00 20 00 81 <Lc, data and Le masked>"
+
+
 def test_log_shows_other_commands() -> None:
     line = format_command_for_log(bytes.fromhex("00A4040C08F0474F5349474E01"))
     assert line == "00 A4 04 0C 08 F0 47 4F 53 49 47 4E 01"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ndnclient import fileio
 from ndnclient.fileio import atomic_write
 from ndnclient.settings import store as store_module
 from ndnclient.settings.errors import SettingsReadOnlyError, SettingsWriteError
@@ -163,15 +164,15 @@ def test_an_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     store = SettingsStore(tmp_path)
     saved(store, language="en")
     saved(store, language="en", verification_method="multitrust")
-    real_read_bytes = Path.read_bytes
+    real_read = fileio.read_at_most
     monkeypatch.setattr(time, "sleep", lambda seconds: None)  # the store's time module
 
-    def refuse(path: Path) -> bytes:
+    def refuse(path: Path, limit: int) -> bytes:
         if path == store.path:
             raise PermissionError(errno.EACCES, "Permission denied")
-        return real_read_bytes(path)
+        return real_read(path, limit)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(store_module, "read_at_most", refuse)
     loaded = store.load()
     assert loaded.values == {"language": "en"}
     assert loaded.notices[0].message_key == "settings.notice.unreadable_restored"
@@ -183,16 +184,16 @@ def test_a_file_held_open_for_a_moment_is_read_again(
 ) -> None:
     store = SettingsStore(tmp_path)
     saved(store, language="en")
-    real_read_bytes = Path.read_bytes
+    real_read = fileio.read_at_most
     refusals = [PermissionError(errno.EACCES, "sharing violation")] * 2
     monkeypatch.setattr(time, "sleep", lambda seconds: None)  # the store's time module
 
-    def busy_twice(path: Path) -> bytes:
+    def busy_twice(path: Path, limit: int) -> bytes:
         if path == store.path and refusals:
             raise refusals.pop()
-        return real_read_bytes(path)
+        return real_read(path, limit)
 
-    monkeypatch.setattr(Path, "read_bytes", busy_twice)
+    monkeypatch.setattr(store_module, "read_at_most", busy_twice)
     assert store.load().values == {"language": "en"}
     assert not store.load().notices
 

@@ -35,6 +35,7 @@ from ndnclient.pki import csr_rules as rules
 from ndnclient.pki.certinfo import (
     Pkcs12PasswordNeeded,
     certificate_lines,
+    inspect_card_certificate,
     inspect_file,
     read_certificate_file,
 )
@@ -377,7 +378,9 @@ class CertificateViewer(QWidget):
 
         def done(der: bytes) -> None:
             self.card_button.setEnabled(True)
-            self.services.tasks.run(lambda: inspect_file(der), self._show, self._failed, owner=self)
+            self.services.tasks.run(
+                lambda: inspect_card_certificate(der), self._show, self._failed, owner=self
+            )
 
         def failed(error: BaseException) -> None:
             self.card_button.setEnabled(True)
