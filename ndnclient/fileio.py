@@ -14,6 +14,8 @@ from pathlib import Path
 
 from ndnclient.errors import UserFacingError
 
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+
 
 class NewFileError(UserFacingError):
     """A new file could not be written (nothing is left half-written)."""
@@ -48,19 +50,15 @@ def _token() -> str:
 def atomic_write(target: Path, payload: bytes) -> None:
     """Write `payload` to `target` so that `target` is always either old or new.
 
-    A target that is not a regular file is never replaced: a device or a pipe (`/dev/null`,
-    `/dev/stdout`, a FIFO a script reads) is written into, and a folder is an error. Renamed
-    over, a device would be gone for every program on the machine (as root, /dev/null)."""
+    Only a regular file (or none) is written: renamed over, a device would be gone for every
+    program on the machine (as root, /dev/null), written into, a disk would be overwritten
+    or a pipe with no reader would wait for ever. Anything else is an OSError."""
     try:
         mode = os.stat(target).st_mode
     except OSError:
         mode = None  # not there yet (or not reachable: the write below says why)
-    if mode is not None and stat.S_ISDIR(mode):
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
-    if mode is not None and not stat.S_ISREG(mode):
-        with open(target, "wb") as stream:
-            stream.write(payload)
-        return
+    if mode is not None:
+        _require_regular(target, mode)
     temporary = target.with_name(f"{target.name}.{os.getpid()}.{_token()}.tmp")
     try:
         with open(temporary, "xb") as file:
@@ -145,7 +143,21 @@ def _fsync_directory(directory: Path) -> None:
 
 def read_at_most(path: Path, limit: int) -> bytes:
     """At most `limit` + 1 bytes of `path`: one more than allowed, so the caller can tell a
-    file was too large. A path pointed at a device (/dev/zero) or a huge file must not fill
-    the memory. OSError is the caller's to tell."""
-    with path.open("rb") as file:
+    file was too large. A huge file must not fill the memory, and a pipe with no writer
+    must not hang the program: only a regular file is read (opened without waiting, then
+    looked at). OSError is the caller's to tell."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _BINARY)
+    with os.fdopen(descriptor, "rb") as file:
+        _require_regular(path, os.fstat(descriptor).st_mode)
         return file.read(limit + 1)
+
+
+class NotARegularFileError(OSError):
+    """A folder, device, pipe or socket where a file was to be read or written."""
+
+
+def _require_regular(path: Path, mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    if not stat.S_ISREG(mode):
+        raise NotARegularFileError(errno.EINVAL, "not a regular file", str(path))

@@ -10,6 +10,9 @@ from ndnclient.card.errors import MalformedResponseError
 from ndnclient.card.profile import GOSIGN_PROFILE, GoSignProfile
 from ndnclient.card.tlv import parse_sequence, read_tlv
 
+# The first and last years a card's validity may fall in (see `card_year`).
+CARD_YEARS = (1900, 9998)
+
 
 @dataclass(frozen=True)
 class CardInfo:
@@ -80,11 +83,20 @@ def _ascii(value: bytes, field: str) -> str:
         raise MalformedResponseError(f"{field} is not ASCII", field=field) from None
 
 
+def card_year(day: date) -> bool:
+    """True for a year a card's validity can have. Dates at the calendar's ends (0001-01-01,
+    9999-12-31) would overflow the day arithmetic of renewal plans and checks."""
+    return CARD_YEARS[0] <= day.year <= CARD_YEARS[1]
+
+
 def _date(value: bytes, field: str) -> date:
     text = _ascii(value, field)
     if len(text) != 8 or not text.isdigit():
         raise MalformedResponseError(f"{field} is not YYYYMMDD", field=field)
     try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        day = date(int(text[:4]), int(text[4:6]), int(text[6:]))
     except ValueError:
         raise MalformedResponseError(f"{field} is not a calendar date", field=field) from None
+    if not card_year(day):
+        raise MalformedResponseError(f"{field} is out of any card's years", field=field)
+    return day

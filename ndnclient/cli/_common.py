@@ -126,9 +126,10 @@ def check_output_file(path: Path, messages: Messages) -> None:
     would be replaced by a plain file, which for an administrator breaks the system."""
     shown = printable(str(path), 200)
     try:
+        path.resolve()  # a loop of symbolic links: RuntimeError (3.11) or OSError (3.13)
         folder = path.name in ("", ".", "..") or path.is_dir()
         special = not folder and path.exists() and not path.is_file()
-    except (OSError, ValueError) as error:  # a name too long, a character the system refuses
+    except (OSError, ValueError, RuntimeError) as error:  # a name too long, a NUL, a loop
         detail = getattr(error, "strerror", None) or type(error).__name__
         raise UsageError(messages.text("cli.output_unusable", path=shown, detail=detail)) from None
     if folder:

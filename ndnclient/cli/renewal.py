@@ -8,13 +8,14 @@ import argparse
 import sys
 from datetime import date
 
+from ndnclient.card.info import card_year
 from ndnclient.cli._common import EXIT_OK, CommandContext, UsageError, add_command, print_json
 
 
 def _iso_date(text: str) -> date:
     """A date as YYYY-MM-DD, within years a card can have (argparse reports the rest)."""
     day = date.fromisoformat(text)
-    if not 1900 <= day.year <= 9998:
+    if not card_year(day):
         raise ValueError(text)
     return day
 

@@ -45,7 +45,7 @@ from urllib.parse import unquote, urlsplit
 import ldap3
 from cryptography import x509
 
-from ndnclient.pki.untrusted import crl_from_der
+from ndnclient.pki.untrusted import CrlTooLargeError, UntrustedDataError, crl_from_der
 
 CRL_ATTRIBUTE = "certificateRevocationList;binary"
 ARL_ATTRIBUTE = "authorityRevocationList;binary"
@@ -554,19 +554,10 @@ def _parse_list(
     values = next((v for k, v in raw.items() if k.lower() == attribute.lower()), None)
     if not values:
         raise _Failed(ProbeReason.NO_CRL, f"the entry has no {attribute}")
-    data = bytes(values[0])
     try:
-        entries = len(x509.load_der_x509_crl(data))  # the outer structure only: quick
-    except Exception:
-        entries = 0  # crl_from_der says what is wrong
-    if entries > max_entries:
-        raise _Failed(
-            ProbeReason.TOO_LARGE,
-            f"the lists hold more than {MAX_LIST_ENTRIES:,} entries ({attribute}: {entries:,})",
-        )
-    try:
-        return crl_from_der(data)  # the boundary: read in full, or it raises
-    except Exception as error:
-        raise _Failed(
-            ProbeReason.BAD_CRL, f"{attribute} does not parse: {type(error).__name__}"
-        ) from None
+        # The boundary: read in full, or it raises; a list past the budget is not read.
+        return crl_from_der(bytes(values[0]), max_entries=max_entries)
+    except CrlTooLargeError as error:
+        raise _Failed(ProbeReason.TOO_LARGE, f"{attribute}: {error}") from None
+    except UntrustedDataError as error:
+        raise _Failed(ProbeReason.BAD_CRL, f"{attribute} does not parse: {error}") from None

@@ -56,11 +56,15 @@ def load_anchors(extra_files: Iterable[str] = ()) -> AnchorSet:
     unreadable: list[str] = []
     folder = bundled_anchor_dir()
     bundled = sorted(p for p in folder.glob("*") if p.suffix.lower() in CERTIFICATE_SUFFIXES)
-    for path in [*bundled, *(Path(f).expanduser() for f in extra_files)]:
+    for path in [*bundled, *(Path(f) for f in extra_files)]:
         try:
-            certificates.extend(load_certificates(path))
+            certificates.extend(load_certificates(path.expanduser()))
         except OSError as error:
             problems.append(f"{path}: {error.strerror or type(error).__name__}")
+            unreadable.append(str(path))
+        except (ValueError, RuntimeError) as error:
+            # A NUL in the name (ValueError), "~nosuchuser/" (RuntimeError): no such file.
+            problems.append(f"{path}: {type(error).__name__}")
             unreadable.append(str(path))
         except UntrustedDataError as error:
             problems.append(f"{path}: {error}")

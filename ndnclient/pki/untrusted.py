@@ -72,6 +72,12 @@ class UnreadableCrlError(UntrustedDataError):
     message_key = "cert.crl_damaged"
 
 
+class CrlTooLargeError(UnreadableCrlError):
+    """A CRL listing more certificates than the caller's budget."""
+
+    message_key = "cert.crl_too_large"
+
+
 class Pkcs12LockedError(UntrustedDataError):
     """The PKCS#12 data did not open: its password is missing or wrong (or it is damaged
     where the password is checked, which looks the same)."""
@@ -176,11 +182,19 @@ def _read_certificate(certificate: x509.Certificate) -> x509.Certificate:
 # --- revocation lists ----------------------------------------------------------------------
 
 
-def crl_from_der(data: bytes) -> x509.CertificateRevocationList:
-    """One DER CRL (or ARL), read in full: its names, dates, extensions and every entry."""
+def crl_from_der(data: bytes, *, max_entries: int | None = None) -> x509.CertificateRevocationList:
+    """One DER CRL (or ARL), read in full: its names, dates, extensions and every entry.
+    With `max_entries`, a list longer than that is refused (`CrlTooLargeError`) before its
+    entries are read, which takes a few µs each."""
     from cryptography import x509
 
-    (crl,) = _guarded(UnreadableCrlError, "CRL", lambda: [x509.load_der_x509_crl(data)], _read_crl)
+    def load() -> list[x509.CertificateRevocationList]:
+        crl = x509.load_der_x509_crl(data)  # the outer structure only: quick
+        if max_entries is not None and len(crl) > max_entries:
+            raise CrlTooLargeError(f"CRL: {len(crl)} entries, more than {max_entries}")
+        return [crl]
+
+    (crl,) = _guarded(UnreadableCrlError, "CRL", load, _read_crl)
     return crl
 
 
@@ -227,6 +241,7 @@ def _guarded(
     `error_class` (or the more precise error raised on the way), cryptography's warnings
     kept from the terminal, and what warns on the second read refused."""
     from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.utils import CryptographyDeprecationWarning
 
     with _lock, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -249,9 +264,25 @@ def _guarded(
             if type(error).__name__ != "PanicException":
                 raise
             raise _error(error_class, what, error) from None
-    if caught:
-        raise _error(error_class, what, caught[0].message, unsupported=True)
+    # Only cryptography's own: the record is process-wide, and another thread may warn.
+    ours = [w for w in caught if _from_cryptography(w, CryptographyDeprecationWarning)]
+    if ours:
+        raise _error(error_class, what, ours[0].message, unsupported=True)
     return items
+
+
+def _from_cryptography(caught: warnings.WarningMessage, deprecation: type[Warning]) -> bool:
+    """True for a warning cryptography raised while this module read: its own category,
+    or one from its code. A warning from its Rust parts names the Python frame that called
+    them (this file); one from its Python parts, their file."""
+    import cryptography
+
+    package = str(Path(cryptography.__file__).parent)
+    return (
+        issubclass(caught.category, deprecation)
+        or caught.filename == __file__
+        or caught.filename.startswith(package)
+    )
 
 
 def _error(

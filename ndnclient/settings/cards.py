@@ -9,10 +9,10 @@ can be removed.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from ndnclient.card.info import parse_card_number
+from ndnclient.card.info import card_year, parse_card_number
 from ndnclient.settings.errors import (
     CardExpiredError,
     CardInSwitchingPeriodError,
@@ -67,6 +67,8 @@ class RegisteredCard:
             raise InvalidValueError(f"card entry: {error}", key=KEY, reason="card_entry") from None
         if card.valid_to < card.valid_from:
             raise InvalidValueError("validity ends before it starts", key=KEY, reason="card_entry")
+        if not (card_year(card.valid_from) and card_year(card.valid_to)):
+            raise InvalidValueError("validity outside a card's years", key=KEY, reason="card_entry")
         return card
 
     def expired(self, today: date) -> bool:
@@ -77,8 +79,10 @@ def is_renewal_of(new: RegisteredCard, old: RegisteredCard) -> bool:
     """True when `new` takes over from `old`: it starts after `old` did, no later than the
     day after `old` ends, and lasts longer. The FAQ recommends a start 30 days before the
     end; a card started earlier is still the renewal."""
+    # A difference of dates, not a sum: no date arithmetic at the calendar's end can overflow.
     return (
-        old.valid_from < new.valid_from <= old.valid_to + timedelta(days=1)
+        old.valid_from < new.valid_from
+        and (new.valid_from - old.valid_to).days <= 1
         and new.valid_to > old.valid_to
     )
 

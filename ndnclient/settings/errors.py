@@ -71,6 +71,10 @@ class ImportFileError(SettingsError):
     message_key = "settings.import_failed"
 
 
+class ImportFileTooLargeError(ImportFileError):
+    message_key = "settings.import_too_large"
+
+
 class SecretStoreError(SettingsError):
     """The system's keyring is missing, locked or refused; everything else still works."""
 

@@ -77,6 +77,8 @@ def _non_empty(key: str) -> Callable[[str], str]:
     def normalize(value: str) -> str:
         if not value.strip():
             raise _invalid(key, "empty", value)
+        if "\0" in value:  # no file or reader name holds one; the system refuses it
+            raise _invalid(key, "malformed", value.replace("\0", "\\0"))
         return value.strip()
 
     return normalize

@@ -17,7 +17,12 @@ from typing import Any, TypeVar
 from ndnclient.fileio import atomic_write, read_at_most
 from ndnclient.settings.cards import RegisteredCard, Registration, register, unregister
 from ndnclient.settings.documents import MAX_DOCUMENT_BYTES
-from ndnclient.settings.errors import ExportFileError, ImportFileError, LockedByPolicyError
+from ndnclient.settings.errors import (
+    ExportFileError,
+    ImportFileError,
+    ImportFileTooLargeError,
+    LockedByPolicyError,
+)
 from ndnclient.settings.keys import KEYS, normalize, spec_for
 from ndnclient.settings.notices import Notice
 from ndnclient.settings.policy import Policy, load_policy
@@ -232,6 +237,10 @@ class SettingsService:
             raise ImportFileError(
                 f"could not read {path}: {error}", detail=error.strerror or str(error)
             ) from None
+        if len(raw) > MAX_DOCUMENT_BYTES:
+            raise ImportFileTooLargeError(
+                f"{path} is too large", path=str(path), limit_mb=MAX_DOCUMENT_BYTES // 2**20
+            )
         values = parse_export(raw)
         skipped = tuple(key for key in values if key in self.policy.locked)
         kept = {k: v for k, v in values.items() if k not in self.policy.locked}

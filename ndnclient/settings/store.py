@@ -23,6 +23,7 @@ import errno
 import json
 import logging
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -321,7 +322,16 @@ class SettingsStore:
 
 
 def _copy_file(source: Path, target: Path) -> None:
-    atomic_write(target, source.read_bytes())
+    """A whole copy under `target`, or none: copied in pieces (the bad file may be of any
+    size), then renamed into place."""
+    temporary = target.with_name(f".{target.name}.tmp")
+    try:
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
 
 
 def read_bytes(path: Path) -> bytes:

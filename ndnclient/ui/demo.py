@@ -33,6 +33,7 @@ DEMO_READER = "ndnclient デモ用リーダー"
 # A second reader for the renewal period: the renewed card beside the current one.
 RENEWED_READER = "ndnclient デモ用リーダー 2"
 RENEWED_CARD_NUMBER = "9392000098765432"
+DEMO_KDF_ITERATIONS = 10_000
 
 
 def demo_folder() -> Path:
@@ -56,22 +57,39 @@ class DemoCard:
         self._renewed_reader.remove()
 
     def _card(self, name: str, **options: Any) -> tuple[VirtualCardState, VirtualGoSignCard]:
-        """A card whose state is kept in `name`, made on first use."""
+        """A card whose state is kept in `name`, made on first use. A damaged file is kept
+        under another name and a new card made; where it cannot be kept, or the folder
+        cannot be written, the new card lives in memory only and the file stays as it is."""
         path = self.folder / name
         try:
             if not path.exists():
                 raise FileNotFoundError(path)
-            state = load_state(path)
+            return self._persistent(load_state(path), path)
         except FileNotFoundError:
-            state = create_state(kdf_iterations=10_000, **options)
-            save_state(state, path)
+            return self._new_card(path, **options)
         except StateFileError as error:
-            # A new demo card, and the damaged file kept for whoever wants to look at it.
             log.info("demo card state %s unusable: %s", path, error)
             kept = self._keep_damaged(path)
-            state = create_state(kdf_iterations=10_000, **options)
+            if kept is None:
+                self.notices.append(Notice("demo.state_not_kept", {"path": str(path)}))
+                state = create_state(kdf_iterations=DEMO_KDF_ITERATIONS, **options)
+                return state, VirtualGoSignCard(state)
+            self.notices.append(Notice("demo.state_replaced", {"path": str(kept)}))
+            return self._new_card(path, **options)
+
+    def _new_card(self, path: Path, **options: Any) -> tuple[VirtualCardState, VirtualGoSignCard]:
+        state = create_state(kdf_iterations=DEMO_KDF_ITERATIONS, **options)
+        try:
             save_state(state, path)
-            self.notices.append(Notice("demo.state_replaced", {"path": str(kept or path)}))
+        except OSError as error:
+            log.info("demo card state %s cannot be saved: %s", path, error)
+            return state, VirtualGoSignCard(state)  # the demo still works, for this run
+        return self._persistent(state, path)
+
+    @staticmethod
+    def _persistent(
+        state: VirtualCardState, path: Path
+    ) -> tuple[VirtualCardState, VirtualGoSignCard]:
         # The state is the card's own, kept up to date by the card.
         return state, VirtualGoSignCard(state, on_state_change=lambda s: save_state(s, path))
 

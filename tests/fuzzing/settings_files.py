@@ -4,8 +4,8 @@ Each case is the bytes of one file: the user's settings.json or IT's policy.toml
 valid one with hostile values put in (nesting thousands deep, integers with thousands of
 digits, lone surrogates, the wrong type in the wrong place, huge text) or its bytes mutated.
 The commands then run as a user would: `settings show` (text and --json), a save
-(`settings set language en`), and `explain G04`. The promise: one sentence at most, a
-working program, the bad file kept.
+(`settings set language en`), `explain G04`, and `settings import` of the same bytes. The
+promise: one sentence at most, a working program, the bad file kept.
 """
 
 from __future__ import annotations
@@ -32,11 +32,13 @@ KNOWN_KEYS = (
     "language",
     "readers.supported",
 )
+IMPORT_PLACEHOLDER = "{import}"
 COMMANDS = (
     ["settings", "show"],
     ["settings", "show", "--json"],
     ["settings", "set", "language", "en"],
     ["explain", "G04"],
+    ["settings", "import", IMPORT_PLACEHOLDER],  # the same bytes, as a file to import
 )
 
 
@@ -190,7 +192,9 @@ class SettingsFileTarget:
             (config / "settings.json").write_bytes(case.content)
         else:
             policy.write_bytes(case.content)
-        run_cli(list(case.command))
+        imported = root / "import.json"
+        imported.write_bytes(case.content)
+        run_cli([str(imported) if word == IMPORT_PLACEHOLDER else word for word in case.command])
         if self._kind == "settings_json":
             # The program goes on working: the next command reads what the first left.
             run_cli(["settings", "show", "--json"])

@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 import os
 import stat
-import threading
 from pathlib import Path
 
 import pytest
 
 from ndnclient import cli
-from ndnclient.fileio import atomic_write
+from ndnclient.fileio import NotARegularFileError, atomic_write, read_at_most
 from ndnclient.settings.documents import DocumentError, parse_json, parse_toml, value_problem
 from ndnclient.settings.errors import InvalidValueError
 from ndnclient.settings.keys import KEYS, KeySpec, normalize
@@ -274,19 +273,21 @@ def test_the_demo_keeps_a_damaged_card_and_says_so(
 # --- output paths that are not regular files ------------------------------------------------
 
 
-def test_a_device_or_pipe_given_as_output_is_written_into_never_replaced(tmp_path: Path) -> None:
-    # `--report /dev/null` run as root replaced /dev/null with a regular file for everyone.
+def test_only_a_regular_file_is_written_or_read(tmp_path: Path) -> None:
+    # `--report /dev/null` run as root replaced /dev/null with a regular file for everyone;
+    # written into instead, a pipe with no reader would wait for ever, a disk be overwritten.
     pipe = tmp_path / "pipe"
     os.mkfifo(pipe)
-    received: list[bytes] = []
-    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
-    reader.start()
-    atomic_write(pipe, b"report")
-    reader.join(timeout=10)
-    assert received == [b"report"]
+    with pytest.raises(NotARegularFileError):
+        atomic_write(pipe, b"report")
     assert stat.S_ISFIFO(pipe.lstat().st_mode)
+    with pytest.raises(NotARegularFileError):
+        read_at_most(pipe, 100)  # opened without waiting for a writer that never comes
+    with pytest.raises(NotARegularFileError):
+        read_at_most(Path("/dev/zero"), 100)
     with pytest.raises(IsADirectoryError):
         atomic_write(tmp_path, b"report")
+    assert [path.name for path in tmp_path.iterdir()] == ["pipe"]  # no temporary left
 
 
 def test_importing_an_endless_file_is_one_sentence(
@@ -303,7 +304,7 @@ def test_signing_an_endless_message_is_one_sentence(
 ) -> None:
     code, _, err = run(capsys, "smime", "sign", "--in", "/dev/zero", "--out", str(tmp_path / "x"))
     assert code == 1
-    assert "大きすぎる" in err
+    assert "not a regular file" in err
     assert not (tmp_path / "x").exists()
 
 
@@ -313,3 +314,55 @@ def test_the_service_checks_a_value_from_any_caller(isolated_settings: Path) -> 
     for key, value in (("ldap.connect_timeout", 10**400), ("cards", [[[[[[[[[[[]]]]]]]]]]])):
         with pytest.raises(InvalidValueError):
             service.set(key, value)
+
+
+# --- values that pass one rule and break the next step (found in review) --------------------
+
+
+def test_card_dates_at_the_calendars_end_are_not_a_card(capsys: Capture) -> None:
+    # 9999-12-31 was accepted, then "the day after" overflowed in unregister and G06.
+    for valid_to in ("9999-12-31", "0001-01-01"):
+        card = {"card_number": "9200000099990001", "valid_from": "0001-01-01"}
+        with pytest.raises(InvalidValueError):
+            normalize("cards", [{**card, "valid_to": valid_to}])
+    code, _, err = run(
+        capsys, "settings", "set", "cards", json.dumps([{**card, "valid_to": "9999-12-31"}])
+    )
+    assert code != 0
+    assert "登録カードの内容が正しくありません" in err
+
+
+def test_a_trust_anchor_name_the_system_refuses_is_told_not_raised(tmp_path: Path) -> None:
+    from ndnclient.pki.trust import load_anchors
+
+    with_nul = f"{tmp_path}/a\0b.pem"
+    with pytest.raises(InvalidValueError):
+        normalize("trust.anchor_files", [with_nul])
+    anchors = load_anchors(["~no-such-user-here/a.pem", with_nul])
+    assert len(anchors.unreadable_files) == 2
+
+
+def test_an_output_path_through_a_loop_of_links_is_one_sentence(
+    capsys: Capture, isolated_settings: Path, tmp_path: Path
+) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    code, _, err = run(capsys, "settings", "export", str(loop / "x.json"))
+    assert code == 2
+    assert "書き出せません" in err
+    assert "予期しない" not in err
+
+
+def test_the_demo_never_writes_over_a_damaged_card_it_could_not_keep(
+    tmp_path: Path, state_document: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(source: object, target: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    damaged = json.dumps({**state_document, "user_key_pem": "あ"}).encode()
+    (tmp_path / "card.json").write_bytes(damaged)
+    monkeypatch.setattr(os, "replace", refuse)
+    demo = DemoCard(tmp_path)
+    assert [n.message_key for n in demo.notices] == ["demo.state_not_kept"]
+    assert (tmp_path / "card.json").read_bytes() == damaged  # left exactly as it was
+    assert demo.state.card_number  # the demo runs on a card in memory

@@ -255,7 +255,14 @@ class CsrForm(QWidget):
         if problems or checked is None:
             passphrase[:] = bytes(len(passphrase))
             return
-        key_path, csr_path = Path(key_text).resolve(), Path(csr_text).resolve()
+        try:
+            key_path, csr_path = Path(key_text).resolve(), Path(csr_text).resolve()
+        except (OSError, RuntimeError, ValueError) as error:  # a link loop, a NUL in a name
+            detail = getattr(error, "strerror", None) or type(error).__name__
+            path = f"{key_text} / {csr_text}"
+            self.files_note.show_error(t("file.cannot_write", path=path, detail=detail))
+            passphrase[:] = bytes(len(passphrase))
+            return
         if key_path == csr_path:
             self.files_note.show_error(t("csr.same_file", path=csr_path))
             passphrase[:] = bytes(len(passphrase))
