@@ -95,7 +95,7 @@ def add_commands(
 def cmd_check(ctx: CommandContext, args: argparse.Namespace) -> int:
     from ndnclient.card.jobs import DirectCardAccess
     from ndnclient.card.readers import reader_filter_from_env
-    from ndnclient.diagnostics.checks import ALL_CHECKS
+    from ndnclient.diagnostics.checks import checks_for
     from ndnclient.diagnostics.context import CheckContext
     from ndnclient.diagnostics.model import CheckStatus
     from ndnclient.diagnostics.report import CheckReport, summary_lines, write_report
@@ -126,7 +126,8 @@ def cmd_check(ctx: CommandContext, args: argparse.Namespace) -> int:
         signature_last_try_confirmed=last_try_confirmed,
         signature_card=signature_card,
     )
-    available = (*ALL_CHECKS, SIGNATURE_TEST) if args.sign_test else ALL_CHECKS
+    in_force = checks_for(ctx.settings)
+    available = (*in_force, SIGNATURE_TEST) if args.sign_test else in_force
     checks = with_prerequisites(available, args.only) if args.only else list(available)
     runner = CheckRunner(checks, context, deadline=args.timeout)
     wanted = set(args.only or [c.code for c in checks])
@@ -211,6 +212,8 @@ def _known_params(settings: Settings) -> dict[str, str]:
     """What a general explanation can say for this PC: the repository's host and port."""
     from ndnclient.pki.ldap_repository import LdapTarget
 
+    if not settings.ldap_url:
+        return {}  # unset: the check reads the repository from the card's certificate
     target = LdapTarget.from_url(settings.ldap_url)
     return {"host": target.host, "port": str(target.port)}
 

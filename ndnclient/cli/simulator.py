@@ -5,8 +5,11 @@ command, with the exit statuses every command has."""
 from __future__ import annotations
 
 import argparse
+import shutil
 import signal
+import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from datetime import date
@@ -28,6 +31,7 @@ from ndnclient.simulator import VPCD_HOST, VPCD_PORT
 
 # The card (cryptography for its keys and certificates) loads when the command runs.
 if TYPE_CHECKING:
+    from ndnclient.simulator.repository import Slapd
     from ndnclient.simulator.state import VirtualCardState
 
 # --- Arguments ---------------------------------------------------------------------------------
@@ -65,6 +69,12 @@ def _iso_date(text: str) -> date:
     if not FIRST_DATE <= day <= LAST_DATE:
         raise argparse.ArgumentTypeError(f"expected a date from {FIRST_DATE} to {LAST_DATE}")
     return day
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError("expected a port number from 1 to 65535")
+    return int(text)
 
 
 def _tries(maximum: int) -> Callable[[str], int]:
@@ -131,6 +141,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--pin-stdin",
         action="store_true",
         help="read the PIN, then the unlock code, one a line, from stdin",
+    )
+    parser.add_argument(
+        "--repository-port",
+        type=_port,
+        metavar="PORT",
+        help="also serve the test CA's LDAP repository (slapd) on 127.0.0.1:PORT, and name "
+        "it in the certificate's CRL distribution points",
     )
 
 
@@ -309,6 +326,7 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
     stop = threading.Event()
     bridge = VpcdBridge(card, host, port, on_inserted=announce)
     previous_handlers = _install_signal_handlers(stop)
+    repository = _start_repository(state, args.repository_port, path)
     try:
         bridge.start()
         # Wake up now and then: the bridge thread may have given up (vpcd unreachable).
@@ -316,11 +334,40 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
             pass
     finally:
         bridge.stop()  # pulls the card cleanly
+        if repository is not None:
+            repository.stop()
+            shutil.rmtree(repository.folder, ignore_errors=True)
         _restore_signal_handlers(previous_handlers)
     if bridge.error is not None:
         print(f"ndnclient simulator: {bridge.error}", file=sys.stderr)
         return EXIT_PROBLEM
     return EXIT_OK
+
+
+def _start_repository(state: VirtualCardState, port: int | None, path: Path | None) -> Slapd | None:
+    """The test CA's repository on 127.0.0.1:`port`, named in the certificate's CRL
+    distribution points (the certificate is issued again when it named another). A
+    repository that cannot start is told and the card runs without it."""
+    if port is None:
+        return None
+    from ndnclient.simulator.repository import Slapd, distribution_point, entry_for
+    from ndnclient.simulator.state import save_state
+    from ndnclient.simulator.testca import crl_distribution_points_of
+
+    point = distribution_point(port)
+    if crl_distribution_points_of(state.user_certificate()) != (point,):
+        state.reissue_certificate((point,))
+        if path is not None:
+            save_state(state, path)
+    folder = Path(tempfile.mkdtemp(prefix="ndnclient-repository-"))
+    try:
+        server = Slapd(folder, [entry_for(state.test_ca())], port=port).start()
+    except (OSError, RuntimeError, subprocess.SubprocessError) as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        print(f"ndnclient simulator: the CA repository did not start: {error}", file=sys.stderr)
+        return None
+    print(f"Virtual CA repository {point} (CRL and ARL)", flush=True)
+    return server
 
 
 _SignalHandler = Any  # what signal.signal returns: a callable, an int, or None

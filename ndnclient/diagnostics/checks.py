@@ -4,6 +4,7 @@ Outcome whose key names its text in the code catalogue; none sends a PIN or spen
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -32,14 +33,23 @@ from ndnclient.card.session import CardType, GoSignSession
 from ndnclient.card.status import CardStatus, in_japan, survey_cards
 from ndnclient.diagnostics.context import CheckContext, found
 from ndnclient.diagnostics.model import Check, CheckStatus, Outcome
-from ndnclient.pki.ldap_repository import LdapProbe
+from ndnclient.pki.ldap_repository import (
+    MAX_DISTRIBUTION_POINTS,
+    LdapProbe,
+    LdapTarget,
+    LdapUrlError,
+    ProbeResult,
+    distribution_point_uris,
+    ldap_distribution_points,
+    parse_ldap_url,
+)
 from ndnclient.pki.trust import check_revocation, verify_chain
 from ndnclient.pki.untrusted import UntrustedDataError, certificate_from_der
 from ndnclient.renewal import plan_renewal
 from ndnclient.resources import resource_path
 from ndnclient.settings.cards import switching_until
 from ndnclient.settings.errors import InvalidValueError
-from ndnclient.settings.keys import DEFAULT_LDAP_URL
+from ndnclient.settings.service import Settings, Source
 from ndnclient.settings.urls import normalize_origin
 
 OK, WARN, FAIL = CheckStatus.OK, CheckStatus.WARN, CheckStatus.FAIL
@@ -280,14 +290,39 @@ def g03_gosign_certificate(context: CheckContext) -> Outcome:
 # --- G04 the LDAP repository ------------------------------------------------------------------
 
 
-def _probe(context: CheckContext) -> LdapProbe:
+def _probe(context: CheckContext, target: str | LdapTarget) -> LdapProbe:
     settings = context.settings
     return LdapProbe(
-        settings.ldap_url,
+        target,
         connect_timeout=settings.ldap_connect_timeout,
         receive_timeout=settings.ldap_receive_timeout,
         deadline=context.deadline,
     )
+
+
+def _url_source(settings: Settings) -> str:
+    """Where a configured `ldap.url` came from: IT's policy, or the user's settings."""
+    policy = settings.sources.get("ldap.url") in (Source.POLICY, Source.LOCKED)
+    return "policy" if policy else "settings"
+
+
+def _repository_candidates(context: CheckContext) -> list[tuple[str, LdapTarget | str]]:
+    """The entries G04 probes, in order, each with its URL as written: the configured URL
+    alone when there is one (IT's or the user's word wins over the certificate), else the
+    card certificate's LDAP distribution points (a URL that does not parse is kept as its
+    error's message, to be listed in the facts)."""
+    if context.settings.ldap_url:
+        url = context.settings.ldap_url
+        return [(url, LdapTarget.from_url(url))]
+    certificate = context.card.certificate
+    uris = ldap_distribution_points(certificate) if certificate is not None else []
+    candidates: list[tuple[str, LdapTarget | str]] = []
+    for uri in uris[:MAX_DISTRIBUTION_POINTS]:
+        try:
+            candidates.append((uri, parse_ldap_url(uri)))
+        except LdapUrlError as error:
+            candidates.append((uri, str(error)))
+    return candidates
 
 
 def g04_ldap(context: CheckContext) -> Outcome:
@@ -296,11 +331,40 @@ def g04_ldap(context: CheckContext) -> Outcome:
         return Outcome(
             CheckStatus.NOT_APPLICABLE, "multitrust", facts={"verification_method": "multitrust"}
         )
-    if settings.ldap_url == DEFAULT_LDAP_URL:
-        # The built-in placeholder: nothing to probe, and nothing the network people can fix.
-        return Outcome(FAIL, "not_configured", facts={"ldap_url": settings.ldap_url})
-    result = _probe(context).run()
-    context.ldap = result
+    source = _url_source(settings) if settings.ldap_url else "certificate"
+    facts: dict[str, Any] = {"url_source": source, "proxy": settings.proxy_url}
+    certificate = context.card.certificate
+    if source == "certificate":
+        if certificate is None:
+            # No URL configured and no certificate read (G03 did not pass): nothing to probe.
+            return Outcome(CheckStatus.SKIPPED, "no_certificate", facts=facts)
+        facts["distribution_points"] = distribution_point_uris(certificate)
+    tried: list[dict[str, Any]] = []
+    facts["tried"] = tried
+    chosen: ProbeResult | None = None
+    for url, target in _repository_candidates(context):
+        if isinstance(target, str):
+            tried.append({"url": url[:256], "reason": "bad_url", "detail": target})
+            continue
+        result = _probe(context, target).run()
+        tried.append(
+            {
+                "url": result.target.describe(),
+                "reason": result.reason.value if result.reason else None,
+                "detail": result.detail,
+                "elapsed_ms": result.elapsed_ms,
+            }
+        )
+        if chosen is None or (result.ok and not chosen.ok):
+            chosen = result  # the first that gave the lists; else the first tried
+        if result.ok:
+            break
+    if chosen is None:
+        # A certificate without a usable LDAP distribution point, and no URL configured.
+        if tried:
+            return Outcome(CheckStatus.SKIPPED, "bad_distribution_point", facts=facts)
+        return Outcome(CheckStatus.SKIPPED, "no_distribution_point", facts=facts)
+    context.ldap = result = chosen
     phrases = context.catalogue
     params = {
         "host": result.target.host,
@@ -314,7 +378,7 @@ def g04_ldap(context: CheckContext) -> Outcome:
             else ""
         ),
     }
-    facts = {**result.facts(), "proxy": settings.proxy_url}
+    facts = {**result.facts(), **facts}
     if result.reason is None:
         return Outcome(OK, "ok", params, facts)
     return Outcome(FAIL, result.reason.value, params, facts)
@@ -323,7 +387,8 @@ def g04_ldap(context: CheckContext) -> Outcome:
 def g04_bound(context: CheckContext) -> float:
     if context.settings.verification_method == "multitrust":
         return QUICK_CHECK_BOUND
-    return _probe(context).time_bound + 1.0
+    probes = sum(1 for _, target in _repository_candidates(context) if not isinstance(target, str))
+    return max(1, probes) * _probe(context, context.settings.ldap_url).time_bound + 1.0
 
 
 # --- G05 the certificate's validity --------------------------------------------------------
@@ -376,22 +441,24 @@ def g06_settings_match(context: CheckContext) -> Outcome:
         "inserted": info.card_number,
         "registered": [card.card_number for card in cards],
     }
+    # A card not registered yet is a step the user has not taken, not a fault: a warning
+    # with the way to take it (the window offers to register the card).
     if not cards:
         return Outcome(
-            FAIL, "none_registered", {"card_number": inserted}, {**facts, "offer_register": True}
+            WARN, "none_registered", {"card_number": inserted}, {**facts, "offer_register": True}
         )
     match = next((c for c in cards if c.card_number == info.card_number), None)
     if match is None:
         registered = ", ".join(format_card_number(c.card_number) for c in cards)
         return Outcome(
-            FAIL,
+            WARN,
             "other_registered",
             {"card_number": inserted, "registered": registered},
             {**facts, "offer_register": True},
         )
     if (match.valid_from, match.valid_to) != (info.valid_from, info.valid_to):
         return Outcome(
-            FAIL,
+            WARN,
             "validity_differs",
             {
                 "card_number": inserted,
@@ -521,14 +588,22 @@ def _arl_verdict(
 def g09_chain(context: CheckContext) -> Outcome:
     certificate = found(context.card.certificate, "the certificate G03 read")
     anchors = context.anchors
-    intermediates = [c for c in (context.card.ca_certificate,) if c is not None]
+    # Path candidates, never anchors: the card's CA certificate, then the Windows CA
+    # store's. (AIA: nothing is fetched, and no fetched certificate is kept anywhere yet.)
+    card_ca = [c for c in (context.card.ca_certificate,) if c is not None]
+    intermediates = [*card_ca, *anchors.intermediates]
     result = verify_chain(certificate, anchors.certificates, intermediates, context.now())
     context.chain = result
     facts: dict[str, Any] = {
         "chain": [c.subject.rfc4514_string() for c in result.chain],
         "anchors": len(anchors.certificates),
         "anchor_problems": list(anchors.problems),
+        "intermediates": {"card": len(card_ca), "windows_ca": len(anchors.intermediates)},
+        "system_store": anchors.system,  # None: not read (trust.use_system_store false)
     }
+    if result.trusted:
+        source = anchors.source_of(result.chain[-1])
+        facts["anchor_source"] = source.value if source else None
     if not result.trusted:
         problem = result.problem.value if result.problem else "unknown_issuer"
         return Outcome(FAIL, problem, {"issuer": certificate.issuer.rfc4514_string()}, facts)
@@ -631,7 +706,8 @@ ALL_CHECKS: tuple[Check, ...] = (
     Check("G01", g01_service_and_reader, time_bound=_seconds(CARD_CHECK_BOUND)),
     Check("G02", g02_card_present, requires=("G01",), time_bound=_seconds(CARD_CHECK_BOUND)),
     Check("G03", g03_gosign_certificate, requires=("G02",), time_bound=_seconds(CARD_CHECK_BOUND)),
-    Check("G04", g04_ldap, time_bound=g04_bound),
+    # G04 probes the repository the settings name, else the one in the certificate G03 read.
+    Check("G04", g04_ldap, after=("G03",), time_bound=g04_bound),
     Check("G05", g05_validity, requires=("G03",), time_bound=_seconds(QUICK_CHECK_BOUND)),
     Check("G06", g06_settings_match, requires=("G03",), time_bound=_seconds(QUICK_CHECK_BOUND)),
     Check("G07", g07_pin_state, requires=("G03",), time_bound=_seconds(CARD_CHECK_BOUND)),
@@ -655,3 +731,16 @@ ALL_CHECKS: tuple[Check, ...] = (
     Check("G12", g12_clock, after=("G04",), time_bound=_seconds(QUICK_CHECK_BOUND)),
     Check("G13", g13_proxy, after=("G04",), time_bound=_seconds(QUICK_CHECK_BOUND)),
 )
+
+
+def checks_for(settings: Settings) -> tuple[Check, ...]:
+    """ALL_CHECKS for these settings: with `ldap.url` set, G04 needs no certificate, so it
+    does not wait for G03 (and `check --only G04` reads no card)."""
+    if not settings.ldap_url:
+        return ALL_CHECKS
+    return tuple(
+        dataclasses.replace(c, after=tuple(a for a in c.after if a != "G03"))
+        if c.code == "G04"
+        else c
+        for c in ALL_CHECKS
+    )

@@ -9,6 +9,7 @@ CLI runs the jobs on a backend of its own, the GUI hands them to its card thread
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -98,6 +99,7 @@ class CheckContext:
         # own (the LDAP probe) shorten them to it, so they still give their own verdict.
         self.deadline: float | None = None
         self._anchors: AnchorSet | None = None
+        self.platform = sys.platform  # whose trust store G09 reads (tests play Windows)
         self._anchors_lock = threading.Lock()
 
     @property
@@ -105,7 +107,11 @@ class CheckContext:
         """The trust anchors in force, read once per run."""
         with self._anchors_lock:
             if self._anchors is None:
-                self._anchors = load_anchors(self.settings.trust_anchor_files)
+                self._anchors = load_anchors(
+                    self.settings.trust_anchor_files,
+                    use_system_store=self.settings.trust_use_system_store,
+                    platform=self.platform,
+                )
             return self._anchors
 
     def with_card(self, job: Callable[[ReaderBackend], T]) -> T:

@@ -31,7 +31,9 @@ the socket is closed and the verdict is `too_large`.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import math
+import re
 import socket
 import sys
 import threading
@@ -73,6 +75,13 @@ MAX_NESTING = 32
 # that within a small margin past the deadline. 100,000 entries are about 3 MB of CRL.
 MAX_LIST_ENTRIES = 100_000
 RECEIVE_CHUNK = 64 * 1024  # bytes asked of the socket at a time
+# A distribution point's URL from a certificate: longer than this is not a repository entry.
+MAX_URL_LENGTH = 2048
+# Distribution points tried per certificate, in order: a CA names one or two.
+MAX_DISTRIBUTION_POINTS = 4
+_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_ATTRIBUTE_DESCRIPTION = re.compile(r"[A-Za-z][A-Za-z0-9-]*(;[A-Za-z0-9-]+)*|[0-9]+(\.[0-9]+)+")
+_HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")
 # ldap3's own complaints about the messages (not the network): the answer is not LDAP.
 LDAP3_PROTOCOL_COMPLAINTS = ("invalid messageId", "unsolicited notification", "multiple")
 
@@ -90,12 +99,22 @@ class ProbeReason(StrEnum):
     TOO_LARGE = "too_large"
 
 
+class LdapUrlError(UntrustedDataError):
+    """An LDAP URL (from a certificate's CRL distribution points) this program cannot use:
+    not RFC 4516, or asking for something the probe does not do. The message is technical."""
+
+    message_key = "cert.bad_ldap_url"
+
+
 @dataclass(frozen=True)
 class LdapTarget:
     scheme: str
     host: str  # without brackets, as name resolution wants it
     port: int
     base_dn: str
+    # The attributes the URL names (RFC 4516), e.g. ("certificateRevocationList;binary",);
+    # empty when it names none (the settings' URL): then the entry must hold the CRL and ARL.
+    attributes: tuple[str, ...] = ()
 
     @classmethod
     def from_url(cls, url: str) -> LdapTarget:
@@ -112,6 +131,149 @@ class LdapTarget:
             port=port or (636 if scheme == "ldaps" else 389),
             base_dn=unquote(parts.path.lstrip("/")),
         )
+
+    @property
+    def crl_attribute(self) -> str:
+        """The attribute read as the CRL: the one the URL names (other than the ARL), else
+        the standard one."""
+        named = [a for a in self.attributes if _base_name(a) != _base_name(ARL_ATTRIBUTE)]
+        return named[0] if named else CRL_ATTRIBUTE
+
+    @property
+    def arl_required(self) -> bool:
+        """The ARL must be there when the URL names no attribute (the settings' entry holds
+        both) or names the ARL; a URL that names only the CRL promises only the CRL, so the
+        ARL is read when the entry has it (G08 then checks the CA), and not missed if not."""
+        return not self.attributes or any(
+            _base_name(a) == _base_name(ARL_ATTRIBUTE) for a in self.attributes
+        )
+
+    def describe(self) -> str:
+        """The URL again, for the facts (the DN as text, the port always written)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        attributes = f"?{','.join(self.attributes)}" if self.attributes else ""
+        return f"{self.scheme}://{host}:{self.port}/{self.base_dn}{attributes}"
+
+
+def _base_name(attribute: str) -> str:
+    return attribute.split(";", 1)[0].lower()
+
+
+def _percent_decoded(text: str, what: str) -> str:
+    """RFC 4516's percent-decoding, strictly: a lone `%` or bytes that are not UTF-8 are an
+    error (urllib would leave the first and replace the second)."""
+    if _PERCENT.search(text):
+        raise LdapUrlError(f"a stray '%' in the {what}")
+    try:
+        return unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        raise LdapUrlError(f"the {what} is not UTF-8 once decoded") from None
+
+
+def parse_ldap_url(url: str) -> LdapTarget:
+    """An LDAP URL in RFC 4516 form, `ldap://host[:port]/dn[?attributes[?scope[?filter
+    [?extensions]]]]`, as a certificate's CRL distribution point gives it (`ldaps://` too).
+
+    The host may be an IPv6 literal in brackets; the port defaults to 389 (636 for
+    ldaps); the DN and the attributes are percent-decoded (a space may also stand as
+    itself). The probe reads the entry itself (base scope): a filter is irrelevant to
+    it, and a scope other than base or a critical extension (`!`) asks for what it does
+    not do. Raises LdapUrlError (never anything else) for anything it cannot use."""
+    if not isinstance(url, str):
+        raise LdapUrlError("the URL is not text")
+    if len(url) > MAX_URL_LENGTH:
+        raise LdapUrlError(f"the URL is longer than {MAX_URL_LENGTH} characters")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        raise LdapUrlError("a control character in the URL")
+    scheme, separator, rest = url.strip().partition("://")
+    scheme = scheme.lower()
+    if not separator or scheme not in ("ldap", "ldaps"):
+        raise LdapUrlError("not an ldap:// or ldaps:// URL")
+    if "#" in rest:
+        raise LdapUrlError("a fragment ('#') in the URL")
+    hostport, slash, path = rest.partition("/")
+    if "@" in hostport:
+        raise LdapUrlError("a user name in the URL")
+    host, port = _host_and_port(hostport, 636 if scheme == "ldaps" else 389)
+    if not slash:
+        raise LdapUrlError("no DN in the URL")
+    parts = path.split("?")
+    if len(parts) > 5:
+        raise LdapUrlError("more than four '?' in the URL")
+    parts += [""] * (5 - len(parts))
+    dn_text, attributes_text, scope, _filter, extensions = parts
+    base_dn = _percent_decoded(dn_text, "DN").strip()
+    if not base_dn:
+        raise LdapUrlError("an empty DN in the URL")
+    if _percent_decoded(scope, "scope").lower() not in ("", "base"):
+        raise LdapUrlError(f"the scope {scope[:16]!r}: only the entry itself (base) is read")
+    for extension in extensions.split(",") if extensions else []:
+        if extension.startswith("!"):
+            raise LdapUrlError(f"a critical extension the probe does not know: {extension[:64]!r}")
+    return LdapTarget(scheme, host, port, base_dn, _attributes(attributes_text))
+
+
+def _attributes(text: str) -> tuple[str, ...]:
+    attributes: list[str] = []
+    for part in text.split(",") if text else []:
+        attribute = _percent_decoded(part, "attribute list").strip()
+        if not _ATTRIBUTE_DESCRIPTION.fullmatch(attribute):
+            raise LdapUrlError(f"not an attribute description: {attribute[:64]!r}")
+        attributes.append(attribute)
+    return tuple(attributes)
+
+
+def _host_and_port(hostport: str, default_port: int) -> tuple[str, int]:
+    if hostport.startswith("["):
+        literal, bracket, after = hostport[1:].partition("]")
+        if not bracket:
+            raise LdapUrlError("an IPv6 address without its closing ']'")
+        try:
+            host = str(ipaddress.IPv6Address(literal))
+        except ValueError:
+            raise LdapUrlError(f"not an IPv6 address: {literal[:64]!r}") from None
+        if after and not after.startswith(":"):
+            raise LdapUrlError("text after the IPv6 address")
+        port_text = after[1:] if after else ""
+    else:
+        host, colon, port_text = hostport.partition(":")
+        if colon and not port_text:
+            raise LdapUrlError("an empty port")
+        host = _percent_decoded(host, "host")
+        if not host:
+            raise LdapUrlError("no host in the URL (the probe has no default server)")
+        if not _HOST_NAME.fullmatch(host) or len(host) > 253:
+            raise LdapUrlError(f"not a host name: {host[:64]!r}")
+    if not port_text:
+        return host, default_port
+    if not port_text.isascii() or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise LdapUrlError(f"not a port: {port_text[:16]!r}")
+    return host, int(port_text)
+
+
+def ldap_distribution_points(certificate: x509.Certificate) -> list[str]:
+    """The ldap:// and ldaps:// URIs of the certificate's CRL distribution points
+    (RFC 5280 4.2.1.13), in the certificate's order. The certificate was read through
+    ndnclient.pki.untrusted, which read its extensions in full."""
+    return [uri for uri in distribution_point_uris(certificate) if _is_ldap(uri)]
+
+
+def distribution_point_uris(certificate: x509.Certificate) -> list[str]:
+    """Every URI of the CRL distribution points (ldap, http, ...), in order."""
+    try:
+        extension = certificate.extensions.get_extension_for_class(x509.CRLDistributionPoints)
+    except x509.ExtensionNotFound:
+        return []
+    uris: list[str] = []
+    for point in extension.value:
+        for name in point.full_name or ():
+            if isinstance(name, x509.UniformResourceIdentifier):
+                uris.append(name.value)
+    return uris
+
+
+def _is_ldap(uri: str) -> bool:
+    return uri.strip().lower().startswith(("ldap://", "ldaps://"))
 
 
 @dataclass
@@ -141,6 +303,7 @@ class ProbeResult:
             "host": self.target.host,
             "port": self.target.port,
             "base_dn": self.target.base_dn,
+            "url": self.target.describe(),
             "address": self.address,
             "elapsed_ms": self.elapsed_ms,
             "steps_ms": dict(self.steps_ms),
@@ -329,7 +492,7 @@ class LdapProbe:
 
     def __init__(
         self,
-        url: str,
+        url: str | LdapTarget,
         *,
         connect_timeout: float,
         receive_timeout: float,
@@ -337,7 +500,7 @@ class LdapProbe:
         deadline: float | None = None,
     ) -> None:
         """`deadline` (time.monotonic) can only shorten the probe, e.g. to a whole run's."""
-        self.target = LdapTarget.from_url(url)
+        self.target = url if isinstance(url, LdapTarget) else LdapTarget.from_url(url)
         self.connect_timeout = connect_timeout
         self.receive_timeout = receive_timeout
         self.dns_timeout = dns_timeout if dns_timeout is not None else connect_timeout
@@ -514,8 +677,9 @@ class LdapProbe:
                 connection.socket.close()  # if ldap3 gave up on it before it could close it
         if fired.is_set():
             raise _Failed(ProbeReason.NO_RESPONSE, "no complete LDAP answer before the deadline")
-        result.crl = _parse_list(raw, CRL_ATTRIBUTE)
-        result.arl = _parse_list(raw, ARL_ATTRIBUTE, MAX_LIST_ENTRIES - len(result.crl))
+        result.crl = _parse_list(raw, self.target.crl_attribute)
+        if self.target.arl_required or _values(raw, ARL_ATTRIBUTE):
+            result.arl = _parse_list(raw, ARL_ATTRIBUTE, MAX_LIST_ENTRIES - len(result.crl))
 
     def _bind_and_search(self, connection: ldap3.Connection, meter: _AnswerMeter) -> dict[str, Any]:
         connection.open()
@@ -531,7 +695,7 @@ class LdapProbe:
             self.target.base_dn,
             "(objectClass=*)",
             search_scope=ldap3.BASE,
-            attributes=[CRL_ATTRIBUTE, ARL_ATTRIBUTE],
+            attributes=[self.target.crl_attribute, ARL_ATTRIBUTE],
             size_limit=1,
             time_limit=max(1, math.ceil(self.receive_timeout)),
         )
@@ -551,7 +715,7 @@ class LdapProbe:
 def _parse_list(
     raw: dict[str, Any], attribute: str, max_entries: int = MAX_LIST_ENTRIES
 ) -> x509.CertificateRevocationList:
-    values = next((v for k, v in raw.items() if k.lower() == attribute.lower()), None)
+    values = _values(raw, attribute)
     if not values:
         raise _Failed(ProbeReason.NO_CRL, f"the entry has no {attribute}")
     try:
@@ -561,3 +725,12 @@ def _parse_list(
         raise _Failed(ProbeReason.TOO_LARGE, f"{attribute}: {error}") from None
     except UntrustedDataError as error:
         raise _Failed(ProbeReason.BAD_CRL, f"{attribute} does not parse: {error}") from None
+
+
+def _values(raw: dict[str, Any], attribute: str) -> Any:
+    """The attribute's values: its exact name first, else the same attribute with other
+    options (a server may add or drop `;binary`)."""
+    exact = next((v for k, v in raw.items() if k.lower() == attribute.lower()), None)
+    if exact:
+        return exact
+    return next((v for k, v in raw.items() if _base_name(k) == _base_name(attribute)), None)

@@ -1,22 +1,27 @@
 """Trust anchors, chains and revocation (G08, G09), with `cryptography`.
 
-The anchors are the issuer's CA certificates bundled in resources/trust/gosign/ plus the
-files in the setting `trust.anchor_files`. A chain is built from the user's certificate up
-to an anchor; the card's own CA certificate may serve as an intermediate, never as an
-anchor (a card is not a trust source).
+The anchors, in this order: the files in the setting `trust.anchor_files`, the issuer's CA
+certificates bundled in resources/trust/gosign/, and (setting `trust.use_system_store`) the
+operating system's store (ndnclient.pki.system_trust), read only when asked for. A chain is
+built from the user's certificate up to an anchor; the card's own CA certificate and the
+Windows CA store's certificates may serve as intermediates, never as anchors (a card is not
+a trust source, nor is a store of intermediates).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
+from ndnclient.pki.system_trust import AnchorSource, load_system_store
 from ndnclient.pki.untrusted import (
     UntrustedDataError,
     certificate_from_der,
@@ -38,6 +43,22 @@ class AnchorSet:
     certificates: tuple[x509.Certificate, ...]
     problems: tuple[str, ...]  # files that could not be read, one line each, with why
     unreadable_files: tuple[str, ...] = ()  # the same files' paths alone, for a sentence
+    sources: tuple[AnchorSource, ...] = ()  # where each certificate came from, in order
+    # Path candidates that are no anchors: the Windows CA store's certificates.
+    intermediates: tuple[x509.Certificate, ...] = ()
+    # What the system store gave and skipped (its entries' problems are never `problems`:
+    # an odd entry there is nobody's setting to fix), or None when it was not read.
+    system: dict[str, Any] | None = None
+
+    def source_of(self, anchor: x509.Certificate) -> AnchorSource | None:
+        """The store that supplied `anchor` (the first, when several hold it)."""
+        for certificate, source in zip(self.certificates, self.sources, strict=False):
+            if certificate is anchor:
+                return source
+        for certificate, source in zip(self.certificates, self.sources, strict=False):
+            if certificate == anchor:
+                return source
+        return None
 
 
 def load_certificates(path: Path) -> list[x509.Certificate]:
@@ -49,16 +70,28 @@ def load_certificates(path: Path) -> list[x509.Certificate]:
     return [certificate_from_der(data)]
 
 
-def load_anchors(extra_files: Iterable[str] = ()) -> AnchorSet:
-    """The bundled GoSign CA certificates and the configured extra anchors."""
+def load_anchors(
+    extra_files: Iterable[str] = (),
+    *,
+    use_system_store: bool = False,
+    platform: str = sys.platform,
+) -> AnchorSet:
+    """The configured extra anchors, the bundled GoSign CA certificates, and with
+    `use_system_store` the operating system's (`platform` is sys.platform's value)."""
     certificates: list[x509.Certificate] = []
+    sources: list[AnchorSource] = []
     problems: list[str] = []
     unreadable: list[str] = []
     folder = bundled_anchor_dir()
     bundled = sorted(p for p in folder.glob("*") if p.suffix.lower() in CERTIFICATE_SUFFIXES)
-    for path in [*bundled, *(Path(f) for f in extra_files)]:
+    for path, source in [
+        *((Path(f), AnchorSource.ANCHOR_FILES) for f in extra_files),
+        *((p, AnchorSource.BUNDLED) for p in bundled),
+    ]:
         try:
-            certificates.extend(load_certificates(path.expanduser()))
+            loaded = load_certificates(path.expanduser())
+            certificates.extend(loaded)
+            sources.extend([source] * len(loaded))
         except OSError as error:
             problems.append(f"{path}: {error.strerror or type(error).__name__}")
             unreadable.append(str(path))
@@ -69,7 +102,23 @@ def load_anchors(extra_files: Iterable[str] = ()) -> AnchorSet:
         except UntrustedDataError as error:
             problems.append(f"{path}: {error}")
             unreadable.append(str(path))
-    return AnchorSet(tuple(certificates), tuple(problems), tuple(unreadable))
+    intermediates: tuple[x509.Certificate, ...] = ()
+    system = None
+    if use_system_store:
+        store = load_system_store(platform=platform)
+        for certificate, source in store.anchors:
+            certificates.append(certificate)
+            sources.append(source)
+        intermediates = tuple(store.intermediates)
+        system = store.facts()
+    return AnchorSet(
+        tuple(certificates),
+        tuple(problems),
+        tuple(unreadable),
+        tuple(sources),
+        intermediates,
+        system,
+    )
 
 
 def issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:

@@ -16,10 +16,10 @@ from ndnclient.settings.documents import value_problem
 from ndnclient.settings.errors import InvalidValueError, SettingsError, UnknownKeyError
 from ndnclient.settings.urls import normalize_origin_list
 
-# The issuer's LDAP repository for CRL and ARL. The issuer does not publish it in a form we
-# could check here, so this is a placeholder under the reserved .invalid domain (it can never
-# resolve, and the operation check says so): IT sets the real entry in the policy file.
-DEFAULT_LDAP_URL = "ldap://repository.gosign.invalid:389/o=Nippon Denshi Ninsho,c=JP"
+# The issuer's LDAP repository for CRL and ARL: unset ("") by default, and then the operation
+# check takes it from the card certificate's CRL distribution points. IT may set an entry in
+# the policy file (or the user in the settings); it wins over the certificate.
+DEFAULT_LDAP_URL = ""
 
 Normalizer = Callable[[Any], Any]
 
@@ -62,6 +62,17 @@ def _seconds(key: str, low: float, high: float) -> Normalizer:
     return normalize
 
 
+def _bool(key: str) -> Normalizer:
+    def normalize(value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"  # as typed in a form or a shell
+        raise _invalid(key, "boolean", value)
+
+    return normalize
+
+
 def _list_of(key: str, item: Callable[[str], str]) -> Normalizer:
     def normalize(value: Any) -> list[str]:
         if isinstance(value, str):
@@ -93,6 +104,8 @@ def _ldap_url(value: Any) -> str:
     key = "ldap.url"
     if not isinstance(value, str):
         raise _invalid(key, "ldap_url", value)
+    if not value.strip():
+        return ""  # unset: the certificate's distribution points are used
     if "@" in value.split("://", 1)[-1].split("/", 1)[0]:
         raise _invalid(key, "ldap_url", "<hidden>")  # a bind user or password: never echoed
     try:
@@ -163,6 +176,7 @@ KEYS: dict[str, KeySpec] = {
             [],
             _list_of("trust.anchor_files", _non_empty("trust.anchor_files")),
         ),
+        KeySpec("trust.use_system_store", True, _bool("trust.use_system_store")),
         KeySpec("urls.allowed", [], _urls),
         KeySpec("proxy.url", None, _proxy_url),
         KeySpec("language", "ja", _choice("language", "ja", "en")),

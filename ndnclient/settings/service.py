@@ -76,6 +76,10 @@ class Settings:
         return tuple(self.values["trust.anchor_files"])
 
     @property
+    def trust_use_system_store(self) -> bool:
+        return bool(self.values["trust.use_system_store"])
+
+    @property
     def urls_allowed(self) -> tuple[str, ...]:
         return tuple(self.values["urls.allowed"])
 

@@ -15,6 +15,7 @@ import json
 import os
 import secrets
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -29,6 +30,7 @@ from ndnclient.errors import UserFacingError
 from ndnclient.simulator.testca import (
     JAPAN_TIME,
     TestCA,
+    crl_distribution_points_of,
     generate_rsa_key,
     issue_user_certificate,
 )
@@ -164,8 +166,11 @@ class VirtualCardState:
         """The CA that issued the user certificate, with its key (to re-issue, or for CRLs)."""
         return TestCA.load(self.ca_key_pem, self.ca_certificate_der)
 
-    def reissue_certificate(self) -> None:
-        """Issue the user certificate again from the stored CA, same key, current identity."""
+    def reissue_certificate(self, crl_distribution_points: Sequence[str] | None = None) -> None:
+        """Issue the user certificate again from the stored CA, same key, current identity,
+        and the given CRL distribution points (None: the same as before)."""
+        if crl_distribution_points is None:
+            crl_distribution_points = crl_distribution_points_of(self.user_certificate())
         certificate = issue_user_certificate(
             self.test_ca(),
             self.user_private_key().public_key(),
@@ -173,6 +178,7 @@ class VirtualCardState:
             self.card_number,
             self.valid_from,
             self.valid_to,
+            crl_distribution_points,
         )
         self.user_certificate_der = certificate.public_bytes(serialization.Encoding.DER)
 
@@ -269,8 +275,10 @@ def create_state(
     ca: TestCA | None = None,
     user_key: rsa.RSAPrivateKey | None = None,
     kdf_iterations: int = KDF_ITERATIONS,
+    crl_distribution_points: Sequence[str] = (),
 ) -> VirtualCardState:
-    """A new card: a user key (or `user_key`), its certificate from `ca` (or a new test CA)."""
+    """A new card: a user key (or `user_key`), its certificate from `ca` (or a new test CA),
+    with `crl_distribution_points` (URIs; none by default) in the certificate."""
     if card_type not in CARD_TYPES:
         raise ValueError(f"unknown card type {card_type!r}")
     _card_number(card_number, error=ValueError)
@@ -290,7 +298,13 @@ def create_state(
     ca = ca or TestCA.generate()
     user_key = user_key or generate_rsa_key()
     certificate = issue_user_certificate(
-        ca, user_key.public_key(), holder, card_number, valid_from, valid_to
+        ca,
+        user_key.public_key(),
+        holder,
+        card_number,
+        valid_from,
+        valid_to,
+        crl_distribution_points,
     )
     return VirtualCardState(
         card_type=card_type,

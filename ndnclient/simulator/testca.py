@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
@@ -165,8 +165,15 @@ def issue_user_certificate(
     card_number: str,
     valid_from: date,
     valid_to: date,
+    crl_distribution_points: Sequence[str] = (),
 ) -> x509.Certificate:
-    """The holder's signing certificate, valid from `valid_from` to `valid_to` (Japan time)."""
+    """The holder's signing certificate, valid from `valid_from` to `valid_to` (Japan time).
+
+    `crl_distribution_points`: URIs for the CRL Distribution Points extension (RFC 5280
+    4.2.1.13), one distribution point each, in order, e.g.
+    `ldap://127.0.0.1:389/cn=...?certificateRevocationList;binary`. None by default: the
+    test CA publishes its CRL nowhere unless a test serves it, and a certificate naming a
+    repository nobody runs would make G04 fail on every machine without one."""
     if valid_to < valid_from:
         raise ValueError("valid_to is before valid_from")
     if not holder:
@@ -184,7 +191,7 @@ def issue_user_certificate(
             x509.NameAttribute(NameOID.SERIAL_NUMBER, card_number, _type=_ASN1Type.PrintableString),
         ]
     )
-    return (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(ca.certificate.subject)
@@ -209,5 +216,30 @@ def issue_user_certificate(
         )
         .add_extension(ca._authority_key_identifier(), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(user_public_key), critical=False)
-        .sign(ca.key, hashes.SHA256())
+    )
+    if crl_distribution_points:
+        points = [
+            x509.DistributionPoint(
+                full_name=[x509.UniformResourceIdentifier(uri)],
+                relative_name=None,
+                reasons=None,
+                crl_issuer=None,
+            )
+            for uri in crl_distribution_points
+        ]
+        builder = builder.add_extension(x509.CRLDistributionPoints(points), critical=False)
+    return builder.sign(ca.key, hashes.SHA256())
+
+
+def crl_distribution_points_of(certificate: x509.Certificate) -> tuple[str, ...]:
+    """The URIs of a certificate's CRL distribution points (what reissuing keeps)."""
+    try:
+        extension = certificate.extensions.get_extension_for_class(x509.CRLDistributionPoints)
+    except x509.ExtensionNotFound:
+        return ()
+    return tuple(
+        name.value
+        for point in extension.value
+        for name in point.full_name or ()
+        if isinstance(name, x509.UniformResourceIdentifier)
     )

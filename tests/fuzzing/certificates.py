@@ -718,7 +718,10 @@ class Chain:
             path = self._folder / "anchor.der"
             path.write_bytes(seeds().ca_der)
             anchor_files.append(str(path))
-        settings = merge({"trust.anchor_files": anchor_files}, Policy())
+        # The case's anchor alone: not this machine's store (its cost, its contents).
+        settings = merge(
+            {"trust.anchor_files": anchor_files, "trust.use_system_store": False}, Policy()
+        )
         context = CheckContext(settings, lambda job: job(backend), clock=lambda: NOW)
         for code, check in (
             ("G01", checks.g01_service_and_reader),

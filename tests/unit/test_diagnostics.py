@@ -175,7 +175,15 @@ def test_cancellation() -> None:
 def test_with_prerequisites() -> None:
     chosen = [c.code for c in with_prerequisites(ALL_CHECKS, ["G08"])]
     assert chosen == ["G01", "G02", "G03", "G04", "G08", "G09"]
-    assert [c.code for c in with_prerequisites(ALL_CHECKS, ["G13"])] == ["G04", "G13"]
+    # G04 comes after G03: without ldap.url it probes the certificate's distribution points.
+    assert [c.code for c in with_prerequisites(ALL_CHECKS, ["G13"])] == [
+        "G01",
+        "G02",
+        "G03",
+        "G04",
+        "G13",
+    ]
+    assert [c.code for c in with_prerequisites(ALL_CHECKS, ["G10"])] == ["G10"]
 
 
 # --- the catalogue ---------------------------------------------------------------------------
@@ -531,11 +539,12 @@ def test_the_run_deadline_shortens_the_probe_so_g04_keeps_its_own_verdict(
     assert (result.status, result.facts.get("reason")) == (FAIL, "no_response")
 
 
-def test_the_placeholder_repository_is_not_configured_not_dns() -> None:
-    context = context_with()
+def test_no_url_and_no_certificate_skip_g04_rather_than_fail() -> None:
+    context = context_with()  # ldap.url is unset by default; no card was read
     (result,) = CheckRunner([c for c in ALL_CHECKS if c.code == "G04"], context).run()
-    assert result.outcome == "not_configured"
-    assert "情報システム担当" in result.remedy
+    assert (result.status, result.outcome) == (CheckStatus.SKIPPED, "no_certificate")
+    assert result.facts["url_source"] == "certificate"
+    assert "ldap.url" in result.detail
 
 
 def test_a_cycle_is_refused() -> None:

@@ -401,7 +401,10 @@ def test_the_card_key_needs_an_rsa_certificate(shared_ca: TestCA) -> None:
 
 
 def context_on(backend: VirtualReaderBackend, anchor_files: list[str]) -> CheckContext:
-    settings = merge({"trust.anchor_files": anchor_files}, Policy())
+    # The configured files alone: this machine's own store stays out.
+    settings = merge(
+        {"trust.anchor_files": anchor_files, "trust.use_system_store": False}, Policy()
+    )
     return CheckContext(settings, lambda job: job(backend))
 
 

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from ndnclient.card.choice import CardChoice
 from ndnclient.card.pin import SecretBuffer
 from ndnclient.card.readers import reader_filter_from_env
-from ndnclient.diagnostics.checks import ALL_CHECKS
+from ndnclient.diagnostics.checks import ALL_CHECKS, checks_for
 from ndnclient.diagnostics.context import CheckContext
 from ndnclient.diagnostics.model import Check, CheckResult
 from ndnclient.diagnostics.runner import CheckRunner
@@ -86,7 +86,8 @@ def start_run(
         signature_last_try_confirmed=signature is not None and signature.last_try_confirmed,
         signature_card=signature.card if signature is not None else None,
     )
-    checks = (*ALL_CHECKS, SIGNATURE_TEST) if signature is not None else tuple(ALL_CHECKS)
+    in_force = checks_for(context.settings)  # G04 waits for the card only when it must
+    checks = (*in_force, SIGNATURE_TEST) if signature is not None else in_force
     runner = CheckRunner(checks, context)
     run = CheckRun(
         run_id, context, checks, signature_pin=signature.pin if signature is not None else None

@@ -1,0 +1,100 @@
+"""Issue 13: with `ldap.url` unset, G04 and G08 use the CA repository named in the card
+certificate's CRL distribution points (RFC 4516 URLs), against a real slapd."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+
+import pytest
+
+from ndnclient.diagnostics.model import CheckStatus
+from tests.integration.ldap_server import Slapd
+from tests.integration.support import CA_CN, Setup, run_cli
+from tests.integration.test_operation_check import run_checks
+
+pytestmark = pytest.mark.integration
+
+OK, SKIPPED = CheckStatus.OK, CheckStatus.SKIPPED
+# The CA's entry, its spaces written %20 as a certificate writes them.
+ENTRY_PATH = f"cn={CA_CN},o=ndnclient test,c=JP".replace(" ", "%20")
+
+
+def point(port: int, path: str = ENTRY_PATH) -> str:
+    return f"ldap://127.0.0.1:{port}/{path}?certificateRevocationList;binary"
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def with_points(healthy: Callable[..., Setup], *points: str, server: Slapd | None = None) -> Setup:
+    """A healthy setup whose card certificate names `points`, and no `ldap.url`."""
+    setup = healthy(start_server=False, card_options={"crl_distribution_points": list(points)})
+    assert setup.service.load()[0].ldap_url == ""
+    return setup
+
+
+def test_the_certificates_distribution_point_serves_g04_and_g08(
+    healthy: Callable[..., Setup], repository: Callable[..., Slapd]
+) -> None:
+    server = repository()
+    with_points(healthy, point(server.port))
+    results = run_checks(("G04", "G08"))
+    g04, g08 = results["G04"], results["G08"]
+    assert (g04.status, g04.outcome) == (OK, "ok"), g04.facts
+    assert g04.facts["url_source"] == "certificate"
+    assert g04.facts["port"] == server.port
+    assert g04.facts["base_dn"] == f"cn={CA_CN},o=ndnclient test,c=JP"
+    assert g04.facts["distribution_points"] == [point(server.port)]
+    assert [t["reason"] for t in g04.facts["tried"]] == [None]
+    assert (g08.status, g08.outcome) == (OK, "ok"), g08.facts
+
+
+def test_a_dead_first_distribution_point_gives_way_to_the_second(
+    healthy: Callable[..., Setup], repository: Callable[..., Slapd]
+) -> None:
+    server = repository()
+    dead = closed_port()
+    with_points(healthy, point(dead), point(server.port))
+    results = run_checks(("G04", "G08"))
+    g04 = results["G04"]
+    assert g04.status is OK, g04.facts
+    assert g04.facts["port"] == server.port
+    assert [(t["url"].split("/")[2], t["reason"]) for t in g04.facts["tried"]] == [
+        (f"127.0.0.1:{dead}", "refused"),
+        (f"127.0.0.1:{server.port}", None),
+    ]
+    assert results["G08"].status is OK, results["G08"].facts
+
+
+def test_a_url_in_the_settings_wins_over_the_certificate(
+    healthy: Callable[..., Setup], repository: Callable[..., Slapd]
+) -> None:
+    server = repository()
+    setup = with_points(healthy, point(closed_port()))
+    setup.set("ldap.url", f"ldap://127.0.0.1:{server.port}/cn={CA_CN},o=ndnclient test,c=JP")
+    results = run_checks(("G04", "G08"))
+    g04 = results["G04"]
+    assert g04.status is OK, g04.facts
+    assert g04.facts["url_source"] == "settings"
+    assert [t["url"].split("/")[2] for t in g04.facts["tried"]] == [f"127.0.0.1:{server.port}"]
+    assert results["G08"].status is OK
+
+
+def test_no_distribution_point_and_no_url_skip_g04_with_a_sentence_and_never_fail(
+    healthy: Callable[..., Setup],
+) -> None:
+    with_points(healthy)
+    result = run_cli("check", "--json")
+    by_code = {r["code"]: r for r in result.json()["results"]}
+    g04 = by_code["G04"]
+    assert (g04["status"], g04["outcome"]) == ("skipped", "no_distribution_point")
+    assert "CRL配布点" in g04["detail"]
+    assert "ldap.url" in g04["detail"]
+    assert g04["facts"]["url_source"] == "certificate"
+    assert by_code["G08"]["status"] == "skipped"
+    assert "fail" not in {r["status"] for r in by_code.values()}, by_code
+    assert result.code == 0, result.stdout + result.stderr
