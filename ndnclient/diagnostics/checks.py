@@ -33,8 +33,10 @@ from ndnclient.card.session import CardType, GoSignSession
 from ndnclient.card.status import CardStatus, in_japan, survey_cards
 from ndnclient.diagnostics.context import CheckContext, found
 from ndnclient.diagnostics.model import Check, CheckStatus, Outcome
+from ndnclient.pki.http_crl import HttpCrlError, fetch_crl, http_points
 from ndnclient.pki.ldap_repository import (
     MAX_DISTRIBUTION_POINTS,
+    MAX_LIST_ENTRIES,
     LdapProbe,
     LdapTarget,
     LdapUrlError,
@@ -57,6 +59,7 @@ EXPIRY_WARNING_DAYS = 30
 CLOCK_TOLERANCE = timedelta(minutes=5)
 CARD_CHECK_BOUND = 15.0
 QUICK_CHECK_BOUND = 5.0
+MAX_HTTP_POINTS = 2  # http:// distribution points G08 tries when LDAP gave no CRL
 
 
 def _card_error(context: CheckContext, error: CardError) -> Outcome:
@@ -523,14 +526,25 @@ def g07_pin_state(context: CheckContext) -> Outcome:
 
 def g08_revocation(context: CheckContext) -> Outcome:
     certificate = found(context.card.certificate, "the certificate G03 read")
-    probe = found(context.ldap, "G04's probe")
-    crl = found(probe.crl, "the CRL G04 fetched")
     issuer = found(found(context.chain, "G09's chain").issuer, "the issuer G09 verified")
+    probe = context.ldap
+    http_url: str | None = None
+    if probe is not None and probe.ok and probe.crl is not None:
+        crl, arl = probe.crl, probe.arl
+    else:
+        # LDAP gave no CRL (G04 says why): the certificate's http:// point, if it has one.
+        fetched = _crl_over_http(context, certificate)
+        if isinstance(fetched, Outcome):
+            return fetched
+        (crl, http_url), arl = fetched, None
     now = context.now()
     facts: dict[str, Any] = {
         "serial_number": f"{certificate.serial_number:X}",
         "crl_entries": len(crl),
+        "crl_source": "ldap" if http_url is None else "http",
     }
+    if http_url is not None:
+        facts["crl_url"] = http_url
     result = check_revocation(certificate, crl, issuer, now)
     facts["crl_next_update"] = result.next_update.isoformat() if result.next_update else None
     facts["listed"] = result.revoked_at is not None
@@ -544,13 +558,57 @@ def g08_revocation(context: CheckContext) -> Outcome:
             {"revoked_on": _jst_day(result.revoked_at)},
             {**facts, "revoked_at": result.revoked_at.isoformat()},
         )
-    arl = _arl_verdict(context, issuer, probe.arl, now, facts)
-    if arl is not None:
-        return arl
+    arl_outcome = _arl_verdict(context, issuer, arl, now, facts)
+    if arl_outcome is not None:
+        return arl_outcome
     if result.stale:
         next_update = found(result.next_update, "a stale CRL's next update")
         return Outcome(WARN, "stale", {"next_update": _jst_day(next_update)}, facts)
-    return Outcome(OK, "ok", {"this_update": _jst_day(crl.last_update_utc)}, facts)
+    this_update = _jst_day(crl.last_update_utc)
+    if http_url is not None:
+        return Outcome(OK, "ok_over_http", {"this_update": this_update, "url": http_url}, facts)
+    return Outcome(OK, "ok", {"this_update": this_update}, facts)
+
+
+def _crl_over_http(
+    context: CheckContext, certificate: x509.Certificate
+) -> tuple[x509.CertificateRevocationList, str] | Outcome:
+    """The CRL from the first of the certificate's http:// distribution points that gives
+    one, and its URL; else the skipped outcome (G04 tells what LDAP did)."""
+    settings = context.settings
+    if settings.verification_method == "multitrust":
+        # Moot as G04 is (the e-bidding system checks revocation itself): no problem.
+        return Outcome(
+            CheckStatus.NOT_APPLICABLE,
+            "prerequisite_not_applicable",
+            {"codes": "G04"},
+            {"because": ["G04"]},
+        )
+    points = http_points(distribution_point_uris(certificate))
+    if not points:
+        return Outcome(CheckStatus.SKIPPED, "no_crl", facts={"http_points": points})
+    tried: list[dict[str, str]] = []
+    for url in points[:MAX_HTTP_POINTS]:
+        try:
+            crl = fetch_crl(
+                url,
+                connect_timeout=settings.ldap_connect_timeout,
+                receive_timeout=settings.ldap_receive_timeout,
+                proxy_url=settings.proxy_url,
+                max_entries=MAX_LIST_ENTRIES,
+            )
+        except HttpCrlError as error:
+            tried.append({"url": url, "error": str(error)})
+            continue
+        return crl, url
+    return Outcome(CheckStatus.SKIPPED, "no_crl", facts={"http_points": points, "tried": tried})
+
+
+def g08_bound(context: CheckContext) -> float:
+    """Quick with G04's CRL; with the http fallback, each point's fetch bound as well."""
+    settings = context.settings
+    per_point = settings.ldap_connect_timeout * 2 + settings.ldap_receive_timeout
+    return QUICK_CHECK_BOUND + MAX_HTTP_POINTS * per_point
 
 
 def _arl_verdict(
@@ -713,11 +771,13 @@ ALL_CHECKS: tuple[Check, ...] = (
     Check("G07", g07_pin_state, requires=("G03",), time_bound=_seconds(CARD_CHECK_BOUND)),
     # G08 takes the CRL's signer from G09's verified chain: the card's own CA certificate is
     # never trusted by itself.
+    # G04's CRL when LDAP answered, else the certificate's http:// point: G04 need not pass.
     Check(
         "G08",
         g08_revocation,
-        requires=("G03", "G04", "G09"),
-        time_bound=_seconds(QUICK_CHECK_BOUND),
+        requires=("G03", "G09"),
+        after=("G04",),
+        time_bound=g08_bound,
     ),
     Check("G09", g09_chain, requires=("G03",), time_bound=_seconds(QUICK_CHECK_BOUND)),
     Check("G10", g10_allowed_urls, time_bound=_seconds(QUICK_CHECK_BOUND)),
