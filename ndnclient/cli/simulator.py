@@ -5,11 +5,9 @@ command, with the exit statuses every command has."""
 from __future__ import annotations
 
 import argparse
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Callable
 from datetime import date
@@ -31,7 +29,7 @@ from ndnclient.simulator import VPCD_HOST, VPCD_PORT
 
 # The card (cryptography for its keys and certificates) loads when the command runs.
 if TYPE_CHECKING:
-    from ndnclient.simulator.repository import Slapd
+    from ndnclient.simulator.repository import VirtualRepository
     from ndnclient.simulator.state import VirtualCardState
 
 # --- Arguments ---------------------------------------------------------------------------------
@@ -336,7 +334,6 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
         bridge.stop()  # pulls the card cleanly
         if repository is not None:
             repository.stop()
-            shutil.rmtree(repository.folder, ignore_errors=True)
         _restore_signal_handlers(previous_handlers)
     if bridge.error is not None:
         print(f"ndnclient simulator: {bridge.error}", file=sys.stderr)
@@ -344,30 +341,31 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
     return EXIT_OK
 
 
-def _start_repository(state: VirtualCardState, port: int | None, path: Path | None) -> Slapd | None:
-    """The test CA's repository on 127.0.0.1:`port`, named in the certificate's CRL
-    distribution points (the certificate is issued again when it named another). A
-    repository that cannot start is told and the card runs without it."""
+def _start_repository(
+    state: VirtualCardState, port: int | None, path: Path | None
+) -> VirtualRepository | None:
+    """The test CA's repository on 127.0.0.1:`port` (LDAP) and `port` + 1 (the CRL over
+    HTTP), named in the certificate's CRL distribution points (the certificate is issued
+    again when it named others). A repository that cannot start is told and the card runs
+    without it."""
     if port is None:
         return None
-    from ndnclient.simulator.repository import Slapd, distribution_point, entry_for
+    from ndnclient.simulator.repository import VirtualRepository
     from ndnclient.simulator.state import save_state
     from ndnclient.simulator.testca import crl_distribution_points_of
 
-    point = distribution_point(port)
-    if crl_distribution_points_of(state.user_certificate()) != (point,):
-        state.reissue_certificate((point,))
-        if path is not None:
-            save_state(state, path)
-    folder = Path(tempfile.mkdtemp(prefix="ndnclient-repository-"))
     try:
-        server = Slapd(folder, [entry_for(state.test_ca())], port=port).start()
+        repository = VirtualRepository.start(state.test_ca(), port)
     except (OSError, RuntimeError, subprocess.SubprocessError) as error:
-        shutil.rmtree(folder, ignore_errors=True)
         print(f"ndnclient simulator: the CA repository did not start: {error}", file=sys.stderr)
         return None
-    print(f"Virtual CA repository {point} (CRL and ARL)", flush=True)
-    return server
+    points = repository.points()
+    if crl_distribution_points_of(state.user_certificate()) != points:
+        state.reissue_certificate(points)
+        if path is not None:
+            save_state(state, path)
+    print(f"Virtual CA repository {' and '.join(points)}", flush=True)
+    return repository
 
 
 _SignalHandler = Any  # what signal.signal returns: a callable, an int, or None

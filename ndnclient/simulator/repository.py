@@ -11,9 +11,12 @@ to reach on a newcomer's PC); the tests start their own.
 from __future__ import annotations
 
 import base64
+import http.server
 import shutil
 import socket
 import subprocess
+import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -30,6 +33,7 @@ SUFFIX = "c=JP"
 BASE = "o=ndnclient test,c=JP"  # the test CA's own name is under it (testca.py)
 # The README's virtual card serves its repository here (beside vpcd's 35963 and 35964).
 REPOSITORY_PORT = 38389
+CRL_PATH = "/ca.crl"  # where the CRL web server (the next port) serves the CRL
 
 
 def slapd_binary(name: str) -> str:
@@ -82,15 +86,21 @@ class Slapd:
     allow_anonymous: bool = True
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    host: str = "127.0.0.1"  # or "::1": a loopback address, never more
+
+    @property
+    def _netloc(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
     def url(self, entry: RepositoryEntry) -> str:
-        return f"ldap://127.0.0.1:{self.port}/{quote(entry.dn, safe='=,')}"
+        return f"ldap://{self._netloc}/{quote(entry.dn, safe='=,')}"
 
     def start(self) -> Slapd:
         # Another server on the port would answer the readiness probe below for this one.
-        with socket.socket() as probe:
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        with socket.socket(family) as probe:
             try:
-                probe.bind(("127.0.0.1", self.port))
+                probe.bind((self.host, self.port))
             except OSError:
                 raise RuntimeError(f"port {self.port} is in use") from None
         database = self.folder / "db"
@@ -135,7 +145,7 @@ class Slapd:
                 "-f",
                 str(config),
                 "-h",
-                f"ldap://127.0.0.1:{self.port}/",
+                f"ldap://{self._netloc}/",
                 "-d",
                 "0",
             ],
@@ -145,7 +155,7 @@ class Slapd:
         deadline = time.monotonic() + 10
         while True:
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                socket.create_connection((self.host, self.port), timeout=0.2).close()
                 return self
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
@@ -164,6 +174,79 @@ class Slapd:
             if self.process.stderr is not None:
                 self.process.stderr.close()
             self.process = None
+
+
+class CrlWebServer:
+    """The same CRL over HTTP, as a CA also publishes it (`http://127.0.0.1:PORT/ca.crl`),
+    for G08 when LDAP is blocked. Loopback only."""
+
+    def __init__(self, crl: bytes, port: int) -> None:
+        body = crl
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if self.path != CRL_PATH:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/pkix-crl")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass  # the simulator's output is the card's, not a web log
+
+        try:
+            self._server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        except OSError as error:
+            raise RuntimeError(f"port {port} is in use ({error.strerror})") from None
+        self.port = port
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="virtual-crl-web", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@dataclass
+class VirtualRepository:
+    """The test CA's repository as a certificate names it: slapd on `port` (LDAP) and the
+    CRL over HTTP on `port` + 1."""
+
+    ldap: Slapd
+    web: CrlWebServer | None
+
+    @classmethod
+    def start(cls, ca: TestCA, port: int) -> VirtualRepository:
+        """Both servers, or RuntimeError/OSError (nothing left running)."""
+        entry = entry_for(ca)
+        folder = Path(tempfile.mkdtemp(prefix="ndnclient-repository-"))
+        try:
+            ldap = Slapd(folder, [entry], port=port).start()
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        try:
+            web = CrlWebServer(entry.crl or b"", port + 1) if port < 65535 else None
+        except RuntimeError:
+            web = None  # LDAP alone still serves G04 and G08
+        return cls(ldap, web)
+
+    def points(self) -> tuple[str, ...]:
+        ldap = distribution_point(self.ldap.port)
+        if self.web is None:
+            return (ldap,)
+        return (ldap, f"http://127.0.0.1:{self.web.port}{CRL_PATH}")
+
+    def stop(self) -> None:
+        if self.web is not None:
+            self.web.stop()
+        self.ldap.stop()
+        shutil.rmtree(self.ldap.folder, ignore_errors=True)
 
 
 def entry_for(ca: TestCA) -> RepositoryEntry:

@@ -165,6 +165,7 @@ def repository(tmp_path: Path, shared_ca: TestCA) -> Iterator[Callable[..., Slap
         arl: bytes | None = None,
         extra: tuple[RepositoryEntry, ...] = (),
         allow_anonymous: bool = True,
+        host: str = "127.0.0.1",
     ) -> Slapd:
         entry = RepositoryEntry(
             CA_CN,
@@ -172,7 +173,9 @@ def repository(tmp_path: Path, shared_ca: TestCA) -> Iterator[Callable[..., Slap
             arl=arl if arl is not None else der(shared_ca.issue_crl(crl_number=2)),
             ca_certificate=shared_ca.certificate_der(),
         )
-        server = Slapd(tmp_path / f"slapd{len(started)}", [entry, *extra], allow_anonymous)
+        server = Slapd(
+            tmp_path / f"slapd{len(started)}", [entry, *extra], allow_anonymous, host=host
+        )
         started.append(server.start())
         return server
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from ndnclient.diagnostics.model import CheckStatus
-from tests.integration.ldap_server import Slapd
+from ndnclient.simulator.testca import TestCA
+from tests.integration.ldap_server import RepositoryEntry, Slapd
 from tests.integration.support import CA_CN, Setup, run_cli
 from tests.integration.test_operation_check import run_checks
 
@@ -51,6 +54,38 @@ def test_the_certificates_distribution_point_serves_g04_and_g08(
     assert g04.facts["distribution_points"] == [point(server.port)]
     assert [t["reason"] for t in g04.facts["tried"]] == [None]
     assert (g08.status, g08.outcome) == (OK, "ok"), g08.facts
+
+
+def test_an_ipv6_repository_on_a_port_of_its_own(
+    healthy: Callable[..., Setup], repository: Callable[..., Slapd]
+) -> None:
+    server = repository(host="::1")
+    with_points(
+        healthy, f"ldap://[::1]:{server.port}/{ENTRY_PATH}?certificateRevocationList;binary"
+    )
+    results = run_checks(("G04", "G08"))
+    g04 = results["G04"]
+    assert (g04.status, g04.outcome) == (OK, "ok"), g04.facts
+    assert g04.facts["host"] == "::1"
+    assert g04.facts["port"] == server.port
+    assert results["G08"].status is OK, results["G08"].facts
+
+
+def test_an_entry_with_the_crl_alone_is_told_as_such(
+    healthy: Callable[..., Setup], shared_ca: TestCA, tmp_path: Path
+) -> None:
+    # The certificate's URL names the CRL attribute only; the entry holds no ARL.
+    crl = shared_ca.issue_crl().public_bytes(Encoding.DER)
+    server = Slapd(tmp_path / "crl-only", [RepositoryEntry(CA_CN, crl=crl)]).start()
+    try:
+        with_points(healthy, point(server.port))
+        results = run_checks(("G04", "G08"))
+    finally:
+        server.stop()
+    g04 = results["G04"]
+    assert (g04.status, g04.outcome) == (OK, "ok_crl_only"), g04.facts
+    assert "（CRL）" in g04.detail
+    assert results["G08"].status is OK, results["G08"].facts
 
 
 def test_a_dead_first_distribution_point_gives_way_to_the_second(
