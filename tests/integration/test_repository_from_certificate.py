@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from tests.integration.test_operation_check import run_checks
 
 pytestmark = pytest.mark.integration
 
-OK, SKIPPED = CheckStatus.OK, CheckStatus.SKIPPED
+OK, FAIL, SKIPPED = CheckStatus.OK, CheckStatus.FAIL, CheckStatus.SKIPPED
 # The CA's entry, its spaces written %20 as a certificate writes them.
 ENTRY_PATH = f"cn={CA_CN},o=ndnclient test,c=JP".replace(" ", "%20")
 
@@ -133,3 +134,40 @@ def test_no_distribution_point_and_no_url_skip_g04_with_a_sentence_and_never_fai
     assert by_code["G08"]["status"] == "skipped"
     assert "fail" not in {r["status"] for r in by_code.values()}, by_code
     assert result.code == 0, result.stdout + result.stderr
+
+
+def test_done_when_empty_settings_the_ca_in_ssl_cert_file_only(
+    healthy: Callable[..., Setup],
+    repository: Callable[..., Slapd],
+    shared_ca: TestCA,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Issue 13's "done when": no ldap.url, no trust.anchor_files; the CA's root only in the
+    # bundle SSL_CERT_FILE names; the repository only in the certificate.
+    server = repository()
+    setup = with_points(healthy, point(server.port))
+    setup.set("trust.anchor_files", [])
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes(shared_ca.certificate.public_bytes(Encoding.PEM))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path / "no-such-folder"))
+    results = run_checks(("G04", "G08", "G09"))
+    for code in ("G04", "G08", "G09"):
+        assert results[code].status is OK, (code, results[code].facts)
+    assert results["G09"].facts["anchor_source"] == "system_file"
+    assert results["G04"].facts["url_source"] == "certificate"
+    # Once the CRL lists the card, G08 fails (the list served where the certificate points).
+    serial = setup.card.state.user_certificate().serial_number
+    listed = shared_ca.issue_crl([(serial, datetime.now(UTC) - timedelta(days=1))])
+    server.stop()
+    revoked = Slapd(
+        tmp_path / "revoked",
+        [RepositoryEntry(CA_CN, crl=listed.public_bytes(Encoding.DER))],
+        port=server.port,
+    ).start()
+    try:
+        g08 = run_checks(("G08",))["G08"]
+    finally:
+        revoked.stop()
+    assert (g08.status, g08.outcome) == (FAIL, "revoked"), g08.facts
