@@ -169,11 +169,12 @@ def _argument_not_text(args: argparse.Namespace) -> str | None:
     reaches Python as lone surrogates, which no UTF-8 file can hold: stored in the
     settings, it would fail every later save. File names are paths, not text, and keep
     their bytes."""
-    from ndnclient.cli._common import is_text, printable
+    from ndnclient.cli._common import printable
+    from ndnclient.settings.documents import text_is_writable
 
     for value in vars(args).values():
         for item in value if isinstance(value, list | tuple) else (value,):
-            if isinstance(item, str) and not is_text(item):
+            if isinstance(item, str) and not text_is_writable(item):
                 return printable(item)
     return None
 

@@ -23,6 +23,7 @@ from ndnclient.card.choice import CardChoice
 from ndnclient.card.info import parse_card_number
 from ndnclient.errors import UserFacingError
 from ndnclient.messages import Messages
+from ndnclient.settings.documents import text_is_writable
 
 if TYPE_CHECKING:
     from ndnclient.card.connection import ReaderBackend
@@ -62,16 +63,6 @@ class InputEndedError(UserFacingError):
 # --- Text from outside --------------------------------------------------------------------
 
 
-def is_text(text: str) -> bool:
-    """False when `text` holds a lone surrogate: bytes the system could not decode (an
-    argument, a line of stdin), which no UTF-8 file, keyring or card can take as text."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def printable(text: str, limit: int = 80) -> str:
     """`text` as a sentence can quote it: an undecodable byte as \\xff, another lone
     surrogate as \\ud800, cut after `limit` characters."""
@@ -91,7 +82,7 @@ def printable(text: str, limit: int = 80) -> str:
 def require_text(text: str) -> str:
     """`text` from the console, refused when it is not text (a pass phrase or password must
     be typed the same way again elsewhere, so its bytes must be UTF-8)."""
-    if not is_text(text):
+    if not text_is_writable(text):
         raise InputNotTextError("the input is not UTF-8 text")
     return text
 

@@ -119,18 +119,14 @@ def parse_cli_value(text: str, key: str) -> Any:
     be (a number past Python's 4,300-digit limit or past 64 bits, brackets nested past a
     few levels, a "\\ud800" escape that no UTF-8 file can hold) is neither: it is refused
     with the sentence a settings file's such value gets (settings/documents.py)."""
-    from ndnclient.settings.documents import value_problem
+    from ndnclient.settings.documents import DocumentError, parse_json_text, value_problem
 
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
-        return text
-    except RecursionError:
-        raise InvalidValueError(f"{key}: too_deep", key=key, reason="too_deep") from None
-    except ValueError:  # "Exceeds the limit (4300 digits) for integer string conversion"
-        raise InvalidValueError(
-            f"{key}: number_too_large", key=key, reason="number_too_large"
-        ) from None
+        value = parse_json_text(text)
+    except DocumentError as error:
+        if error.problem is None:
+            return text  # not JSON: the string itself
+        raise InvalidValueError(f"{key}: {error.problem}", key=key, reason=error.problem) from None
     problem = value_problem(value)
     if problem is not None:
         raise InvalidValueError(f"{key}: {problem}", key=key, reason=problem)

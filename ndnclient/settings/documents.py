@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from typing import Any
 
 MAX_DOCUMENT_BYTES = 1024 * 1024  # a settings file is a few KB; a list of URLs a few hundred
@@ -31,7 +30,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 class DocumentError(ValueError):
     """The bytes are not a usable document; the message says why, in English, for a log and
-    the `detail` of a notice (never a value from the document)."""
+    the `detail` of a notice (never a value from the document). `problem` is None for a
+    syntax error, else `value_problem`'s word for what the parser met ("too_deep",
+    "number_too_large") or "too_large"."""
+
+    def __init__(self, message: str, problem: str | None = None) -> None:
+        super().__init__(message)
+        self.problem = problem
 
 
 def _decode(raw: bytes) -> str:
@@ -76,17 +81,27 @@ def parse_json_text(text: str) -> Any:
     except json.JSONDecodeError as error:
         raise DocumentError(f"not JSON: {error}") from None
     except (ValueError, RecursionError, MemoryError) as error:
-        raise DocumentError(f"not JSON: {_why(error)}") from None
+        raise DocumentError(f"not JSON: {_why(error)}", _problem(error)) from None
 
 
 def parse_toml(raw: bytes) -> dict[str, Any]:
+    import tomllib  # only where a policy is read
+
     text = _decode(raw)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise DocumentError(f"not TOML: {error}") from None
     except (ValueError, RecursionError, MemoryError) as error:
-        raise DocumentError(f"not TOML: {_why(error)}") from None
+        raise DocumentError(f"not TOML: {_why(error)}", _problem(error)) from None
+
+
+def _problem(error: BaseException) -> str:
+    if isinstance(error, RecursionError):
+        return "too_deep"
+    if isinstance(error, MemoryError):
+        return "too_large"
+    return "number_too_large"  # ValueError: past Python's digit limit for integers
 
 
 def _why(error: BaseException) -> str:

@@ -180,18 +180,25 @@ def run_cli(argv: list[str], **main_options: Any) -> int:
     return code
 
 
+class UnexpectedCatcher(logging.Handler):
+    """Collects the exceptions the CLI turned into "unexpected error" (it logs each with
+    exc_info, as `cli._run` does for anything outside the project's errors)."""
+
+    def __init__(self, caught: list[BaseException]) -> None:
+        super().__init__(logging.DEBUG)
+        self.caught = caught
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage() == "unexpected error" and record.exc_info:
+            self.caught.append(record.exc_info[1] or RuntimeError("unexpected error"))
+
+
 @contextmanager
 def capture_unexpected() -> Iterator[list[BaseException]]:
-    """The exceptions the CLI turned into "unexpected error" (it logs each with exc_info)."""
+    """The exceptions the CLI turned into "unexpected error" while the block ran."""
     caught: list[BaseException] = []
-
-    class Catcher(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            if record.getMessage() == "unexpected error" and record.exc_info:
-                caught.append(record.exc_info[1] or RuntimeError("unexpected error"))
-
     logger = logging.getLogger("ndnclient.cli")
-    handler = Catcher(logging.DEBUG)
+    handler = UnexpectedCatcher(caught)
     previous = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)

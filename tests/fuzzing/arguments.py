@@ -48,7 +48,8 @@ from typing import Any
 import keyring
 import keyring.errors
 
-from tests.fuzzing import Escaped, saved_environment
+from ndnclient.simulator.repository import free_port as _closed_port
+from tests.fuzzing import Escaped, UnexpectedCatcher, saved_environment
 from tests.keyrings_for_tests import MemoryKeyring
 
 # --- what the parser offers -------------------------------------------------------------------
@@ -468,13 +469,6 @@ def _no_network(real: Callable[..., Any]) -> Callable[..., Any]:
     return getaddrinfo
 
 
-def _closed_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 class _StubBridge:
     """`simulator` builds its card, then would serve it to vpcd until Ctrl+C: not here."""
 
@@ -498,18 +492,6 @@ class World:
     unexpected: list[BaseException] = field(default_factory=list)
     thread_errors: list[BaseException] = field(default_factory=list)
     keyring: StrictKeyring = field(default_factory=StrictKeyring)
-
-
-class _UnexpectedCatcher(logging.Handler):
-    """The exceptions the CLI turned into "unexpected error" (logged with exc_info)."""
-
-    def __init__(self, caught: list[BaseException]) -> None:
-        super().__init__(logging.DEBUG)
-        self.caught = caught
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage() == "unexpected error" and record.exc_info:
-            self.caught.append(record.exc_info[1] or RuntimeError("unexpected error"))
 
 
 class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
@@ -634,7 +616,7 @@ class ArgumentsTarget:
             user_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
             world = World(template=root / "template", root=root, ca=ca, user_key=user_key)
             stderr_handler = _CurrentStderr()
-            catcher = _UnexpectedCatcher(world.unexpected)
+            catcher = UnexpectedCatcher(world.unexpected)
 
             def excepthook(hook_args: threading.ExceptHookArgs) -> None:
                 if hook_args.exc_value is not None:

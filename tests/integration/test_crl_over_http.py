@@ -12,10 +12,11 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from ndnclient.diagnostics.model import CheckStatus
+from ndnclient.simulator.repository import free_port as closed_port
 from ndnclient.simulator.testca import TestCA
 from tests.integration.support import Setup
 from tests.integration.test_operation_check import run_checks
-from tests.integration.test_repository_from_certificate import closed_port, point, with_points
+from tests.integration.test_repository_from_certificate import point, with_points
 
 pytestmark = pytest.mark.integration
 

@@ -3,7 +3,6 @@ certificate's CRL distribution points (RFC 4516 URLs), against a real slapd."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from ndnclient.diagnostics.model import CheckStatus
+from ndnclient.simulator.repository import free_port as closed_port
 from ndnclient.simulator.testca import TestCA
 from tests.integration.ldap_server import RepositoryEntry, Slapd
 from tests.integration.support import CA_CN, Setup, run_cli
@@ -26,12 +26,6 @@ ENTRY_PATH = f"cn={CA_CN},o=ndnclient test,c=JP".replace(" ", "%20")
 
 def point(port: int, path: str = ENTRY_PATH) -> str:
     return f"ldap://127.0.0.1:{port}/{path}?certificateRevocationList;binary"
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def with_points(healthy: Callable[..., Setup], *points: str, server: Slapd | None = None) -> Setup:

@@ -3,7 +3,6 @@ distribution points, the settings key left unset, and G04's choice of repository
 
 from __future__ import annotations
 
-import socket
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,6 +32,7 @@ from ndnclient.settings.errors import InvalidValueError
 from ndnclient.settings.keys import DEFAULT_LDAP_URL, KEYS
 from ndnclient.settings.policy import Policy
 from ndnclient.settings.service import merge
+from ndnclient.simulator.repository import free_port as closed_port
 from ndnclient.simulator.state import create_state
 from ndnclient.simulator.testca import TestCA, generate_rsa_key, issue_user_certificate
 
@@ -231,12 +231,6 @@ def context(
     if points is not None:
         result.card.certificate = certificate(points)
     return result
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_g04_waits_for_the_certificate_g03_reads() -> None:
