@@ -27,6 +27,7 @@ from PySide6.QtCore import (
     QSocketNotifier,
     QTimer,
     QTranslator,
+    Slot,
 )
 from PySide6.QtWidgets import QApplication
 
@@ -38,6 +39,7 @@ from ndnclient.resources import resource_path
 from ndnclient.settings.service import SettingsService
 from ndnclient.ui import display_missing
 from ndnclient.ui.card_bridge import CardBridge
+from ndnclient.ui.collector import GuiThreadCollector
 from ndnclient.ui.errors import CrashHandler, setup_logging
 from ndnclient.ui.main_window import MainWindow, warm_up
 from ndnclient.ui.services import Services, SettingsHub
@@ -79,7 +81,9 @@ class GuiApplication(QObject):
         settings_service: SettingsService | None = None,
         log_dir: Path | None = None,
     ) -> None:
-        super().__init__()
+        # A child of the QApplication: destroyed on the GUI thread, never by a garbage
+        # collection on another thread (see collector.py).
+        super().__init__(app)
         self.app = app
         self.demo: DemoCard | None = None
         if demo:
@@ -98,6 +102,7 @@ class GuiApplication(QObject):
         factory = backend_factory or (self.demo.backend_factory if self.demo else system_backend)
         self.card = CardBridge(factory, self)
         self.tasks = Tasks(self)
+        self.collector = GuiThreadCollector(self)
         self.crash_handler = CrashHandler(self)
         self.crash_handler.crashed.connect(self._crashed)
         # A bug in background work is told like one anywhere else.
@@ -109,14 +114,19 @@ class GuiApplication(QObject):
         self.window: MainWindow | None = None
 
     def start(self) -> MainWindow:
+        self.collector.start()
         self._install_translators(self.lang)
         self.card.start()
         return self._build_window()
 
     def stop(self) -> None:
+        """The end of this application object: the card thread and the pool stop, and the
+        object itself goes when the GUI thread next handles its events."""
         self.card.stop()
         self.tasks.shutdown()
         self._remove_translators()
+        self.collector.stop()
+        self.deleteLater()
 
     def services(self) -> Services:
         return Services(
@@ -196,6 +206,7 @@ class GuiApplication(QObject):
         for translator in self._translators:
             self.app.installTranslator(translator)
 
+    @Slot(str)
     def _crashed(self, kind: str) -> None:
         window = self.window
         if window is None or self._offering_report:

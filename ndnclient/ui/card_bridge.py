@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from ndnclient.card.choice import NO_CHOICE, CardChoice, choose_card
 from ndnclient.card.connection import ReaderBackend
@@ -173,6 +173,7 @@ class CardBridge(QObject):
         else:
             log.error("reading the card status failed", exc_info=error)
 
+    @Slot(object)  # emitted on the card thread: a declared slot is queued safely
     def _on_card_event(self, event: CardEvent) -> None:
         if event.kind is CardEventKind.WORKER_FAILED:
             # The card thread died (logged there): start a fresh one with a fresh context.

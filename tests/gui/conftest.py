@@ -3,6 +3,7 @@ settings and logs of its own."""
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
 from pytestqt.qtbot import QtBot
 
 from ndnclient.resources import resource_path
@@ -34,6 +36,16 @@ def translations_built() -> None:
     if source.exists() and (not built.exists() or built.stat().st_mtime < source.stat().st_mtime):
         lrelease = Path(sys.executable).with_name("pyside6-lrelease")
         subprocess.run([str(lrelease), "-silent", str(source), "-qm", str(built)], check=True)
+
+
+@pytest.fixture(autouse=True)
+def qt_objects_end_on_the_gui_thread() -> Iterator[None]:
+    """After each test, destroy what it left for deletion and collect its cycles here, on the
+    GUI thread: otherwise a later test's background thread may collect them and destroy Qt
+    objects on the wrong thread (a crash at random, far from its cause)."""
+    yield
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    gc.collect()
 
 
 @dataclass

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtGui import QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -59,7 +59,7 @@ class CheckPage(QWidget):
         self._last_run_id = 0
         self._stopper = StopOnClose()
         self.destroyed.connect(self._stopper.stop)
-        self._channel = RunChannel()
+        self._channel = RunChannel(QCoreApplication.instance())
         queued = Qt.ConnectionType.QueuedConnection
         self._channel.result_arrived.connect(self._result_arrived, queued)
         self._channel.run_ended.connect(self._run_ended, queued)

@@ -32,8 +32,9 @@ log = logging.getLogger(__name__)
 class RunChannel(QObject):
     """Carries a run's news from the runner's thread to the GUI thread (queued signals).
 
-    Not a child of the page: a runner thread that outlives the page (the window rebuilt for
-    another language) still emits into a live object, which then reaches no one."""
+    Not a child of the page but of the application: a runner thread that outlives the page
+    (the window rebuilt for another language) still emits into a live object, which then
+    reaches no one; and the object is never destroyed on the runner's thread."""
 
     result_arrived = Signal(int, object)  # run id, CheckResult
     run_ended = Signal(int, object)  # run id, list[CheckResult] in the checks' order
