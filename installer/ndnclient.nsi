@@ -66,6 +66,10 @@ Var Purge         ; 1: the uninstaller also removes the user's settings and logs
 ; --- Pages and languages (Japanese first) --------------------------------------------------
 
 !define MUI_ABORTWARNING
+; The application's icon (resources/icons, made by scripts/build-icons.py) for the installer
+; and the uninstaller; the shortcut takes the same icon from ndnclient-gui.exe.
+!define MUI_ICON "..\resources\icons\ndnclient.ico"
+!define MUI_UNICON "..\resources\icons\ndnclient.ico"
 !define MUI_FINISHPAGE_RUN "$INSTDIR\ndnclient-gui.exe"
 !insertmacro MUI_PAGE_DIRECTORY
 !insertmacro MUI_PAGE_INSTFILES
@@ -166,6 +170,7 @@ Section "ndnclient"
   File /r "${DIST}/*"
   WriteUninstaller "$INSTDIR\uninstall.exe"
 
+  ; The icon: the first one in ndnclient-gui.exe, the application's (installer/ndnclient.spec).
   CreateShortcut "$SMPROGRAMS\${SHORTCUT_NAME}" "$INSTDIR\ndnclient-gui.exe" "" \
     "$INSTDIR\ndnclient-gui.exe" 0 SW_SHOWNORMAL "" "${PRODUCT_NAME}"
 

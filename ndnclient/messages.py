@@ -63,14 +63,19 @@ class Messages:
             log.warning("message %s lacks a parameter", key)
             return template
 
-    def describe(self, error: BaseException) -> str:
-        """One sentence for an error, with its operation-check code where it has one."""
+    def describe(self, error: BaseException, *, in_window: bool = False) -> str:
+        """One sentence for an error, with its operation-check code where it has one.
+
+        `in_window`: the sentence is for the GUI, so a message that tells what to type on the
+        command line is taken in its window form (`KEY_gui`: what to press) where it has one."""
         if not isinstance(error, UserFacingError):
             return self.text("cli.unexpected", error=type(error).__name__)
         key = error.message_key
         which = getattr(error, "which", None)
         if which and self.has(f"{key}_{which}"):
             key = f"{key}_{which}"
+        if in_window and self.has(f"{key}_gui"):
+            key = f"{key}_gui"
         sentence = self.text(key, **error.params)
         if error.check_code:
             sentence = f"{sentence} {self.text('cli.code', code=error.check_code)}"

@@ -18,6 +18,8 @@ APT_PACKAGES=(
     # The packaged program: makensis compiles the Windows installer script (a check here), and
     # a real Secret Service on its own D-Bus shows the frozen program finds its keyring.
     nsis dbus-daemon gnome-keyring
+    # The saved operation-check report is checked as a browser shows it (headless Chromium).
+    chromium
 )
 
 missing=()
@@ -47,4 +49,7 @@ fi
 .venv/bin/python -m pip install -q -e '.[dev]'
 # The GUI's translations: the .qm files are built from the .ts sources, not kept in git.
 bash scripts/build-translations.sh
+# The offline user guide (取扱説明書) from docs/user-guide.md and the screenshots: committed,
+# and brought up to date here in case either changed.
+.venv/bin/python scripts/build-guide.py >/dev/null
 echo "setup: ready (.venv/bin/ndnclient)"

@@ -1,7 +1,9 @@
 """Refresh the GUI's Japanese translation source and fill in translations, in one step.
 
-    .venv/bin/python scripts/translate.py                 # refresh; list what is untranslated
-    .venv/bin/python scripts/translate.py FILE.json       # ... and fill from {"Context": {"English": "日本語"}}
+    .venv/bin/python scripts/translate.py             # refresh; list what is untranslated
+    .venv/bin/python scripts/translate.py FILE.json   # ... and fill in translations
+
+FILE.json holds {"ContextClassName": {"English source": "日本語"}}.
 
 Runs scripts/update-translations.sh (Qt's lupdate over ndnclient/ui), then writes each given
 translation into resources/translations/ndnclient_ja.ts, and lists every entry still
@@ -21,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TS_FILE = ROOT / "resources" / "translations" / "ndnclient_ja.ts"
-LOCK_FILE = Path("/tmp/ndnclient-translations.lock")
+LOCK_FILE = TS_FILE.with_suffix(".lock")  # beside the file it guards; ignored by git
 
 
 def fill(tree: ET.ElementTree, wanted: dict[str, dict[str, str]]) -> int:
@@ -66,7 +68,7 @@ def main(arguments: list[str]) -> int:
     with LOCK_FILE.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         subprocess.run(["bash", str(ROOT / "scripts" / "update-translations.sh")], check=True)
-        tree = ET.parse(TS_FILE)
+        tree = ET.parse(TS_FILE)  # noqa: S314 - the project's own file, not outside input
         filled = fill(tree, wanted)
         if filled:
             write(tree)
@@ -76,7 +78,7 @@ def main(arguments: list[str]) -> int:
                 check=True,
                 capture_output=True,
             )
-        left = unfinished(ET.parse(TS_FILE))
+        left = unfinished(ET.parse(TS_FILE))  # noqa: S314 - as above
     print(f"filled {filled}; {len(left)} untranslated")
     for context, source in left:
         print(f"  [{context}] {source}")

@@ -131,17 +131,20 @@ def _main(
         # What IT scripts ask most often, answered without building the parser.
         print(f"ndnclient {ndnclient.__version__}")
         return 0
+    from ndnclient.cli._argparse_text import argparse_speaks
     from ndnclient.cli._common import EXIT_USAGE, CommandContext, SystemConsole, system_backend
-    from ndnclient.cli._parser import build_parser
+    from ndnclient.cli._parser import build_parser, language_word
     from ndnclient.messages import Messages
 
-    args = build_parser(arguments).parse_args(arguments)
-    if getattr(args, "listed_only", False):
-        args = build_parser().parse_args(arguments)
-    _configure_logging(getattr(args, "verbose", 0), getattr(args, "traffic", False))
+    # The language is known before the parser is built: its help and its errors are in it.
     service, loaded, notices = _load_settings()
+    messages = Messages(language_word(arguments) or loaded.language)
+    with argparse_speaks(messages, wants_json="--json" in arguments):
+        args = build_parser(arguments, messages).parse_args(arguments)
+        if getattr(args, "listed_only", False):
+            args = build_parser(None, messages).parse_args(arguments)
+    _configure_logging(getattr(args, "verbose", 0), getattr(args, "traffic", False))
     lang_given = getattr(args, "lang", None)
-    messages = Messages(lang_given or loaded.language)
     ctx = CommandContext(
         messages=messages,
         settings_service=service,

@@ -12,15 +12,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from ndnclient.card.choice import CardChoice
 from ndnclient.card.info import parse_card_number
+from ndnclient.cli._argparse_text import ArgumentProblem, display_width
 from ndnclient.errors import UserFacingError
 from ndnclient.messages import Messages
 from ndnclient.settings.documents import text_is_writable
@@ -208,20 +209,21 @@ class CommandContext:
 
 Handler = Callable[[CommandContext, argparse.Namespace], int]
 
-# Every command word: the module of ndnclient.cli that defines it, and its line in
-# `ndnclient --help`. Only the module of the command being run is imported (docs/cli.md).
-COMMANDS: dict[str, tuple[str, str]] = {
-    "card": ("card", "the IC card"),
-    "pin": ("pin", "verify, change or unlock the PIN"),
-    "settings": ("settings", "show and change the settings"),
-    "urls": ("urls", "the allowed URL list"),
-    "renewal": ("renewal", "renewal planning"),
-    "check": ("check", "the operation check (動作確認)"),
-    "explain": ("check", "what a code means and what to do"),
-    "csr": ("pki", "certificate signing requests (certificate tools)"),
-    "cert": ("pki", "certificates (certificate tools)"),
-    "smime": ("pki", "S/MIME signatures"),
-    "simulator": ("simulator", "run the virtual GoSign card"),
+# Every command word and the module of ndnclient.cli that defines it; its line in `ndnclient
+# --help` is cli.help.commands.<word>. Only the module of the command being run is imported
+# (docs/cli.md).
+COMMANDS: dict[str, str] = {
+    "card": "card",
+    "pin": "pin",
+    "settings": "settings",
+    "urls": "urls",
+    "renewal": "renewal",
+    "check": "check",
+    "explain": "check",
+    "csr": "pki",
+    "cert": "pki",
+    "smime": "pki",
+    "simulator": "simulator",
 }
 
 
@@ -229,10 +231,11 @@ def add_command(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     name: str,
     parents: list[argparse.ArgumentParser],
+    messages: Messages,
 ) -> argparse.ArgumentParser:
-    """A command word's parser, with its line from COMMANDS."""
+    """A command word's parser, with its line of `ndnclient --help`."""
     parser: argparse.ArgumentParser = commands.add_parser(
-        name, parents=parents, help=COMMANDS[name][1]
+        name, parents=parents, help=messages.text(f"cli.help.commands.{name}")
     )
     return parser
 
@@ -254,11 +257,6 @@ def error_json(error: BaseException | None, messages: Messages) -> dict[str, Any
     }
 
 
-def display_width(text: str) -> int:
-    """Columns on a terminal: a full-width character (Japanese) takes two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def print_rows(rows: list[tuple[str, str]], out: TextIO, indent: str = "") -> None:
     """Label and value rows, the values aligned however wide the labels' characters are."""
     width = max(display_width(label) for label, _ in rows)
@@ -273,24 +271,59 @@ def print_rows(rows: list[tuple[str, str]], out: TextIO, indent: str = "") -> No
 def card_number_argument(text: str) -> str:
     number = parse_card_number(text)
     if number is None:
-        raise argparse.ArgumentTypeError(f"not a card number (16 digits): {text!r}")
+        raise ArgumentProblem("cli.argparse.not_a_card_number", value=printable(text))
     return number
 
 
-def card_choice_options(*, for_pin: bool) -> argparse.ArgumentParser:
+def date_argument(first: date, last: date) -> Callable[[str], date]:
+    """A date option's type: any form `ndnclient.dates` reads (2027-04-30, 2027/4/30,
+    20270430, R9.4.30, 令和9年4月30日), between `first` and `last`."""
+
+    def parse(text: str) -> date:
+        from ndnclient.dates import DateInputError, parse_date
+
+        try:
+            day = parse_date(text)
+        except DateInputError as error:
+            raise ArgumentProblem(error.message_key, **error.params) from None
+        if not first <= day <= last:
+            raise ArgumentProblem(
+                "cli.argparse.date_out_of_range", value=printable(text), first=first, last=last
+            )
+        return day
+
+    return parse
+
+
+def output_path_argument(text: str) -> Path:
+    """A file a command writes: a name is needed ("" would be the current folder)."""
+    if not text.strip():
+        raise ArgumentProblem("cli.argparse.no_file_name")
+    return Path(text)
+
+
+def input_path_argument(text: str) -> Path:
+    """A file a command reads: a name is needed ("" would be the current folder)."""
+    if not text.strip():
+        raise ArgumentProblem("cli.argparse.no_file_name_to_read")
+    return Path(text)
+
+
+def card_choice_options(messages: Messages, *, for_pin: bool) -> argparse.ArgumentParser:
     """--card and --reader: which card, when more than one is inserted."""
+    t = messages.text
     options = argparse.ArgumentParser(add_help=False)
-    when = " (needed when several cards are inserted)" if for_pin else ""
+    when = t("cli.help.options.when_several") if for_pin else ""
     options.add_argument(
         "--card",
         type=card_number_argument,
         metavar="NUMBER",
-        help=f"the card with this number, e.g. 9392-0000-1234-5678{when}",
+        help=t("cli.help.options.card") + when,
     )
     options.add_argument(
         "--reader",
         metavar="NAME",
-        help=f"the card in the reader with this name (or a part of it){when}",
+        help=t("cli.help.options.reader") + when,
     )
     return options
 
@@ -300,18 +333,18 @@ def card_choice(args: argparse.Namespace) -> CardChoice:
     return CardChoice(card if isinstance(card, str) else None, getattr(args, "reader", None))
 
 
-def pin_entry_options(*, command: str = "the command") -> argparse.ArgumentParser:
+def pin_entry_options(messages: Messages) -> argparse.ArgumentParser:
     """How a PIN command takes its secrets and the last-try confirmation."""
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument(
         "--pin-stdin",
         action="store_true",
-        help="read the PIN (and any code) from stdin, one a line (never from arguments)",
+        help=messages.text("cli.help.options.pin_stdin"),
     )
     options.add_argument(
         "--i-understand-last-try",
         action="store_true",
-        help=f"allow {command} when only one try is left",
+        help=messages.text("cli.help.options.last_try"),
     )
     return options
 

@@ -9,11 +9,12 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import ndnclient
+from ndnclient.cli._argparse_text import HelpFormatter, report_usage_error
 from ndnclient.cli._common import COMMANDS, EXIT_PROBLEM, CommandContext
-from ndnclient.messages import LANGUAGES
+from ndnclient.messages import LANGUAGES, Messages
 
 
 def cmd_gui(ctx: CommandContext, args: argparse.Namespace) -> int:
@@ -46,13 +47,37 @@ def command_word(argv: Sequence[str]) -> str | None:
     return None
 
 
+def language_word(argv: Sequence[str]) -> str | None:
+    """The language `--lang` names in the arguments (`--lang en`, `--lang=en`, `--la en`),
+    read before the parser is built so that its help and errors are in that language; None
+    when it is not given or not one of LANGUAGES (the parser then says so)."""
+    for index, argument in enumerate(argv):
+        if argument == "--":
+            break
+        name, equals, value = argument.partition("=")
+        if len(name) < 3 or not "--lang".startswith(name):
+            continue
+        if not equals:
+            value = argv[index + 1] if index + 1 < len(argv) else ""
+        return value if value in LANGUAGES else None
+    return None
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, except that a lone "--" given as a value (`--out=--`, or the second "--" in
-    `settings set -- KEY --`) is that value. Python 3.11's argparse drops it as if it ended
-    the options and hands the command an empty list where one string belongs (a traceback
-    later, in whatever uses the value). For one value, "--" alone can only be a value: the
-    "--" that ends the options never stands alone for an argument. The command words'
-    parsers are of this class too (add_subparsers uses the parent's class)."""
+    """argparse in the user's language (`_argparse_text`: build and parse inside
+    `argparse_speaks`), its help wrapped by terminal columns, a usage error that says where to
+    read more (and prints a JSON error for --json).
+
+    And a lone "--" given as a value (`--out=--`, or the second "--" in `settings set -- KEY
+    --`) is that value. Python 3.11's argparse drops it as if it ended the options and hands
+    the command an empty list where one string belongs (a traceback later, in whatever uses
+    the value). For one value, "--" alone can only be a value: the "--" that ends the options
+    never stands alone for an argument. The command words' parsers are of this class too
+    (add_subparsers uses the parent's class)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
         if action.nargs is None and arg_strings == ["--"]:
@@ -61,61 +86,69 @@ class _Parser(argparse.ArgumentParser):
             return value
         return super()._get_values(action, arg_strings)
 
+    def error(self, message: str) -> NoReturn:
+        report_usage_error(self, message)
 
-def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+
+def build_parser(
+    argv: Sequence[str] | None = None, messages: Messages | None = None
+) -> argparse.ArgumentParser:
     """The parser for `argv`: its command's group in full, the other commands as their help
-    lines. Without `argv`, every group in full."""
+    lines. Without `argv`, every group in full. Its texts are in `messages`' language
+    (Japanese by default); argparse's own words too when built inside `argparse_speaks`."""
+    messages = messages or Messages()
+    t = messages.text
     # Options every command takes, accepted before or after the command words.
     common = _Parser(add_help=False)
     common.add_argument(
         "--lang",
         choices=LANGUAGES,
         default=argparse.SUPPRESS,
-        help="language of messages (default ja)",
+        help=t("cli.help.common.lang"),
     )
     common.add_argument(
         "-v",
         "--verbose",
         action="count",
         default=argparse.SUPPRESS,
-        help="log more (twice for debug)",
+        help=t("cli.help.common.verbose"),
     )
     common.add_argument(
         "--traffic",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="log APDU traffic to stderr (PIN data is always masked)",
+        help=t("cli.help.common.traffic"),
     )
 
-    parser = _Parser(
-        prog="ndnclient",
-        parents=[common],
-        description="GoSign IC-card certificate client / GoSign ICカード証明書クライアント",
-    )
+    parser = _Parser(prog="ndnclient", parents=[common], description=t("cli.help.description"))
     # Not set_defaults for the common options: it would change the shared actions' defaults
     # and let a subcommand's default override a value given before the subcommand.
     parser.set_defaults(handler=cmd_gui)
-    parser.add_argument("--version", action="version", version=f"ndnclient {ndnclient.__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"ndnclient {ndnclient.__version__}",
+        help=t("cli.help.common.version"),
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    gui = commands.add_parser("gui", parents=[common], help="open the window (default)")
-    gui.add_argument(
-        "--demo",
-        action="store_true",
-        help="the in-process virtual card (helpdesk training, screenshots)",
-    )
+    gui = commands.add_parser("gui", parents=[common], help=t("cli.help.commands.gui"))
+    gui.add_argument("--demo", action="store_true", help=t("cli.help.gui.demo"))
     gui.set_defaults(handler=cmd_gui)
     word = None if argv is None else command_word(argv)
-    wanted = {module for module, _ in COMMANDS.values()} if argv is None else set()
+    wanted = set(COMMANDS.values()) if argv is None else set()
     if word in COMMANDS:
-        wanted.add(COMMANDS[word][0])
-    for module in dict.fromkeys(module for module, _ in COMMANDS.values()):
+        wanted.add(COMMANDS[word])
+    for module in dict.fromkeys(COMMANDS.values()):
         if module in wanted:
-            importlib.import_module(f"ndnclient.cli.{module}").add_commands(commands, common)
-    for name, (module, help_text) in COMMANDS.items():
+            group = importlib.import_module(f"ndnclient.cli.{module}")
+            group.add_commands(commands, common, messages)
+    for name, module in COMMANDS.items():
         if module not in wanted:
             # Listed for --help and for "invalid choice". Should it be chosen after all (the
             # guess of the command word missed), `main` builds everything and parses again.
-            listed = commands.add_parser(name, parents=[common], help=help_text)
+            listed = commands.add_parser(
+                name, parents=[common], help=t(f"cli.help.commands.{name}")
+            )
             listed.set_defaults(listed_only=True)
     return parser

@@ -31,39 +31,37 @@ if TYPE_CHECKING:
 def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
+    messages: Messages,
 ) -> None:
-    choose = card_choice_options(for_pin=False)
-    card = add_command(commands, "card", [common])
+    t = messages.text
+    choose = card_choice_options(messages, for_pin=False)
+    card = add_command(commands, "card", [common], messages)
     card_commands = card.add_subparsers(dest="card_command", metavar="ACTION", required=True)
     status = card_commands.add_parser(
-        "status",
-        parents=[common, choose],
-        help="readers, every inserted card: holder, validity, tries left",
+        "status", parents=[common, choose], help=t("cli.help.card.status")
     )
-    status.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    status.add_argument("--json", action="store_true", help=t("cli.help.options.json"))
     status.set_defaults(handler=cmd_card_status)
-    cert = card_commands.add_parser("cert", parents=[common, choose], help="the card's certificate")
+    cert = card_commands.add_parser("cert", parents=[common, choose], help=t("cli.help.card.cert"))
     cert_format = cert.add_mutually_exclusive_group()
-    cert_format.add_argument("--pem", action="store_true", help="print the certificate as PEM")
-    cert_format.add_argument("--json", action="store_true", help="summary and PEM as JSON")
-    cert.add_argument("--ca", action="store_true", help="the issuing CA's certificate instead")
+    cert_format.add_argument("--pem", action="store_true", help=t("cli.help.card.pem"))
+    cert_format.add_argument("--json", action="store_true", help=t("cli.help.card.cert_json"))
+    cert.add_argument("--ca", action="store_true", help=t("cli.help.card.ca"))
     cert.set_defaults(handler=cmd_card_cert)
 
     register = card_commands.add_parser(
-        "register", parents=[common, choose], help="register the inserted card (ユーザ情報設定)"
+        "register", parents=[common, choose], help=t("cli.help.card.register")
     )
-    register.add_argument("--label", help="a name for the card, e.g. 2026年度")
-    register.add_argument("--json", action="store_true")
+    register.add_argument("--label", help=t("cli.help.card.label"))
+    register.add_argument("--json", action="store_true", help=t("cli.help.options.json"))
     register.set_defaults(handler=cmd_card_register)
     unregister = card_commands.add_parser(
-        "unregister", parents=[common], help="remove a registered card's entry"
+        "unregister", parents=[common], help=t("cli.help.card.unregister")
     )
-    unregister.add_argument("card_number")
     unregister.add_argument(
-        "--force",
-        action="store_true",
-        help="also during its renewal's switching period (lost card)",
+        "card_number", metavar="NUMBER", help=t("cli.help.card.unregister_number")
     )
+    unregister.add_argument("--force", action="store_true", help=t("cli.help.card.force"))
     unregister.set_defaults(handler=cmd_card_unregister)
 
 

@@ -13,12 +13,13 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ndnclient.cli._argparse_text import ArgumentProblem
 from ndnclient.cli._common import (
     EXIT_OK,
     EXIT_PROBLEM,
+    EXIT_USAGE,
     CommandContext,
     SecretInput,
     UsageError,
@@ -27,16 +28,19 @@ from ndnclient.cli._common import (
     card_choice_options,
     card_display,
     check_output_file,
+    output_path_argument,
     pass_the_pin_gate,
     pin_entry_options,
     pin_guarded_session,
     print_json,
+    printable,
 )
 from ndnclient.messages import Messages
 
 if TYPE_CHECKING:
     from ndnclient.card.choice import CardChoice
     from ndnclient.card.pin import ExpectedNumber, SecretBuffer
+    from ndnclient.diagnostics.catalogue import Catalogue
     from ndnclient.diagnostics.model import CheckResult
     from ndnclient.settings.service import Settings
 
@@ -44,52 +48,70 @@ CODE_PATTERN = re.compile(r"G\d\d")
 MAX_TIMEOUT = 86_400  # seconds: a day
 
 
-def _code(text: str) -> str:
-    """A code as the helpdesk may type it: g04, Ｇ０４, 動作確認エラー:G04, 動作確認エラー: G04."""
+def known_codes() -> list[str]:
+    """Every operation-check code, G14 (the signature test) included."""
     from ndnclient.diagnostics.checks import ALL_CHECKS
     from ndnclient.diagnostics.signature_test import SIGNATURE_TEST
 
+    return sorted({c.code for c in (*ALL_CHECKS, SIGNATURE_TEST)})
+
+
+def normal_code(text: str) -> str:
+    """A code as the helpdesk may type it: g04, Ｇ０４, 動作確認エラー:G04, 動作確認エラー: G04,
+    確認コード:G04 (not checked against the known codes)."""
     code = unicodedata.normalize("NFKC", text).upper().replace(" ", "")
-    code = code.removeprefix("動作確認エラー:")
-    known = {c.code for c in (*ALL_CHECKS, SIGNATURE_TEST)}
+    for label in ("動作確認エラー:", "確認コード:"):
+        code = code.removeprefix(label)
+    return code
+
+
+def _code(text: str) -> str:
+    code = normal_code(text)
+    known = known_codes()
     if not CODE_PATTERN.fullmatch(code) or code not in known:
-        raise argparse.ArgumentTypeError(f"unknown code {text!r}")
+        raise ArgumentProblem(
+            "cli.argparse.unknown_code", value=printable(text), first=known[0], last=known[-1]
+        )
     return code
 
 
 def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
+    messages: Messages,
 ) -> None:
+    t = messages.text
     check = add_command(
         commands,
         "check",
-        [common, card_choice_options(for_pin=False), pin_entry_options(command="--sign-test")],
+        [common, card_choice_options(messages, for_pin=False), pin_entry_options(messages)],
+        messages,
     )
-    check.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    check.add_argument("--json", action="store_true", help=t("cli.help.options.json"))
     check.add_argument(
-        "--only",
-        nargs="+",
-        type=_code,
-        metavar="CODE",
-        help="only these checks (and what they need)",
+        "--only", nargs="+", type=_code, metavar="CODE", help=t("cli.help.check.only")
     )
+    check.add_argument("--timeout", type=_seconds, metavar="S", help=t("cli.help.check.timeout"))
     check.add_argument(
-        "--timeout", type=float, metavar="S", help="end the whole run after S seconds"
+        "--report", type=output_path_argument, metavar="FILE", help=t("cli.help.check.report")
     )
-    check.add_argument(
-        "--report", type=Path, metavar="FILE", help="also write the report (.html, .json, or text)"
-    )
-    check.add_argument(
-        "--sign-test",
-        action="store_true",
-        help="also the signature test G14 (乱数署名): asks for the PIN and may spend one try",
-    )
+    check.add_argument("--sign-test", action="store_true", help=t("cli.help.check.sign_test"))
     check.set_defaults(handler=cmd_check)
-    explain = add_command(commands, "explain", [common])
-    explain.add_argument("code", type=_code)
-    explain.add_argument("--json", action="store_true")
+    explain = add_command(commands, "explain", [common], messages)
+    # Any text: an unknown code is answered with the list of codes (cmd_explain).
+    explain.add_argument("code", metavar="CODE", help=t("cli.help.check.code"))
+    explain.add_argument("--json", action="store_true", help=t("cli.help.options.json"))
     explain.set_defaults(handler=cmd_explain)
+
+
+def _seconds(text: str) -> float:
+    """--timeout: a number of seconds (its range is checked by the command, in one sentence)."""
+    try:
+        return float(unicodedata.normalize("NFKC", text))
+    except ValueError:
+        raise ArgumentProblem(
+            "cli.argparse.bad_timeout", value=printable(text), max=MAX_TIMEOUT
+        ) from None
 
 
 def cmd_check(ctx: CommandContext, args: argparse.Namespace) -> int:
@@ -142,8 +164,9 @@ def cmd_check(ctx: CommandContext, args: argparse.Namespace) -> int:
         if pin is not None:
             pin.wipe()
     # A prerequisite that failed is shown too (and counts): a check it blocked must not end
-    # the run on "no problems found".
-    shown = [r for r in results if r.code in wanted or r.status is CheckStatus.FAIL]
+    # the run on "no problems found". One not checked (no card inserted) says why.
+    blocking = (CheckStatus.FAIL, CheckStatus.SKIPPED)
+    shown = [r for r in results if r.code in wanted or r.status in blocking]
     if not args.json:
         for result in shown:
             if result.code not in wanted:
@@ -222,9 +245,14 @@ def cmd_explain(ctx: CommandContext, args: argparse.Namespace) -> int:
     from ndnclient.diagnostics.catalogue import Catalogue
 
     messages = ctx.messages
-    explanation = Catalogue(messages.lang).explain(args.code, _known_params(ctx.settings))
+    catalogue = Catalogue(messages.lang)
+    code = normal_code(args.code)
+    explanation = None
+    if CODE_PATTERN.fullmatch(code) and code in known_codes():
+        explanation = catalogue.explain(code, _known_params(ctx.settings))
     if explanation is None:
-        raise UsageError(messages.text("check.unknown_code", code=args.code))
+        return _unknown_code(args, catalogue, messages)
+    causes = {key: catalogue.cause_title(code, key) for key in explanation.outcomes}
     if args.json:
         print_json(
             {
@@ -232,13 +260,16 @@ def cmd_explain(ctx: CommandContext, args: argparse.Namespace) -> int:
                 "title": explanation.title,
                 "meaning": explanation.meaning,
                 "remedy": explanation.remedy,
-                "outcomes": {k: dict(v) for k, v in explanation.outcomes.items()},
+                "outcomes": {
+                    key: {"cause": causes[key], **texts}
+                    for key, texts in explanation.outcomes.items()
+                },
             },
             sys.stdout,
         )
         return EXIT_OK
     t = messages.text
-    print(f"{t('check.code', code=explanation.code)}  {explanation.title}")
+    print(f"{t('check.code_neutral', code=explanation.code)}  {explanation.title}")
     print()
     print(f"{t('check.meaning')}: {explanation.meaning}")
     print(f"{t('check.what_to_do')}: {explanation.remedy}")
@@ -247,5 +278,21 @@ def cmd_explain(ctx: CommandContext, args: argparse.Namespace) -> int:
         print()
         print(f"{t('check.by_outcome')}:")
         for key, texts in specific:
-            print(f"  [{key}] {texts['remedy']}")
+            print(t("cli.explain.cause", cause=causes[key]))
+            print(t("cli.explain.cause_remedy", remedy=texts["remedy"]))
     return EXIT_OK
+
+
+def _unknown_code(args: argparse.Namespace, catalogue: Catalogue, messages: Messages) -> int:
+    """Not a code: the sentence, and every code with its title, so that the right one can
+    be picked (exit 2, bad usage)."""
+    codes = [(code, catalogue.title(code)) for code in known_codes()]
+    sentence = messages.text("cli.explain.unknown_code", code=printable(args.code))
+    if args.json:
+        error = {"kind": "UsageError", "code": None, "message": sentence}
+        listing = [{"code": code, "title": title} for code, title in codes]
+        print_json({"error": error, "codes": listing}, sys.stdout)
+    print(sentence, file=sys.stderr)
+    for code, title in codes:
+        print(f"  {code}  {title}", file=sys.stderr)
+    return EXIT_USAGE

@@ -34,20 +34,22 @@ DONE_KEYS = {"verify": "cli.verified", "change": "cli.changed", "unlock": "cli.u
 def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
+    messages: Messages,
 ) -> None:
-    pin = add_command(commands, "pin", [common])
+    t = messages.text
+    pin = add_command(commands, "pin", [common], messages)
     pin_commands = pin.add_subparsers(dest="pin_command", metavar="ACTION", required=True)
-    for name, help_text in (
-        ("verify", "check the PIN once; prints the tries left"),
-        ("change", "change the PIN (stdin: old, new)"),
-        ("unlock", "unlock with the helpdesk's code (stdin: code, new PIN)"),
-    ):
+    for name in ("verify", "change", "unlock"):
         action = pin_commands.add_parser(
             name,
-            parents=[common, card_choice_options(for_pin=True), pin_entry_options()],
-            help=help_text,
+            parents=[
+                common,
+                card_choice_options(messages, for_pin=True),
+                pin_entry_options(messages),
+            ],
+            help=t(f"cli.help.pin.{name}"),
         )
-        action.add_argument("--json", action="store_true", help="one JSON document on stdout")
+        action.add_argument("--json", action="store_true", help=t("cli.help.options.json"))
         action.set_defaults(handler=cmd_pin, failure_json=pin_failure_json)
 
 

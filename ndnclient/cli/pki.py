@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from ndnclient.cli._common import (
@@ -27,6 +26,8 @@ from ndnclient.cli._common import (
     card_number_argument,
     check_output_file,
     gosign_session,
+    input_path_argument,
+    output_path_argument,
     pass_the_pin_gate,
     pin_entry_options,
     pin_guarded_session,
@@ -44,66 +45,100 @@ MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
+    messages: Messages,
 ) -> None:
-    csr = add_command(commands, "csr", [common])
+    t = messages.text
+    csr = add_command(commands, "csr", [common], messages)
     actions = csr.add_subparsers(dest="csr_command", metavar="ACTION", required=True)
-    create = actions.add_parser(
-        "create", parents=[common], help="a key pair and a CSR with names checked first"
-    )
-    create.add_argument("--kind", required=True, choices=["web", "ev", "email"])
-    create.add_argument("--cn", required=True, help="FQDN (web, ev) or the name (email)")
-    create.add_argument("--o", required=True, help="legal name (web), corporate name (ev)")
-    create.add_argument("--ou", help="optional: a department, a name or 通称")
-    create.add_argument("--l", help="city (市区町村)")
-    create.add_argument("--st", help="prefecture (都道府県)")
-    create.add_argument("--c", default="JP", help="country code (日本 becomes JP)")
+    create = actions.add_parser("create", parents=[common], help=t("cli.help.csr.create"))
     create.add_argument(
-        "--san", action="append", default=[], help="another FQDN (or e-mail address for email)"
+        "--kind", required=True, choices=["web", "ev", "email"], help=t("cli.help.csr.kind")
     )
-    create.add_argument("--key", default="rsa2048", choices=["rsa2048", "rsa3072", "p256"])
-    create.add_argument("--ascii-only", action="store_true", help="refuse non-ASCII fields")
-    create.add_argument("--key-out", type=Path, required=True, metavar="FILE")
-    create.add_argument("--out", type=Path, required=True, metavar="FILE", help="the CSR (PEM)")
+    create.add_argument("--cn", required=True, help=t("cli.help.csr.cn"))
+    create.add_argument("--o", required=True, help=t("cli.help.csr.o"))
+    create.add_argument("--ou", help=t("cli.help.csr.ou"))
+    create.add_argument("--l", help=t("cli.help.csr.l"))
+    create.add_argument("--st", help=t("cli.help.csr.st"))
+    create.add_argument("--c", default="JP", help=t("cli.help.csr.c"))
+    create.add_argument("--san", action="append", default=[], help=t("cli.help.csr.san"))
     create.add_argument(
-        "--passphrase-stdin", action="store_true", help="the pass phrase twice on stdin"
+        "--key",
+        default="rsa2048",
+        choices=["rsa2048", "rsa3072", "p256"],
+        help=t("cli.help.csr.key"),
+    )
+    create.add_argument("--ascii-only", action="store_true", help=t("cli.help.csr.ascii_only"))
+    create.add_argument(
+        "--key-out",
+        type=output_path_argument,
+        required=True,
+        metavar="FILE",
+        help=t("cli.help.csr.key_out"),
     )
     create.add_argument(
-        "--o-is-legal-name", action="store_true", help="O is the legal name: do not ask"
+        "--out",
+        type=output_path_argument,
+        required=True,
+        metavar="FILE",
+        help=t("cli.help.csr.out"),
     )
-    create.add_argument("--json", action="store_true", help="the summary as JSON")
+    create.add_argument(
+        "--passphrase-stdin", action="store_true", help=t("cli.help.csr.passphrase_stdin")
+    )
+    create.add_argument(
+        "--o-is-legal-name", action="store_true", help=t("cli.help.csr.o_is_legal_name")
+    )
+    create.add_argument("--json", action="store_true", help=t("cli.help.csr.json"))
     create.set_defaults(handler=cmd_csr_create)
 
-    cert = add_command(commands, "cert", [common])
+    cert = add_command(commands, "cert", [common], messages)
     cert_actions = cert.add_subparsers(dest="cert_command", metavar="ACTION", required=True)
-    show = cert_actions.add_parser(
-        "show", parents=[common], help="what is in a certificate, and what breaks the rules"
-    )
+    show = cert_actions.add_parser("show", parents=[common], help=t("cli.help.cert.show"))
     source = show.add_mutually_exclusive_group(required=True)
-    source.add_argument("file", nargs="?", type=Path, help="PEM, DER or PKCS#12")
+    source.add_argument(
+        "file", nargs="?", type=input_path_argument, metavar="FILE", help=t("cli.help.cert.file")
+    )
     source.add_argument(
         "--card",
         nargs="?",
         const=True,
         type=card_number_argument,
         metavar="NUMBER",
-        help="the IC card's certificate (with NUMBER: of that card, when several are inserted)",
+        help=t("cli.help.cert.card"),
     )
+    show.add_argument("--reader", metavar="NAME", help=t("cli.help.cert.reader"))
     show.add_argument(
-        "--reader", metavar="NAME", help="with --card: the card in the reader with this name"
+        "--password-stdin", action="store_true", help=t("cli.help.cert.password_stdin")
     )
-    show.add_argument("--password-stdin", action="store_true", help="a PKCS#12 password on stdin")
-    show.add_argument("--json", action="store_true")
+    show.add_argument("--json", action="store_true", help=t("cli.help.options.json"))
     show.set_defaults(handler=cmd_cert_show)
 
-    smime = add_command(commands, "smime", [common])
+    smime = add_command(commands, "smime", [common], messages)
     smime_actions = smime.add_subparsers(dest="smime_command", metavar="ACTION", required=True)
     sign = smime_actions.add_parser(
         "sign",
-        parents=[common, card_choice_options(for_pin=True), pin_entry_options(command="signing")],
-        help="sign a UTF-8 message with the IC card (detached)",
+        parents=[
+            common,
+            card_choice_options(messages, for_pin=True),
+            pin_entry_options(messages),
+        ],
+        help=t("cli.help.smime.sign"),
     )
-    sign.add_argument("--in", dest="message", type=Path, required=True, metavar="MESSAGE")
-    sign.add_argument("--out", type=Path, required=True, metavar="SIGNED")
+    sign.add_argument(
+        "--in",
+        dest="message",
+        type=input_path_argument,
+        required=True,
+        metavar="MESSAGE",
+        help=t("cli.help.smime.message"),
+    )
+    sign.add_argument(
+        "--out",
+        type=output_path_argument,
+        required=True,
+        metavar="SIGNED",
+        help=t("cli.help.smime.out"),
+    )
     sign.set_defaults(handler=cmd_smime_sign)
 
 

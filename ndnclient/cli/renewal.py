@@ -8,50 +8,44 @@ import argparse
 import sys
 from datetime import date
 
-from ndnclient.card.info import card_year
-from ndnclient.cli._common import EXIT_OK, CommandContext, UsageError, add_command, print_json
-
-
-def _iso_date(text: str) -> date:
-    """A date as YYYY-MM-DD, within years a card can have (argparse reports the rest)."""
-    day = date.fromisoformat(text)
-    if not card_year(day):
-        raise ValueError(text)
-    return day
+from ndnclient.card.info import CARD_YEARS
+from ndnclient.cli._common import (
+    EXIT_OK,
+    CommandContext,
+    UsageError,
+    add_command,
+    date_argument,
+    print_json,
+)
+from ndnclient.messages import Messages
 
 
 def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
+    messages: Messages,
 ) -> None:
-    renewal = add_command(commands, "renewal", [common])
+    t = messages.text
+    renewal = add_command(commands, "renewal", [common], messages)
     renewal_actions = renewal.add_subparsers(
         dest="renewal_command", metavar="ACTION", required=True
     )
     plan = renewal_actions.add_parser(
-        "plan", parents=[common], help="reminder, apply-by and new validity"
+        "plan",
+        parents=[common],
+        help=t("cli.help.renewal.plan"),
+        description=t("cli.help.renewal.dates"),
     )
-    plan.add_argument(
-        "--valid-to",
-        type=_iso_date,
-        help="the current card's last valid day (default: the registered card)",
-    )
-    plan.add_argument(
-        "--received",
-        type=_iso_date,
-        help="the day the issuer receives the application (default: apply-by)",
-    )
-    plan.add_argument(
-        "--first-use",
-        type=_iso_date,
-        help="a first application: the first day of real use",
-    )
-    plan.add_argument(
-        "--test-from",
-        type=_iso_date,
-        help="with --first-use: the first day of a test period before it",
-    )
-    plan.add_argument("--json", action="store_true")
+    # Within the years a card can have: the plan's day arithmetic needs room at both ends.
+    day = date_argument(date(CARD_YEARS[0], 1, 1), date(CARD_YEARS[1], 12, 31))
+    for option, key in (
+        ("--valid-to", "valid_to"),
+        ("--received", "received"),
+        ("--first-use", "first_use"),
+        ("--test-from", "test_from"),
+    ):
+        plan.add_argument(option, type=day, metavar="DATE", help=t(f"cli.help.renewal.{key}"))
+    plan.add_argument("--json", action="store_true", help=t("cli.help.options.json"))
     plan.set_defaults(handler=cmd_renewal_plan)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from ndnclient.cli._common import (
@@ -16,6 +15,8 @@ from ndnclient.cli._common import (
     UsageError,
     add_command,
     check_output_file,
+    input_path_argument,
+    output_path_argument,
     print_json,
     print_rows,
     require_text,
@@ -30,37 +31,42 @@ from ndnclient.settings.service import Settings, Source
 def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
+    messages: Messages,
 ) -> None:
-    settings = add_command(commands, "settings", [common])
+    t = messages.text
+    settings = add_command(commands, "settings", [common], messages)
     actions = settings.add_subparsers(dest="settings_command", metavar="ACTION", required=True)
-    show = actions.add_parser("show", parents=[common], help="every setting and its source")
-    show.add_argument("--json", action="store_true")
+    show = actions.add_parser("show", parents=[common], help=t("cli.help.settings.show"))
+    show.add_argument("--json", action="store_true", help=t("cli.help.options.json"))
     show.set_defaults(handler=cmd_settings_show)
-    set_ = actions.add_parser(
-        "set", parents=[common], help="set KEY to VALUE (JSON if it parses as JSON)"
-    )
-    set_.add_argument("key", choices=list(KEYS), metavar="KEY")
-    set_.add_argument("value", metavar="VALUE")
+    set_ = actions.add_parser("set", parents=[common], help=t("cli.help.settings.set"))
+    set_.add_argument("key", choices=list(KEYS), metavar="KEY", help=t("cli.help.settings.key"))
+    set_.add_argument("value", metavar="VALUE", help=t("cli.help.settings.value"))
     set_.set_defaults(handler=cmd_settings_set)
-    unset = actions.add_parser("unset", parents=[common], help="back to IT's preset or the default")
-    unset.add_argument("key", choices=list(KEYS), metavar="KEY")
+    unset = actions.add_parser("unset", parents=[common], help=t("cli.help.settings.unset"))
+    unset.add_argument("key", choices=list(KEYS), metavar="KEY", help=t("cli.help.settings.key"))
     unset.set_defaults(handler=cmd_settings_unset)
-    export = actions.add_parser("export", parents=[common], help="write the settings to FILE")
-    export.add_argument("file", type=Path)
+    export = actions.add_parser("export", parents=[common], help=t("cli.help.settings.export"))
+    export.add_argument(
+        "file", type=output_path_argument, metavar="FILE", help=t("cli.help.settings.file_out")
+    )
     export.set_defaults(handler=cmd_settings_export)
-    import_ = actions.add_parser("import", parents=[common], help="read the settings from FILE")
-    import_.add_argument("file", type=Path)
+    import_ = actions.add_parser("import", parents=[common], help=t("cli.help.settings.import"))
+    import_.add_argument(
+        "file", type=input_path_argument, metavar="FILE", help=t("cli.help.settings.file_in")
+    )
     import_.set_defaults(handler=cmd_settings_import)
     proxy = actions.add_parser(
-        "proxy-password",
-        parents=[common],
-        help="store or clear the proxy password (in the keyring)",
+        "proxy-password", parents=[common], help=t("cli.help.settings.proxy_password")
     )
-    proxy.add_argument("proxy_action", choices=["set", "clear"])
     proxy.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password from stdin (never from arguments)",
+        "proxy_action",
+        choices=["set", "clear"],
+        metavar="{set,clear}",
+        help=t("cli.help.settings.proxy_action"),
+    )
+    proxy.add_argument(
+        "--password-stdin", action="store_true", help=t("cli.help.settings.password_stdin")
     )
     proxy.set_defaults(handler=cmd_proxy_password)
 

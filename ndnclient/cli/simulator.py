@@ -15,16 +15,22 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ndnclient.card.info import format_card_number, parse_card_number
+from ndnclient.card.info import format_card_number
 from ndnclient.card.profile import GOSIGN_PROFILE
+from ndnclient.cli._argparse_text import ArgumentProblem
 from ndnclient.cli._common import (
     EXIT_OK,
     EXIT_PROBLEM,
     CommandContext,
     UsageError,
     add_command,
+    card_number_argument,
     check_output_file,
+    date_argument,
+    output_path_argument,
+    printable,
 )
+from ndnclient.messages import Messages
 from ndnclient.simulator import VPCD_HOST, VPCD_PORT
 
 # The card (cryptography for its keys and certificates) loads when the command runs.
@@ -39,17 +45,8 @@ def _host_port(text: str) -> tuple[str, int]:
     host, sep, port_text = text.rpartition(":")
     host = host.strip("[]")  # [::1]:35963
     if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {text!r}")
+        raise ArgumentProblem("cli.argparse.not_host_port", value=printable(text))
     return host, int(port_text)
-
-
-def _card_number(text: str) -> str:
-    digits = parse_card_number(text)
-    if digits is None:
-        raise argparse.ArgumentTypeError(
-            f"a card number has {GOSIGN_PROFILE.card_number_digits} digits"
-        )
-    return digits
 
 
 # A certificate's validity starts in 1950 at the earliest (cryptography refuses before), and
@@ -57,28 +54,16 @@ def _card_number(text: str) -> str:
 FIRST_DATE, LAST_DATE = date(1950, 1, 1), date(9997, 12, 31)
 
 
-def _iso_date(text: str) -> date:
-    try:
-        if len(text) != 10:
-            raise ValueError(text)
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from None
-    if not FIRST_DATE <= day <= LAST_DATE:
-        raise argparse.ArgumentTypeError(f"expected a date from {FIRST_DATE} to {LAST_DATE}")
-    return day
-
-
 def _port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError("expected a port number from 1 to 65535")
+        raise ArgumentProblem("cli.argparse.not_a_port", value=printable(text))
     return int(text)
 
 
 def _tries(maximum: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         if not text.isdigit() or not 0 <= int(text) <= maximum:
-            raise argparse.ArgumentTypeError(f"expected a number from 0 to {maximum}")
+            raise ArgumentProblem("cli.argparse.not_tries", value=printable(text), max=maximum)
         return int(text)
 
     return parse
@@ -87,65 +72,70 @@ def _tries(maximum: int) -> Callable[[str], int]:
 def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
+    messages: Messages,
 ) -> None:
-    simulator = add_command(commands, "simulator", [common])
-    add_arguments(simulator)
+    simulator = add_command(commands, "simulator", [common], messages)
+    add_arguments(simulator, messages)
     simulator.set_defaults(handler=cmd_simulator)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser, messages: Messages | None = None) -> None:
     """The `ndnclient simulator` options."""
+    t = (messages or Messages()).text
     parser.add_argument(
         "--vpcd",
         metavar="HOST:PORT",
         type=_host_port,
         default=(VPCD_HOST, VPCD_PORT),
-        help=f"vsmartcard vpcd to connect to (default {VPCD_HOST}:{VPCD_PORT})",
+        help=t("cli.help.simulator.vpcd", host=VPCD_HOST, port=VPCD_PORT),
     )
     parser.add_argument(
-        "--state",
-        metavar="FILE",
-        type=Path,
-        help="keep the card (keys, PIN, counters) in FILE; created on first use",
+        "--state", metavar="FILE", type=output_path_argument, help=t("cli.help.simulator.state")
     )
-    parser.add_argument("--card-number", type=_card_number, help="16 digits")
-    parser.add_argument("--holder", help="the holder's name")
-    parser.add_argument("--valid-from", type=_iso_date, metavar="YYYY-MM-DD")
-    parser.add_argument("--valid-to", type=_iso_date, metavar="YYYY-MM-DD")
-    parser.add_argument("--pin-tries-left", type=_tries(GOSIGN_PROFILE.pin_max_tries), metavar="N")
     parser.add_argument(
-        "--unlock-tries-left", type=_tries(GOSIGN_PROFILE.unlock_max_tries), metavar="N"
+        "--card-number",
+        type=card_number_argument,
+        metavar="NUMBER",
+        help=t("cli.help.simulator.card_number"),
+    )
+    parser.add_argument("--holder", metavar="NAME", help=t("cli.help.simulator.holder"))
+    day = date_argument(FIRST_DATE, LAST_DATE)
+    parser.add_argument(
+        "--valid-from", type=day, metavar="DATE", help=t("cli.help.simulator.valid_from")
+    )
+    parser.add_argument(
+        "--valid-to", type=day, metavar="DATE", help=t("cli.help.simulator.valid_to")
+    )
+    parser.add_argument(
+        "--pin-tries-left",
+        type=_tries(GOSIGN_PROFILE.pin_max_tries),
+        metavar="N",
+        help=t("cli.help.simulator.pin_tries_left"),
+    )
+    parser.add_argument(
+        "--unlock-tries-left",
+        type=_tries(GOSIGN_PROFILE.unlock_max_tries),
+        metavar="N",
+        help=t("cli.help.simulator.unlock_tries_left"),
     )
     # Flags take --no-... too, so that a saved card can be switched back.
-    parser.add_argument(
-        "--t0",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="behave as a T=0 card (61xx, GET RESPONSE, 6Cxx)",
-    )
-    parser.add_argument(
-        "--extended-length",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="accept extended-length commands (default yes)",
-    )
-    parser.add_argument(
-        "--mynumber",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="present a My Number card (JPKI application only)",
-    )
-    parser.add_argument(
-        "--pin-stdin",
-        action="store_true",
-        help="read the PIN, then the unlock code, one a line, from stdin",
-    )
+    for flag, key in (
+        ("--t0", "t0"),
+        ("--extended-length", "extended_length"),
+        ("--mynumber", "mynumber"),
+    ):
+        parser.add_argument(
+            flag,
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=t(f"cli.help.simulator.{key}"),
+        )
+    parser.add_argument("--pin-stdin", action="store_true", help=t("cli.help.simulator.pin_stdin"))
     parser.add_argument(
         "--repository-port",
         type=_port,
         metavar="PORT",
-        help="also serve the test CA's LDAP repository (slapd) on 127.0.0.1:PORT, and name "
-        "it in the certificate's CRL distribution points",
+        help=t("cli.help.simulator.repository_port"),
     )
 
 

@@ -6,20 +6,23 @@ import argparse
 import sys
 
 from ndnclient.cli._common import EXIT_OK, EXIT_PROBLEM, CommandContext, add_command, print_json
+from ndnclient.messages import Messages
 
 
 def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
+    messages: Messages,
 ) -> None:
-    urls = add_command(commands, "urls", [common])
+    t = messages.text
+    urls = add_command(commands, "urls", [common], messages)
     url_actions = urls.add_subparsers(dest="urls_command", metavar="ACTION", required=True)
-    listing = url_actions.add_parser("list", parents=[common])
-    listing.add_argument("--json", action="store_true")
+    listing = url_actions.add_parser("list", parents=[common], help=t("cli.help.urls.list"))
+    listing.add_argument("--json", action="store_true", help=t("cli.help.options.json"))
     listing.set_defaults(handler=cmd_urls_list)
     for name, handler in (("add", cmd_urls_add), ("remove", cmd_urls_remove)):
-        action = url_actions.add_parser(name, parents=[common])
-        action.add_argument("url")
+        action = url_actions.add_parser(name, parents=[common], help=t(f"cli.help.urls.{name}"))
+        action.add_argument("url", metavar="URL", help=t("cli.help.urls.url"))
         action.set_defaults(handler=handler)
 
 

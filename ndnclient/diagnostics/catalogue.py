@@ -1,18 +1,24 @@
 """The code catalogue (resources/checks/<lang>.toml): for each code a title, what it means and
 what to do, and the sentence for each outcome. Stable codes: the helpdesk's scripts and the
-CLI's JSON use them."""
+CLI's JSON use them.
+
+A text that names a command (`ndnclient urls add ...`) has a form for the window beside it
+(`gui_detail`, `gui_remedy`: "on the 許可URLリスト page ..."), and `gui_page` names the page
+the window offers a button for. Values a text quotes that are sentences themselves
+(`Phrase`, `ErrorSentence`, `Joined`) are resolved when the text is rendered, so that a
+result can be rendered again in another language (`rerender`)."""
 
 from __future__ import annotations
 
 import logging
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
-from ndnclient.diagnostics.model import CheckStatus, Outcome
-from ndnclient.messages import DEFAULT_LANGUAGE, LANGUAGES
+from ndnclient.diagnostics.model import CheckResult, CheckStatus, Outcome
+from ndnclient.messages import DEFAULT_LANGUAGE, LANGUAGES, Messages
 from ndnclient.resources import resource_path
 
 log = logging.getLogger(__name__)
@@ -29,6 +35,55 @@ def _load(lang: str) -> dict[str, Any]:
     except (OSError, tomllib.TOMLDecodeError) as error:
         log.error("check catalogue %s unreadable: %s", path, error)
         return {}
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A phrase of a code's `phrases` table, quoted in an outcome's text."""
+
+    code: str
+    name: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def in_language(self, catalogue: Catalogue) -> str:
+        return catalogue.phrase(self.code, self.name, **self.params)
+
+
+@dataclass(frozen=True)
+class ErrorSentence:
+    """Another layer's sentence for an error (a card error met by a check)."""
+
+    error: BaseException
+
+    def in_language(self, catalogue: Catalogue) -> str:
+        return Messages(catalogue.lang).describe(self.error)
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Several phrases joined by a separator phrase (「、」 in Japanese, ", " in English)."""
+
+    separator: Phrase
+    parts: tuple[Any, ...]
+
+    def in_language(self, catalogue: Catalogue) -> str:
+        return self.separator.in_language(catalogue).join(
+            _resolved(part, catalogue) for part in self.parts
+        )
+
+
+def _resolved(value: Any, catalogue: Catalogue) -> Any:
+    in_language = getattr(value, "in_language", None)
+    return in_language(catalogue) if callable(in_language) else value
+
+
+def code_label(messages: Messages, code: str, status: CheckStatus | None = None) -> str:
+    """How a row's code is told: 「動作確認エラー:G04」 for a failure only (as the issuer's FAQ
+    writes it), the neutral 「確認コード:G10」 for a warning, a note or a row not checked, and
+    for a code on its own (`status` None: `explain`)."""
+    if status is not None and status.is_fault:
+        return messages.text("check.code", code=code)
+    return messages.text("check.code_neutral", code=code)
 
 
 @dataclass(frozen=True)
@@ -63,8 +118,13 @@ class Catalogue:
         if not entry or code == COMMON:
             return None
         blanks = _Blanks(known or {})
+        # The command line's texts: the window's forms (gui_*) are not for `explain`.
         outcomes = {
-            key: {name: str(text).format_map(blanks).strip() for name, text in texts.items()}
+            key: {
+                name: str(text).format_map(blanks).strip()
+                for name, text in texts.items()
+                if not name.startswith("gui_")
+            }
             for key, texts in entry.get("outcomes", {}).items()
         }
         return Explanation(
@@ -75,6 +135,15 @@ class Catalogue:
             outcomes,
         )
 
+    def cause_title(self, code: str, outcome: str) -> str:
+        """A few words naming one outcome's cause, for the headings of `explain` (a code's
+        `causes` table); the outcome's key when it has none."""
+        for lang in (self.lang, "en"):
+            title = _load(lang).get(code, {}).get("causes", {}).get(outcome)
+            if title is not None:
+                return str(title)
+        return outcome
+
     def phrase(self, code: str, name: str, **params: Any) -> str:
         """A phrase a check puts into its own sentence (a code's `phrases` table)."""
         for lang in (self.lang, "en"):
@@ -83,24 +152,51 @@ class Catalogue:
                 return _fill(str(template), params)
         return ""
 
-    def render(self, code: str, outcome: Outcome) -> tuple[str, str, str]:
-        """Title, detail and remedy for one outcome; the remedy is empty when all is well."""
+    def render(self, code: str, outcome: Outcome, *, window: bool = False) -> tuple[str, str, str]:
+        """Title, detail and remedy for one outcome; the remedy is empty when all is well.
+        `window`: the texts for the window (a page to open, not a command to type)."""
         texts = self._outcome_texts(code, outcome.key)
-        detail = _fill(texts.get("detail", outcome.key), outcome.params)
+        entry = self._entry(code)
+        params = {name: _resolved(value, self) for name, value in outcome.params.items()}
+        detail = texts.get("detail", outcome.key)
+        if window:
+            detail = texts.get("gui_detail", detail)
         remedy = ""
-        if outcome.status in (CheckStatus.WARN, CheckStatus.FAIL):
-            remedy = _fill(
-                texts.get("remedy") or str(self._entry(code).get("remedy", "")), outcome.params
-            )
-        return self.title(code), detail, remedy
+        if outcome.status not in (CheckStatus.WARN, CheckStatus.FAIL):
+            # Not a problem; an outcome may still say what to do next (insert the card).
+            remedy = texts.get("gui_remedy" if window else "remedy") or texts.get("remedy", "")
+            remedy = _fill(remedy, params)
+        else:
+            remedy = texts.get("remedy") or str(entry.get("remedy", ""))
+            if window:
+                remedy = (
+                    texts.get("gui_remedy")
+                    or (None if texts.get("remedy") else entry.get("gui_remedy"))
+                    or remedy
+                )
+            remedy = _fill(str(remedy), params)
+        return self.title(code), _fill(detail, params), remedy
 
-    def _outcome_texts(self, code: str, key: str) -> Mapping[str, str]:
+    def page_to_open(self, code: str, outcome_key: str) -> str | None:
+        """The window's page a result's remedy names (`gui_page`), if any."""
+        texts = self._outcome_texts(code, outcome_key, quiet=True)
+        page = texts.get("gui_page") or self._entry(code).get("gui_page")
+        return str(page) if page else None
+
+    def rerender(self, result: CheckResult, *, window: bool = False) -> CheckResult:
+        """The same result with its texts in this catalogue's language."""
+        outcome = Outcome(result.status, result.outcome, result.params, result.facts)
+        title, detail, remedy = self.render(result.code, outcome, window=window)
+        return replace(result, title=title, detail=detail, remedy=remedy)
+
+    def _outcome_texts(self, code: str, key: str, *, quiet: bool = False) -> Mapping[str, str]:
         for lang in (self.lang, "en"):
             for owner in (code, COMMON):
                 outcomes = _load(lang).get(owner, {}).get("outcomes", {})
                 if key in outcomes:
                     return outcomes[key]  # type: ignore[no-any-return]
-        log.warning("no text for %s outcome %s", code, key)
+        if not quiet:
+            log.warning("no text for %s outcome %s", code, key)
         return {}
 
 

@@ -19,6 +19,7 @@ from ndnclient.card.errors import (
     CardError,
     CardInUseError,
     CardNotRespondingError,
+    CardRemovedError,
     CardSwappedError,
     ChosenCardNotFoundError,
     NoCardError,
@@ -31,6 +32,7 @@ from ndnclient.card.pin import PinRisk, assess
 from ndnclient.card.readers import matching_readers
 from ndnclient.card.session import CardType, GoSignSession
 from ndnclient.card.status import CardStatus, in_japan, survey_cards
+from ndnclient.diagnostics.catalogue import ErrorSentence, Joined, Phrase
 from ndnclient.diagnostics.context import CheckContext, found
 from ndnclient.diagnostics.model import Check, CheckStatus, Outcome
 from ndnclient.pki.http_crl import HttpCrlError, fetch_crl, http_points
@@ -52,7 +54,7 @@ from ndnclient.resources import resource_path
 from ndnclient.settings.cards import switching_until
 from ndnclient.settings.errors import InvalidValueError
 from ndnclient.settings.service import Settings, Source
-from ndnclient.settings.urls import normalize_origin
+from ndnclient.settings.urls import new_entry_origin
 
 OK, WARN, FAIL = CheckStatus.OK, CheckStatus.WARN, CheckStatus.FAIL
 EXPIRY_WARNING_DAYS = 30
@@ -62,12 +64,15 @@ QUICK_CHECK_BOUND = 5.0
 MAX_HTTP_POINTS = 2  # http:// distribution points G08 tries when LDAP gave no CRL
 
 
-def _card_error(context: CheckContext, error: CardError) -> Outcome:
-    """A card error met by a check: the sentence is the card layer's own."""
+def _card_error(error: CardError) -> Outcome:
+    """A card error met by a check: the sentence is the card layer's own. A card pulled out
+    during the check is no fault: that check is simply not done."""
+    if isinstance(error, NoCardError | CardRemovedError):
+        return Outcome(CheckStatus.SKIPPED, "card_removed", facts={"error": type(error).__name__})
     return Outcome(
         FAIL,
         "card_error",
-        {"error": context.messages.describe(error)},
+        {"error": ErrorSentence(error)},
         {"error": type(error).__name__},
     )
 
@@ -81,7 +86,7 @@ def g01_service_and_reader(context: CheckContext) -> Outcome:
     except NoServiceError:
         return Outcome(FAIL, "no_service")
     except CardError as error:
-        return _card_error(context, error)
+        return _card_error(error)
     context.card.readers = list(snapshot)
     if not snapshot:
         return Outcome(FAIL, "no_reader")
@@ -107,13 +112,14 @@ def g02_card_present(context: CheckContext) -> Outcome:
             lambda backend: survey_cards(backend, context.reader_filter, full=False)
         )
     except CardError as error:
-        return _card_error(context, error)
+        return _card_error(error)
     if not survey.cards:
         problem = survey.primary().problem
         if problem is None or isinstance(problem, NoCardError):
             readers = problem.params.get("reader", "") if problem is not None else ""
-            return Outcome(FAIL, "no_card", {"readers": readers})
-        return _card_error(context, problem)
+            # No card yet is a state, not a fault: the card's checks are simply not done.
+            return Outcome(CheckStatus.SKIPPED, "no_card", {"readers": readers})
+        return _card_error(problem)
     card, others = _examined_card(survey.cards, context.card_choice, context.reader_filter)
     if card is None:
         choice = context.card_choice.describe()
@@ -129,7 +135,7 @@ def g02_card_present(context: CheckContext) -> Outcome:
     if isinstance(card.problem, CardNotRespondingError):
         return Outcome(FAIL, "mute", {"reader": reader}, {"reader": reader})
     if card.card_type is CardType.UNKNOWN and not isinstance(card.problem, NotGoSignCardError):
-        return _card_error(context, found(card.problem, "why a card is unidentified"))
+        return _card_error(found(card.problem, "why a card is unidentified"))
 
     def connect(backend: ReaderBackend) -> tuple[str, bytes]:
         connection = backend.connect(reader)
@@ -145,7 +151,7 @@ def g02_card_present(context: CheckContext) -> Outcome:
     except CardNotRespondingError:
         return Outcome(FAIL, "mute", {"reader": reader}, {"reader": reader})
     except CardError as error:
-        return _card_error(context, error)
+        return _card_error(error)
     context.card.slot = ReaderSlot(reader, card_present=True, atr=atr)
     context.card.protocol = protocol
     context.card.chosen_number = card.info.card_number if card.info is not None else None
@@ -163,10 +169,11 @@ def g02_card_present(context: CheckContext) -> Outcome:
             "reader": reader,
             "card": card_label(card),
             "count": len(others),
-            "others": context.catalogue.phrase("G02", "separator").join(
-                _other_card_phrase(context, other, registered) for other in others
+            "others": Joined(
+                Phrase("G02", "separator"),
+                tuple(_other_card_phrase(other, registered) for other in others),
             ),
-            "renewal_note": _renewal_note(context, card, others, registered),
+            "renewal_note": _renewal_note(card, others, registered),
         },
         facts,
     )
@@ -197,21 +204,21 @@ def _card_facts(card: CardStatus) -> dict[str, Any]:
     }
 
 
-def _other_card_phrase(context: CheckContext, card: CardStatus, registered: set[str]) -> str:
+def _other_card_phrase(card: CardStatus, registered: set[str]) -> Phrase:
     info = card.info
     if info is None:
-        return context.catalogue.phrase("G02", "other_unread", reader=card.reader)
+        return Phrase("G02", "other_unread", {"reader": card.reader})
     name = "other_registered" if info.card_number in registered else "other"
-    return context.catalogue.phrase("G02", name, card=info.card_number_display, reader=card.reader)
+    return Phrase("G02", name, {"card": info.card_number_display, "reader": card.reader})
 
 
 def _renewal_note(
-    context: CheckContext, card: CardStatus, others: Sequence[CardStatus], registered: set[str]
-) -> str:
+    card: CardStatus, others: Sequence[CardStatus], registered: set[str]
+) -> Phrase | str:
     """In a renewal's switching period the old and the new card are both registered: normal."""
     numbers = [c.info.card_number for c in (card, *others) if c.info is not None]
     if sum(number in registered for number in numbers) >= 2:
-        return context.catalogue.phrase("G02", "renewal_note")
+        return Phrase("G02", "renewal_note")
     return ""
 
 
@@ -242,7 +249,7 @@ def g03_gosign_certificate(context: CheckContext) -> Outcome:
     try:
         read_now = context.with_card(read)
     except CardError as error:
-        return _card_error(context, error)
+        return _card_error(error)
     context.card.card_type = read_now["type"]
     if read_now["type"] is CardType.MYNUMBER:
         return Outcome(FAIL, "mynumber", facts={"card_type": "mynumber"})
@@ -257,7 +264,7 @@ def g03_gosign_certificate(context: CheckContext) -> Outcome:
             expected=format_card_number(chosen),
             found=info.card_number_display,
         )
-        return _card_error(context, swapped)
+        return _card_error(swapped)
     context.card.info = info
     try:
         certificate = certificate_from_der(read_now["certificate"])
@@ -368,17 +375,14 @@ def g04_ldap(context: CheckContext) -> Outcome:
             return Outcome(CheckStatus.SKIPPED, "bad_distribution_point", facts=facts)
         return Outcome(CheckStatus.SKIPPED, "no_distribution_point", facts=facts)
     context.ldap = result = chosen
-    phrases = context.catalogue
     params = {
         "host": result.target.host,
         "port": result.target.port,
         "seconds": f"{result.elapsed_ms / 1000:.1f}",
-        "method_note": phrases.phrase("G04", "method_ldap"),
+        "method_note": Phrase("G04", "method_ldap"),
         # LDAP does not pass through an HTTP proxy: when one is set, the remedy says so.
         "proxy_note": (
-            phrases.phrase("G04", "proxy_note", proxy=settings.proxy_url)
-            if settings.proxy_url
-            else ""
+            Phrase("G04", "proxy_note", {"proxy": settings.proxy_url}) if settings.proxy_url else ""
         ),
     }
     facts = {**result.facts(), **facts}
@@ -509,7 +513,7 @@ def g07_pin_state(context: CheckContext) -> Outcome:
     try:
         pin, unlock = context.with_card(read)
     except CardError as error:
-        return _card_error(context, error)
+        return _card_error(error)
     context.card.pin, context.card.unlock = pin, unlock
     facts = {"pin_tries_left": pin.tries_left, "unlock_tries_left": unlock.tries_left}
     params = {"tries": pin.tries_left, "max": pin.max_tries}
@@ -683,7 +687,9 @@ def g10_allowed_urls(context: CheckContext) -> Outcome:
     bad: list[str] = []
     for entry in entries:
         try:
-            if normalize_origin(str(entry)) != entry:
+            # The rule for a new entry, stricter than loading's: an entry stored before it
+            # (a site name with no dot, e.g. 「電子入札」 as xn--...) is shown here as wrong.
+            if new_entry_origin(str(entry)) != entry:
                 bad.append(str(entry))
         except InvalidValueError:
             bad.append(str(entry))

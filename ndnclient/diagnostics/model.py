@@ -15,13 +15,21 @@ class CheckStatus(StrEnum):
     OK = "ok"
     WARN = "warn"
     FAIL = "fail"
-    SKIPPED = "skipped"  # a prerequisite failed (or the run was cancelled)
+    # Not checked: a prerequisite did not pass, the run was cancelled, or nothing to check
+    # yet (no card inserted, the card pulled out): never a fault by itself.
+    SKIPPED = "skipped"
     NOT_APPLICABLE = "not_applicable"  # the settings make it moot (G04 under multi-trust)
 
     @property
     def passed(self) -> bool:
         """What a dependent check needs from this one."""
         return self in (CheckStatus.OK, CheckStatus.WARN)
+
+    @property
+    def is_fault(self) -> bool:
+        """Only a failure is a fault: its code is told as 「動作確認エラー:Gxx」 (the issuer's
+        FAQ), every other row's as the neutral 「確認コード:Gxx」."""
+        return self is CheckStatus.FAIL
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,9 @@ class CheckResult:
     facts: Mapping[str, Any]
     elapsed_ms: int
     outcome: str  # the outcome key, stable for scripts (e.g. "refused" under G04)
+    # The values the texts were filled with, kept so that the texts can be rendered again
+    # in another language (Catalogue.rerender); not part of the JSON (the facts are).
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -73,13 +73,16 @@ class CheckRunner:
         context: CheckContext,
         *,
         deadline: float | None = None,
+        window: bool = False,
     ) -> None:
-        """`deadline` (seconds) bounds the whole run; texts come in the context's language."""
+        """`deadline` (seconds) bounds the whole run; texts come in the context's language,
+        in the window's form when `window` (a page to open rather than a command)."""
         self.checks = list(checks)
         _refuse_cycles(self.checks)
         self.context = context
         self.catalogue: Catalogue = context.catalogue
         self.deadline = deadline
+        self.window = window
 
     def run(self, on_result: Callable[[CheckResult], None] | None = None) -> list[CheckResult]:
         """Run everything; call `on_result` with each result as it comes; return them all
@@ -152,12 +155,14 @@ class CheckRunner:
                     )
                 )
             elif blocked:
+                # What it needs was not checked either (no card inserted): no fault to solve.
+                not_checked = all(finished[c].status is CheckStatus.SKIPPED for c in blocked)
                 immediate.append(
                     self._result(
                         check,
                         Outcome(
                             CheckStatus.SKIPPED,
-                            "skipped",
+                            "prerequisite_not_checked" if not_checked else "skipped",
                             {"codes": ", ".join(blocked)},
                             {"because": blocked},
                         ),
@@ -221,7 +226,7 @@ class CheckRunner:
         return self._result(check, outcome, round((time.monotonic() - started) * 1000))
 
     def _result(self, check: Check, outcome: Outcome, elapsed_ms: int) -> CheckResult:
-        title, detail, remedy = self.catalogue.render(check.code, outcome)
+        title, detail, remedy = self.catalogue.render(check.code, outcome, window=self.window)
         return CheckResult(
             check.code,
             outcome.status,
@@ -231,4 +236,5 @@ class CheckRunner:
             dict(outcome.facts),
             elapsed_ms,
             outcome.key,
+            dict(outcome.params),
         )

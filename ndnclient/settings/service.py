@@ -32,7 +32,7 @@ from ndnclient.settings.store import (
     encode_document,
     parse_export,
 )
-from ndnclient.settings.urls import normalize_origin
+from ndnclient.settings.urls import new_entry_origin, normalize_origin
 
 T = TypeVar("T")
 
@@ -197,8 +197,9 @@ class SettingsService:
     # --- the allowed URL list ----------------------------------------------------------------
 
     def add_url(self, url: str) -> tuple[Settings, str, bool]:
-        """Add an origin; returns the settings, the normalised origin and whether it is new."""
-        origin = normalize_origin(url)
+        """Add an origin; returns the settings, the normalised origin and whether it is new.
+        A new entry meets the stricter rule (no site name without a dot)."""
+        origin = new_entry_origin(url)
 
         def change(settings: Settings) -> tuple[Any, bool]:
             current = list(settings.urls_allowed)

@@ -41,7 +41,7 @@ from ndnclient.ui import display_missing
 from ndnclient.ui.card_bridge import CardBridge
 from ndnclient.ui.collector import GuiThreadCollector
 from ndnclient.ui.errors import CrashHandler, setup_logging
-from ndnclient.ui.main_window import MainWindow, warm_up
+from ndnclient.ui.main_window import MainWindow, application_icon, warm_up
 from ndnclient.ui.services import Services, SettingsHub
 from ndnclient.ui.tasks import Tasks
 
@@ -114,6 +114,7 @@ class GuiApplication(QObject):
         self.window: MainWindow | None = None
 
     def start(self) -> MainWindow:
+        self.app.setWindowIcon(application_icon())  # every window, the taskbar's too
         self.collector.start()
         self._install_translators(self.lang)
         self.card.start()
@@ -166,6 +167,8 @@ class GuiApplication(QObject):
         page = old.current_page_name() if old is not None else "home"
         geometry = old.saveGeometry() if old is not None else None
         window = self._build_window(page)
+        if old is not None:
+            window.carry_over(old)  # the check results survive the switch
         if geometry is not None:
             window.restoreGeometry(geometry)
         window.show()

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import importlib
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ndnclient.card.errors import CardChoiceNeededError
 from ndnclient.card.status import CardStatus
+from ndnclient.resources import resource_path
 from ndnclient.settings.notices import Notice
 from ndnclient.ui.card_selector import CardSelector
 from ndnclient.ui.errors import offer_report
@@ -37,6 +40,7 @@ from ndnclient.ui.pages.home import HomePage
 from ndnclient.ui.services import Services
 
 if TYPE_CHECKING:
+    from ndnclient.diagnostics.report import CheckReport
     from ndnclient.ui.pages.about import AboutPage
     from ndnclient.ui.pages.cert_tools import CertToolsPage
     from ndnclient.ui.pages.check import CheckPage
@@ -46,6 +50,22 @@ if TYPE_CHECKING:
     from ndnclient.ui.pages.user_info import UserInfoPage
 
 log = logging.getLogger(__name__)
+
+ICON_SIZES = (16, 32, 48, 256)
+
+
+def application_icon() -> QIcon:
+    """The application's icon (resources/icons, made by scripts/build-icons.py), every size."""
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(str(resource_path("icons", f"ndnclient-{size}.png")))
+    return icon
+
+
+def user_guide_path() -> Path:
+    """The user guide (取扱説明書) as HTML, bundled in resources/guide (scripts/build-guide.py)."""
+    return resource_path("guide", "index.html")
+
 
 PAGE_NAMES = ("home", "user_info", "check", "pin", "cert_tools", "urls", "settings", "about")
 # Where each page built on first use lives: module and class.
@@ -96,31 +116,54 @@ class MainWindow(QMainWindow):
             "QListWidget { font-size: 11pt; } QListWidget::item { padding: 6px 8px; }"
         )
         self.pages = QStackedWidget()
-        # One scroll area a page, filled when the page is first built.
+        # One scroll area a page, filled when the page is first built; above it the page's
+        # title, lifted out of the page so that it stays in view while the page scrolls.
         self._areas: list[QScrollArea] = []
+        self._title_slots: list[QVBoxLayout] = []
         for number, title in enumerate(titles, start=1):
             item = QListWidgetItem(title)
             item.setToolTip(f"Alt+{number}")
             self.navigation.addItem(item)
             area = _scrollable()
             self._areas.append(area)
-            self.pages.addWidget(area)
+            frame = QWidget()
+            column = QVBoxLayout(frame)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(0)
+            title_slot = QVBoxLayout()
+            # The page's own margins, so that the title lines up with the page below it.
+            title_slot.setContentsMargins(9, 9, 9, 0)
+            self._title_slots.append(title_slot)
+            column.addLayout(title_slot)
+            column.addWidget(area, 1)
+            self.pages.addWidget(frame)
             # Alt+1 … Alt+8: every page is a keystroke away.
             shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
             shortcut.activated.connect(lambda row=number - 1: self.navigation.setCurrentRow(row))
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.navigation.currentRowChanged.connect(self._page_shown)
-        self.home.go_to_user_info.connect(lambda: self.show_page("user_info"))
+        self.home.open_page.connect(self.show_page)
         self.navigation.setFixedWidth(
             self.navigation.sizeHintForColumn(0) + 2 * self.navigation.frameWidth() + 24
         )
         # Above every page: which card the pages act on, while more than one is inserted.
         self.card_selector = CardSelector(services)
+        # The user guide, offline: under the menu, and F1 as in other Windows programs.
+        self.guide_button = QPushButton(self.tr("User guide"))
+        self.guide_button.setAccessibleName(self.tr("Open the user guide"))
+        self.guide_button.setToolTip("F1")
+        self.guide_button.clicked.connect(self.open_user_guide)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents), self).activated.connect(
+            self.open_user_guide
+        )
+        side = QVBoxLayout()
+        side.addWidget(self.navigation, 1)
+        side.addWidget(self.guide_button)
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.addWidget(self.card_selector)
         layout = QHBoxLayout()
-        layout.addWidget(self.navigation)
+        layout.addLayout(side)
         layout.addWidget(self.pages, 1)
         outer.addLayout(layout, 1)
         self.setCentralWidget(central)
@@ -132,7 +175,7 @@ class MainWindow(QMainWindow):
         services.card.status_read.connect(self._show_card_state)
         if services.card.last_status is not None:
             self._show_card_state(services.card.last_status)
-        self._areas[0].setWidget(self.home)
+        self._place(0, self.home)
         self.navigation.setCurrentRow(0)
         self.resize(960, 640)
 
@@ -147,8 +190,22 @@ class MainWindow(QMainWindow):
         page_class = getattr(importlib.import_module(module), class_name)
         page: QWidget = page_class(self.services)
         self._built[name] = page
-        self._areas[PAGE_NAMES.index(name)].setWidget(page)
+        opener = getattr(page, "open_page", None)  # a page's "open the X page" button
+        if opener is not None:
+            opener.connect(self.show_page)
+        self._place(PAGE_NAMES.index(name), page)
         return page
+
+    def _place(self, index: int, page: QWidget) -> None:
+        """Put a page in its scroll area, its title (the first widget of its layout, a label
+        in the pages' title style) fixed above it."""
+        layout = page.layout()
+        item = layout.itemAt(0) if layout is not None else None
+        first = item.widget() if item is not None else None
+        if layout is not None and isinstance(first, QLabel) and "16pt" in first.styleSheet():
+            layout.removeWidget(first)
+            self._title_slots[index].addWidget(first)
+        self._areas[index].setWidget(page)
 
     @property
     def user_info(self) -> UserInfoPage:
@@ -204,10 +261,39 @@ class MainWindow(QMainWindow):
     def show_page(self, name: str) -> None:
         self.navigation.setCurrentRow(PAGE_NAMES.index(name))
 
+    def carry_over(self, old: MainWindow) -> None:
+        """What the window rebuilt for another language keeps of the old one: the last
+        operation check's results (shown again in the new language)."""
+        earlier = old._built.get("check")
+        if earlier is not None:
+            self.check.carry_results_from(cast("CheckPage", earlier))
+            self.home.show_check_report(self._last_check_report())  # the first-day guide
+
     def current_page_name(self) -> str:
         return PAGE_NAMES[max(0, self.navigation.currentRow())]
 
+    def open_user_guide(self) -> None:
+        """Open the bundled user guide in the PC's browser (no network needed)."""
+        path = user_guide_path()
+        if path.is_file() and QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            return
+        QMessageBox.information(
+            self,
+            self.tr("User guide"),
+            self.tr(
+                "The user guide could not be opened. It is the file %1; open it in a web"
+                " browser, or ask the helpdesk."
+            ).replace("%1", str(path)),
+        )
+
+    def _last_check_report(self) -> CheckReport | None:
+        """The report of this session's last operation check, if the check page has one."""
+        page = self._built.get("check")
+        return cast("CheckPage", page).report if page is not None else None
+
     def _page_shown(self, row: int) -> None:
+        if PAGE_NAMES[max(0, row)] == "home":
+            self.home.show_check_report(self._last_check_report())
         page = self.page(PAGE_NAMES[max(0, row)])
         shown = getattr(page, "on_shown", None)
         if callable(shown):

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from ndnclient.card.errors import CardChoiceNeededError
 from ndnclient.messages import Messages
 from ndnclient.settings.service import Settings, SettingsService
 from ndnclient.ui.card_bridge import CardBridge
@@ -60,7 +59,6 @@ class Services:
 
     def describe(self, error: BaseException) -> str:
         """The one sentence (with its code and remedy) for an error a user can meet."""
-        if isinstance(error, CardChoiceNeededError):
-            # In the window the card is chosen in the selector, not with --card.
-            return self.messages.text("card.choice_needed_gui", **error.params)
-        return self.messages.describe(error)
+        # In the window a card is chosen in the selector, not with --card, and so on: the
+        # messages' window forms (KEY_gui) say what to press instead of what to type.
+        return self.messages.describe(error, in_window=True)

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QWidget,
+)
 
 from ndnclient.diagnostics.model import CheckStatus
 from ndnclient.diagnostics.report import STATUS_STYLE
@@ -20,7 +31,11 @@ BANNER_STYLE = {
     "warn": ("▲", "#8a4b00", "#fef7e0"),
     "error": ("✖", "#a50e0e", "#fce8e6"),
     "ok": ("✔", "#0d652d", "#e6f4ea"),
+    # Stronger than "warn", short of "error": one try left before a lock (red, thick border).
+    "critical": ("⚠", "#a50e0e", "#fde3df"),
 }
+# Kinds drawn with a thicker border than the usual 1 px, so they stand out from the others.
+BANNER_BORDER_WIDTH = {"critical": 2}
 
 
 class Banner(QFrame):
@@ -48,7 +63,8 @@ class Banner(QFrame):
         symbol, colour, background = BANNER_STYLE[kind]
         self.kind = kind
         self.setStyleSheet(
-            f"Banner {{ background: {background}; border: 1px solid {colour};"
+            f"Banner {{ background: {background};"
+            f" border: {BANNER_BORDER_WIDTH.get(kind, 1)}px solid {colour};"
             f" border-radius: 4px; }} QLabel {{ color: {colour}; }}"
         )
         self.symbol.setText(symbol)
@@ -106,3 +122,34 @@ def empty_secret(field: QLineEdit) -> None:
 def status_style(status: CheckStatus) -> tuple[str, str]:
     """A check status's colour and symbol (the same as the reports')."""
     return STATUS_STYLE[status]
+
+
+def scrolling(content: QWidget) -> QScrollArea:
+    """`content` in a frameless scroll area: the one part of a page that scrolls, so that the
+    page's title and its buttons stay in view in a small window or at 150 % scale."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(content)
+    return area
+
+
+class DeleteKey(QObject):
+    """The Delete key on a list or table runs `remove` (which asks before it removes): the
+    keyboard does what the page's 削除 button does."""
+
+    def __init__(self, view: QWidget, remove: Callable[[], None]) -> None:
+        super().__init__(view)
+        self.remove = remove
+        view.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Delete
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+        ):
+            self.remove()
+            return True
+        return super().eventFilter(watched, event)

@@ -9,7 +9,7 @@
     </message>
     <message>
         <source>ndnclient — a client for GoSign IC-card certificates</source>
-        <translation>ndnclient — GoSign ICカード証明書のためのクライアント</translation>
+        <translation>ndnclient — GoSign ICカードとその証明書を使うためのソフト</translation>
     </message>
     <message>
         <source>Settings file</source>
@@ -18,6 +18,10 @@
     <message>
         <source>IT policy file</source>
         <translation>IT ポリシーファイル</translation>
+    </message>
+    <message>
+        <source>none (not used on this PC)</source>
+        <translation>なし（このパソコンでは使っていません）</translation>
     </message>
     <message>
         <source>Log folder</source>
@@ -29,7 +33,7 @@
     </message>
     <message>
         <source>System</source>
-        <translation>システム</translation>
+        <translation>OS</translation>
     </message>
     <message>
         <source>Save diagnostics…</source>
@@ -71,6 +75,10 @@
         <translation>有効期間の終了日</translation>
     </message>
     <message>
+        <source>As printed on the card&apos;s notice, for example 2027-04-30, 2027/04/30 or R9.4.30. Register the inserted card to have them read from the card.</source>
+        <translation>カードの通知書に書かれた日付を、2027-04-30、2027/04/30、R9.4.30 のように入力します。「差し込んだカードを登録」を使うと、カードから読み取ります。</translation>
+    </message>
+    <message>
         <source>Label</source>
         <translation>メモ</translation>
     </message>
@@ -79,8 +87,36 @@
         <translation>例: 2026年度更新分</translation>
     </message>
     <message>
+        <source>for example 2027-04-30</source>
+        <translation>例: 2027-04-30</translation>
+    </message>
+    <message>
+        <source>Enter %1 as printed on the card&apos;s notice.</source>
+        <translation>%1を、カードの通知書のとおりに入力してください。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a date. Enter it like 2027-04-30.</source>
+        <translation>「%1」は日付として読めません。2027-04-30 のように入力してください。</translation>
+    </message>
+    <message>
+        <source>the first day of the validity</source>
+        <translation>有効期間の開始日</translation>
+    </message>
+    <message>
+        <source>the last day of the validity</source>
+        <translation>有効期間の終了日</translation>
+    </message>
+    <message>
         <source>The validity ends before it starts.</source>
         <translation>有効期間の終了日が開始日より前になっています。</translation>
+    </message>
+    <message>
+        <source>The last day of the validity, %1, has already passed: an expired card cannot be used. Check the date on the card&apos;s notice.</source>
+        <translation>有効期間の終了日 %1 はもう過ぎています。有効期間が終わったカードは使えません。カードの通知書で日付を確かめてください。</translation>
+    </message>
+    <message>
+        <source>The validity is only %1 day(s) long, but a GoSign IC card is valid for years. Check both dates on the card&apos;s notice. If they are right, press OK again.</source>
+        <translation>有効期間が %1 日しかありません。GoSign ICカードの有効期間はふつう数年です。開始日と終了日をカードの通知書で確かめてください。正しければ、もう一度 OK を押してください。</translation>
     </message>
 </context>
 <context>
@@ -188,6 +224,10 @@
         <translation>証明書 (*.pem *.crt *.cer *.der *.p12 *.pfx);;すべてのファイル (*)</translation>
     </message>
     <message>
+        <source>Choose a certificate file first (Open…).</source>
+        <translation>先に証明書のファイルを選んでください（「開く…」）。</translation>
+    </message>
+    <message>
         <source>%1 point(s) break the rules: see Warnings.</source>
         <translation>規則に反するところが %1 件あります（「注意」をご覧ください）。</translation>
     </message>
@@ -267,10 +307,6 @@
         <translation>内容</translation>
     </message>
     <message>
-        <source>Time</source>
-        <translation>時間</translation>
-    </message>
-    <message>
         <source>Results of the operation check</source>
         <translation>動作確認の結果</translation>
     </message>
@@ -291,12 +327,12 @@
         <translation>動作確認を中止しています…</translation>
     </message>
     <message>
-        <source>%1 ms</source>
-        <translation>%1 ms</translation>
-    </message>
-    <message>
         <source>The operation check stopped unexpectedly (%1). Run it again; if this happens again, tell the helpdesk.</source>
         <translation>動作確認が予期せず止まりました（%1）。もう一度実行してください。繰り返し起きる場合はヘルプデスクにご連絡ください。</translation>
+    </message>
+    <message>
+        <source>No card is inserted, so the card was not checked.</source>
+        <translation>カードが差し込まれていないため、カードの確認は行っていません。</translation>
     </message>
     <message>
         <source>Codes to tell the helpdesk: %1</source>
@@ -315,6 +351,26 @@
         <translation>%2項目中 %1項目 完了</translation>
     </message>
     <message>
+        <source>Home</source>
+        <translation>ホーム</translation>
+    </message>
+    <message>
+        <source>User info settings</source>
+        <translation>ユーザ情報設定</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Allowed URL list</source>
+        <translation>許可URLリスト</translation>
+    </message>
+    <message>
+        <source>Open the “%1” page</source>
+        <translation>「%1」ページを開く</translation>
+    </message>
+    <message>
         <source>What to do</source>
         <translation>対処</translation>
     </message>
@@ -329,6 +385,10 @@
     <message>
         <source>Web page (*.html)</source>
         <translation>Webページ (*.html)</translation>
+    </message>
+    <message>
+        <source>Text (*.txt)</source>
+        <translation>テキスト (*.txt)</translation>
     </message>
     <message>
         <source>JSON for scripts (*.json)</source>
@@ -466,6 +526,18 @@
         <translation>SAN: メールアドレス</translation>
     </message>
     <message>
+        <source>legal name (person) or name (company)</source>
+        <translation>戸籍上の氏名（法人は名称）</translation>
+    </message>
+    <message>
+        <source>registered name of the company</source>
+        <translation>登記上の法人名</translation>
+    </message>
+    <message>
+        <source>name of the person or organisation</source>
+        <translation>個人名または団体名</translation>
+    </message>
+    <message>
         <source>separate with commas</source>
         <translation>カンマで区切って入力</translation>
     </message>
@@ -492,6 +564,61 @@
     <message>
         <source>Making the key pair and the CSR…</source>
         <translation>鍵ペアとCSRを作っています…</translation>
+    </message>
+</context>
+<context>
+    <name>FirstDayGuide</name>
+    <message>
+        <source>1. Insert the GoSign IC card into the card reader.</source>
+        <translation>1. GoSign ICカードをカードリーダーに差し込む</translation>
+    </message>
+    <message>
+        <source>2. Register the card in the user info settings.</source>
+        <translation>2. 「ユーザ情報設定」でカードを登録する</translation>
+    </message>
+    <message>
+        <source>3. Run the operation check.</source>
+        <translation>3. 「動作確認」を実行する</translation>
+    </message>
+    <message>
+        <source>4. Add the sites where you use the card (e-bidding and others) to the allowed URL list.</source>
+        <translation>4. カードを使うサイト（電子入札など）を「許可URLリスト」に追加する</translation>
+    </message>
+    <message>
+        <source>Open user info settings</source>
+        <translation>ユーザ情報設定を開く</translation>
+    </message>
+    <message>
+        <source>Open operation check</source>
+        <translation>動作確認を開く</translation>
+    </message>
+    <message>
+        <source>Open allowed URL list</source>
+        <translation>許可URLリストを開く</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>済み</translation>
+    </message>
+    <message>
+        <source>to do</source>
+        <translation>これから</translation>
+    </message>
+    <message>
+        <source>✔ The first-day steps are all done.</source>
+        <translation>✔ 初めて使う日の準備はすべて済んでいます。</translation>
+    </message>
+    <message>
+        <source>First day: do these steps in order (%1 of %2 done).</source>
+        <translation>初めて使う日の準備: 上から順に進めてください（済み: %1 / %2）。</translation>
+    </message>
+    <message>
+        <source>Show the steps</source>
+        <translation>手順を表示</translation>
+    </message>
+    <message>
+        <source>Hide the steps</source>
+        <translation>手順を閉じる</translation>
     </message>
 </context>
 <context>
@@ -558,7 +685,7 @@
     </message>
     <message>
         <source>The card works, but it is not registered yet: see below.</source>
-        <translation>カードは使えますが、まだユーザ情報設定に登録されていません（下をご覧ください）。</translation>
+        <translation>カードは使えますが、まだユーザ情報設定に登録されていません（下の説明をご覧ください）。</translation>
     </message>
     <message>
         <source>The card is ready to use.</source>
@@ -585,7 +712,7 @@
     <name>MainWindow</name>
     <message>
         <source>GoSign IC-card certificate client (ndnclient)</source>
-        <translation>GoSign ICカード証明書クライアント (ndnclient)</translation>
+        <translation>GoSign ICカード証明書クライアント（ndnclient）</translation>
     </message>
     <message>
         <source>Home</source>
@@ -624,6 +751,14 @@
         <translation>メニュー</translation>
     </message>
     <message>
+        <source>User guide</source>
+        <translation>取扱説明書</translation>
+    </message>
+    <message>
+        <source>Open the user guide</source>
+        <translation>取扱説明書を開く</translation>
+    </message>
+    <message>
         <source>Card state</source>
         <translation>カードの状態</translation>
     </message>
@@ -636,8 +771,12 @@
         <translation>予期しないエラーが起きました（%1）。このまま使い続けられます。詳しい内容はログに記録しました。ヘルプデスク向けの報告を保存しますか？</translation>
     </message>
     <message>
+        <source>The user guide could not be opened. It is the file %1; open it in a web browser, or ask the helpdesk.</source>
+        <translation>取扱説明書を開けませんでした。ファイル %1 をWebブラウザーで開くか、ヘルプデスクにお問い合わせください。</translation>
+    </message>
+    <message>
         <source>%1 cards inserted: choose the card to use</source>
-        <translation>カード%1枚: 使うカードを選んでください</translation>
+        <translation>カードが%1枚差し込まれています。使うカードを選んでください</translation>
     </message>
     <message>
         <source>Demo card</source>
@@ -653,7 +792,7 @@
     </message>
     <message>
         <source>Demo: insert the card</source>
-        <translation>デモ: カードを差す</translation>
+        <translation>デモ: カードを差し込む</translation>
     </message>
     <message>
         <source>Demo: pull the renewed card out</source>
@@ -676,7 +815,7 @@
     </message>
     <message>
         <source>Check, change or unlock the PIN of your GoSign IC card. This program never saves the PIN, and nobody can look it up.</source>
-        <translation>GoSign ICカードのPINの確認・変更・ロック解除を行います。PINはこのソフトには保存されず、だれにも調べることができません。</translation>
+        <translation>GoSign ICカードのPINの確認・変更・ロック解除を行います。PINはこのソフトには保存されず、誰にも調べることができません。</translation>
     </message>
     <message>
         <source>Card</source>
@@ -711,8 +850,16 @@
         <translation>ロック解除</translation>
     </message>
     <message>
+        <source>%1 to %2 half-width letters or digits (0-9, A-Z, a-z)</source>
+        <translation>%1～%2文字の半角英数字（0-9、A-Z、a-z）</translation>
+    </message>
+    <message>
         <source>Check that you remember the PIN correctly. A wrong PIN uses up one try.</source>
         <translation>PINを正しく覚えているか確認します。間違えると残り回数が1回減ります。</translation>
+    </message>
+    <message>
+        <source>Enter the current PIN, then the new PIN twice. A wrong current PIN uses up one try.</source>
+        <translation>現在のPINを入力し、続けて新しいPINを2回入力してください。現在のPINを間違えると、残り回数が1回減ります。</translation>
     </message>
     <message>
         <source>&amp;PIN</source>
@@ -725,10 +872,6 @@
     <message>
         <source>Check the PIN</source>
         <translation>PINを確認</translation>
-    </message>
-    <message>
-        <source>Enter the current PIN, then the new PIN twice. A PIN is 4 to 16 half-width letters or digits.</source>
-        <translation>現在のPINを入力し、続けて新しいPINを2回入力してください。PINは4～16文字の半角英数字です。</translation>
     </message>
     <message>
         <source>&amp;Current PIN</source>
@@ -768,7 +911,7 @@
     </message>
     <message>
         <source>If the PIN is locked, call the helpdesk for an unlock code (8 digits) and set a new PIN here. Nobody can look up the old PIN.</source>
-        <translation>PINがロックされた場合は、ヘルプデスクに連絡してロック解除コード（8桁）を受け取り、ここで新しいPINを設定してください。以前のPINはだれにも調べられません。</translation>
+        <translation>PINがロックされた場合は、ヘルプデスクに連絡してロック解除コード（8桁）を受け取り、ここで新しいPINを設定してください。以前のPINは誰にも調べられません。</translation>
     </message>
     <message>
         <source>&amp;Unlock code (8 digits)</source>
@@ -779,12 +922,24 @@
         <translation>ロック解除コード</translation>
     </message>
     <message>
+        <source>The %1 digits the helpdesk gave you</source>
+        <translation>ヘルプデスクから伝えられた%1桁の数字</translation>
+    </message>
+    <message>
         <source>Unlock and set the new PIN</source>
         <translation>ロックを解除して新しいPINを設定</translation>
     </message>
     <message>
-        <source>The card changed, so what you typed was cleared and nothing was sent. Check the card named above and enter it again.</source>
-        <translation>カードが変わったため、入力した内容を消しました。カードには何も送っていません。上に表示したカードを確かめて、もう一度入力してください。</translation>
+        <source>Only one try is left now, so it was not sent to the card and no try was used. Enter it again; you will be asked to confirm before it is sent.</source>
+        <translation>残り回数があと1回になっていたため、入力した内容はまだカードに送っていません。残り回数は減っていません。もう一度入力してください。送る前に確認のメッセージが表示されます。</translation>
+    </message>
+    <message>
+        <source>The PIN was wrong, and no tries are left, so the PIN is now locked. What to do now is shown above.</source>
+        <translation>PINが違っていたため、残り回数が0回になり、PINがロックされました。これからの手順は上に表示しています。</translation>
+    </message>
+    <message>
+        <source>The PIN was already locked, so it was not sent to the card. What to do now is shown above.</source>
+        <translation>PINはすでにロックされていたため、入力したPINはカードに送っていません。これからの手順は上に表示しています。</translation>
     </message>
     <message>
         <source>PIN tries left: unknown</source>
@@ -811,12 +966,44 @@
         <translation>カードから残り回数を読み取れていないため、まだ入力できません。カードが差し込まれているか確認してください。差し込まれるとすぐに読み直します。</translation>
     </message>
     <message>
-        <source>Only one PIN try is left. If the next PIN is wrong, the card will be locked. You will be asked to confirm before the PIN is sent.</source>
-        <translation>PINの残り回数はあと1回です。次に間違えるとカードがロックされます。PINを送る前に確認のメッセージが表示されます。</translation>
+        <source>Only one PIN try is left. If the next PIN is wrong, the card will be locked. If you are not sure of your PIN, do not enter it: ask the helpdesk first. You will be asked to confirm before the PIN is sent.</source>
+        <translation>PINの残り回数はあと1回です。間違えるとカードがロックされます。PINが分からないときは入力せず、ヘルプデスクにご相談ください。PINを送る前に、もう一度確認のメッセージが表示されます。</translation>
+    </message>
+    <message>
+        <source>The two new PINs do not match. Enter the new PIN twice again. It has not been sent to the card, so no try was used.</source>
+        <translation>2回入力した新しいPINが一致しません。新しいPINをもう一度2回入力してください。まだカードに送っていないので、残り回数は減っていません。</translation>
+    </message>
+    <message>
+        <source>The unlock code has not been sent to the card, so no try was used.</source>
+        <translation>ロック解除コードはまだカードに送っていないので、残り回数は減っていません。</translation>
+    </message>
+    <message>
+        <source>The PIN has not been sent to the card, so no try was used.</source>
+        <translation>PINはまだカードに送っていないので、残り回数は減っていません。</translation>
     </message>
     <message>
         <source>Caution: only %1 PIN tries are left. After %1 more wrong PINs the card will be locked. If you are not sure of your PIN, ask the helpdesk first.</source>
         <translation>注意: PINの残り回数はあと%1回です。あと%1回間違えるとカードがロックされます。PINに自信がない場合は、先にヘルプデスクにご相談ください。</translation>
+    </message>
+    <message>
+        <source>The card was changed, so what you typed was cleared. It was not sent to any card, so no try was used. Check the card named above and enter it again.</source>
+        <translation>カードが差し替えられたため、入力した内容を消しました。どのカードにも送っていないので、残り回数は減っていません。上に表示したカードを確かめて、もう一度入力してください。</translation>
+    </message>
+    <message>
+        <source>This card can no longer be used, so its PIN cannot be used here.</source>
+        <translation>このカードは使えなくなったため、PINの確認や変更はできません。</translation>
+    </message>
+    <message>
+        <source>No unlock-code tries are left, so this card cannot be unlocked.</source>
+        <translation>ロック解除コードの残り回数が0回のため、このカードのロックは解除できません。</translation>
+    </message>
+    <message>
+        <source>The PIN is locked, so it cannot be checked. Unlock it on the Unlock tab with the unlock code from the helpdesk.</source>
+        <translation>PINがロックされているため、確認できません。ヘルプデスクからロック解除コードを受け取り、「ロック解除」タブでロックを解除してください。</translation>
+    </message>
+    <message>
+        <source>The PIN is locked, so it cannot be changed. Unlock it on the Unlock tab with the unlock code from the helpdesk; you set a new PIN there.</source>
+        <translation>PINがロックされているため、変更できません。ヘルプデスクからロック解除コードを受け取り、「ロック解除」タブでロックを解除してください。新しいPINもそこで設定します。</translation>
     </message>
     <message>
         <source>Only one unlock-code try is left. If the code is wrong, the card can never be used again. Check the code with the helpdesk; you will be asked to confirm before it is sent.</source>
@@ -825,14 +1012,6 @@
     <message>
         <source>Caution: only %1 unlock-code tries are left. When none are left, the card can never be used again. Check the code with the helpdesk before entering it.</source>
         <translation>注意: ロック解除コードの残り回数はあと%1回です。0回になるとカードは二度と使えなくなります。入力する前にヘルプデスクにコードをご確認ください。</translation>
-    </message>
-    <message>
-        <source>The two new PINs do not match. Nothing was sent to the card.</source>
-        <translation>2回入力した新しいPINが一致しません。カードには何も送っていません。</translation>
-    </message>
-    <message>
-        <source>Nothing was sent to the card.</source>
-        <translation>カードには何も送っていません。</translation>
     </message>
     <message>
         <source>Only one unlock-code try is left. If this code is wrong, the card can never be used again and a new card will be needed. Send the unlock code now?</source>
@@ -847,16 +1026,32 @@
         <translation>残り1回の確認</translation>
     </message>
     <message>
-        <source>Only one try is left now, so nothing was sent. Enter it again; you will be asked to confirm before it is sent.</source>
-        <translation>残り回数があと1回になっていたため、何も送っていません。もう一度入力してください。送る前に確認のメッセージが表示されます。</translation>
-    </message>
-    <message>
         <source>Read the tries left again</source>
         <translation>残り回数を読み直す</translation>
     </message>
     <message>
         <source>Read the card again</source>
         <translation>カードを読み直す</translation>
+    </message>
+    <message>
+        <source>The PIN is wrong. One try was used up.</source>
+        <translation>PINが違います。残り回数が1回減りました。</translation>
+    </message>
+    <message>
+        <source>The current PIN is wrong, so the PIN was not changed. One try was used up.</source>
+        <translation>現在のPINが違うため、PINは変更していません。残り回数が1回減りました。</translation>
+    </message>
+    <message>
+        <source>The unlock code is wrong. One unlock-code try was used up. Please check the code with the helpdesk again.</source>
+        <translation>ロック解除コードが違います。ロック解除コードの残り回数が1回減りました。ヘルプデスクにコードをもう一度ご確認ください。</translation>
+    </message>
+    <message>
+        <source>The unlock code was wrong, and no unlock-code tries are left. What to do now is shown above.</source>
+        <translation>ロック解除コードが違っていたため、ロック解除コードの残り回数が0回になりました。これからの手順は上に表示しています。</translation>
+    </message>
+    <message>
+        <source>No unlock-code tries were left, so the code was not sent to the card. What to do now is shown above.</source>
+        <translation>ロック解除コードの残り回数がすでに0回だったため、コードはカードに送っていません。これからの手順は上に表示しています。</translation>
     </message>
     <message>
         <source>The PIN is correct.</source>
@@ -981,6 +1176,18 @@
         <source>Some settings on this page are changed but not saved. Switching the language rebuilds the window and drops those changes. Switch anyway?</source>
         <translation>この画面に、変更したまま保存していない設定があります。言語を切り替えると画面を作り直すため、その変更は失われます。切り替えますか？</translation>
     </message>
+    <message>
+        <source>Enter the proxy URL and press Save first, then store its password.</source>
+        <translation>先にプロキシの URL を入力して「保存」を押し、そのあとでパスワードを保存してください。</translation>
+    </message>
+    <message>
+        <source>Remove the stored password?</source>
+        <translation>保存したパスワードを削除しますか？</translation>
+    </message>
+    <message>
+        <source>Remove the stored password of the proxy %1? Until it is stored again, the connections through the proxy may be refused.</source>
+        <translation>プロキシ %1 の保存したパスワードを削除しますか？ もう一度保存するまで、プロキシを通る接続が断られることがあります。</translation>
+    </message>
 </context>
 <context>
     <name>SignatureTestForm</name>
@@ -1044,8 +1251,8 @@
         <translation>許可URLリスト</translation>
     </message>
     <message>
-        <source>The sites (such as the e-bidding system) that may use the IC card. Enter each site as https://www.example.jp, without a path.</source>
-        <translation>ICカードを使ってよいサイト（電子入札システムなど）の一覧です。https://www.example.jp のように、サイト名まで（パスなし）で入力してください。</translation>
+        <source>The sites (such as the e-bidding system) that may use the IC card. Enter each site as https://www.example.jp, or paste the address from the browser: the site&apos;s part of it is kept.</source>
+        <translation>ICカードを使ってよいサイト（電子入札システムなど）の一覧です。https://www.example.jp のように入力するか、ブラウザーのアドレス欄からそのまま貼り付けてください（サイト名までの部分を登録します）。</translation>
     </message>
     <message>
         <source>Allowed sites</source>
@@ -1078,6 +1285,30 @@
     <message>
         <source>%1 is already on the list.</source>
         <translation>%1 はすでに登録されています。</translation>
+    </message>
+    <message>
+        <source>Add the site?</source>
+        <translation>サイトを追加しますか？</translation>
+    </message>
+    <message>
+        <source>%1 is the address of a page. The list holds sites, so this would be saved:</source>
+        <translation>%1 はページのアドレスです。許可URLリストにはサイトを登録するので、次のように保存します:</translation>
+    </message>
+    <message>
+        <source>Add this site?</source>
+        <translation>このサイトを追加しますか？</translation>
+    </message>
+    <message>
+        <source>Nothing was added. Enter the site only, like %1.</source>
+        <translation>何も追加していません。%1 のようにサイト名までを入力してください。</translation>
+    </message>
+    <message>
+        <source>Remove the site?</source>
+        <translation>サイトを削除しますか？</translation>
+    </message>
+    <message>
+        <source>Remove %1 from the allowed URL list? The IC card can then no longer be used on that site.</source>
+        <translation>%1 を許可URLリストから削除しますか？ 削除すると、そのサイトではICカードが使えなくなります。</translation>
     </message>
     <message>
         <source>%1 was removed.</source>
@@ -1157,6 +1388,18 @@
     <message>
         <source>The card&apos;s entry is saved.</source>
         <translation>カードの登録内容を保存しました。</translation>
+    </message>
+    <message>
+        <source>Remove card %1 from the registered cards?</source>
+        <translation>カード %1 を登録から削除しますか？</translation>
+    </message>
+    <message>
+        <source>This is the card in the reader now. Until it is registered again, the operation check reports it as not registered.</source>
+        <translation>これは今リーダーに差し込まれているカードです。削除すると、登録し直すまで動作確認で「未登録」と表示されます。</translation>
+    </message>
+    <message>
+        <source>Remove the card?</source>
+        <translation>カードを削除しますか？</translation>
     </message>
     <message>
         <source>Card %1&apos;s entry is removed.</source>

@@ -3,22 +3,27 @@ offers a report), the rotating log, and demo mode."""
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QImageReader
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from ndnclient.card.errors import NoCardError
+from ndnclient.resources import resource_path
 from ndnclient.ui.app import GuiApplication
 from ndnclient.ui.demo import DemoCard
 from ndnclient.ui.errors import LOG_FILE_NAME, setup_logging
-from ndnclient.ui.main_window import MainWindow
+from ndnclient.ui.main_window import PAGE_NAMES, MainWindow
 
 Start = Callable[..., Any]
 
@@ -171,3 +176,102 @@ def test_demo_mode_runs_on_its_own_card_and_settings(qtbot: QtBot, tmp_path: Pat
         gui.stop()
     # Like a real card, the demo card is the same card the next time.
     assert DemoCard(tmp_path / "demo").state.card_number == number
+
+
+# --- The application icon and the user guide ------------------------------------------------
+
+
+def _script(name: str) -> ModuleType:
+    """A script under scripts/ (a file name with a dash), loaded as a module."""
+    path = Path(__file__).resolve().parents[2] / "scripts" / name
+    spec = importlib.util.spec_from_file_location(name.replace("-", "_"), path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_window_has_the_application_icon(gui: Start) -> None:
+    window = gui(lang="en").window
+    sizes = {(size.width(), size.height()) for size in window.windowIcon().availableSizes()}
+    assert {(16, 16), (32, 32), (48, 48), (256, 256)} <= sizes
+
+
+def test_the_icon_build_makes_every_size(tmp_path: Path) -> None:
+    build_icons = _script("build-icons.py")
+    written = build_icons.build(tmp_path)
+    ico = (tmp_path / "ndnclient.ico").read_bytes()
+    assert build_icons.ico_sizes(ico) == [16, 32, 48, 256]
+    assert {path.name for path in written} >= {f"ndnclient-{s}.png" for s in (16, 32, 48, 256)}
+    # Qt reads every entry back at its size (the bitmaps and the PNG alike).
+    reader = QImageReader(str(tmp_path / "ndnclient.ico"))
+    read = []
+    for index in range(reader.imageCount()):
+        reader.jumpToImage(index)
+        image = reader.read()
+        assert not image.isNull()
+        assert image.pixelColor(image.width() // 2, image.height() // 2).alpha() == 255
+        read.append(image.width())
+    assert read == [16, 32, 48, 256]
+    # What is committed is what the script makes from the SVG.
+    committed = resource_path("icons", "ndnclient.ico").read_bytes()
+    assert build_icons.ico_sizes(committed) == [16, 32, 48, 256]
+
+
+def test_the_user_guide_button_opens_the_bundled_guide(
+    gui: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[QUrl] = []
+
+    def open_url(url: QUrl) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
+    window = gui(lang="ja").window
+    assert window.guide_button.text() == "取扱説明書"
+    window.guide_button.click()
+    assert len(opened) == 1
+    path = Path(opened[0].toLocalFile())
+    assert path == resource_path("guide", "index.html")
+    page = path.read_text(encoding="utf-8")
+    assert "取扱説明書" in page
+    # Every picture it shows is there beside it (offline: nothing from the network).
+    pictures = re.findall(r'<img src="([^"]+)"', page)
+    assert pictures
+    assert all((path.parent / picture).is_file() for picture in pictures)
+    assert "http" not in "".join(pictures)
+
+
+def test_the_bundled_guide_is_built_from_the_current_markdown() -> None:
+    assert _script("build-guide.py").out_of_date() == []
+
+
+def test_a_missing_guide_is_told_not_hidden(
+    gui: Start, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    told: list[str] = []
+    monkeypatch.setattr("ndnclient.ui.main_window.user_guide_path", lambda: tmp_path / "no.html")
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: told.append(args[2]))
+    window = gui(lang="en").window
+    window.open_user_guide()
+    assert len(told) == 1
+    assert str(tmp_path / "no.html") in told[0]
+
+
+def test_page_titles_stay_above_the_scrolling_page(gui: Start) -> None:
+    """At 800×600 a page scrolls, its title does not: the title sits outside the scroll area."""
+    window = gui(lang="ja").window
+    window.resize(800, 600)
+    for index, name in enumerate(PAGE_NAMES):
+        page = window.page(name)
+        area = window._areas[index]
+        titles = [
+            label
+            for label in window.pages.widget(index).findChildren(QLabel)
+            if "16pt" in label.styleSheet()
+        ]
+        assert len(titles) == 1, name
+        assert not area.isAncestorOf(titles[0]), name
+        assert area.widget() is page

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from ndnclient.ui.pages.cert_tools import CertToolsPage
@@ -183,3 +183,61 @@ def test_the_cards_certificate(qtbot: QtBot, gui: Start) -> None:
     qtbot.waitUntil(lambda: "CN=" in viewer.text.toPlainText(), timeout=5000)
     assert started.reader.card.state.holder in viewer.text.toPlainText()
     assert viewer.card_button.isEnabled()
+
+
+def test_the_result_is_in_view_and_names_o_as_the_form_does(
+    qtbot: QtBot, gui: Start, tmp_path: Path
+) -> None:
+    started = gui()
+    started.window.resize(800, 600)
+    form = page(started).csr
+    fill(form, tmp_path)
+    bar = form.scroll_area.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=2000)
+    bar.setValue(bar.maximum())  # the user is at the button, at the bottom of the form
+    form.create_button.click()
+    qtbot.waitUntil(lambda: form.banner.kind == "ok", timeout=10000)
+    assert bar.value() == 0  # scrolled up to the result
+    assert not form.summary.verticalScrollBar().isVisible()  # no scroll bar in the page's
+    summary = form.summary.toPlainText()
+    o_label = form.labels["o"].text()
+    assert o_label == "O（組織名）"
+    assert f"{o_label}: 認証太郎" in summary  # the same name in the form and its summary
+
+
+def test_an_old_result_goes_on_edit_on_a_refusal_and_on_leaving(
+    qtbot: QtBot, gui: Start, tmp_path: Path
+) -> None:
+    started = gui()
+    form = page(started).csr
+    fill(form, tmp_path)
+    form.create_button.click()
+    qtbot.waitUntil(lambda: form.banner.kind == "ok", timeout=10000)
+    assert form.summary.isVisibleTo(form)
+    form.entries["cn"].textEdited.emit("www2.example.jp")  # the form no longer matches it
+    assert not form.summary.isVisibleTo(form)
+    assert not form.banner.isVisibleTo(form)
+    fill(form, tmp_path / "again")
+    (tmp_path / "again").mkdir()
+    form.create_button.click()
+    qtbot.waitUntil(lambda: form.banner.kind == "ok" and form.banner.isVisible(), timeout=10000)
+    form.passphrase_again.setText("other")
+    form.passphrase.setText("secret")
+    form.create_button.click()  # refused: the earlier result is not this attempt's
+    assert not form.summary.isVisibleTo(form)
+    assert form.passphrase_note.isVisibleTo(form)
+    assert form.entries["cn"].text() == "www.example.jp"  # what was typed is kept
+    fill(form, tmp_path / "third")
+    (tmp_path / "third").mkdir()
+    form.create_button.click()
+    qtbot.waitUntil(lambda: form.summary.isVisibleTo(form), timeout=10000)
+    started.window.show_page("home")
+    started.window.show_page("cert_tools")
+    assert not form.summary.isVisibleTo(form)
+
+
+def test_every_field_with_a_mnemonic_has_its_label(gui: Start) -> None:
+    form = page(gui()).csr
+    buddies = {label.buddy(): label for label in form.findChildren(QLabel) if label.buddy()}
+    for field in (form.kind, form.key_path, form.csr_path, form.passphrase_again):
+        assert field in buddies  # Alt+letter reaches it, and no "&" is shown as text

@@ -4,6 +4,7 @@ the explanation of a row, the helpdesk text, the saved report, a card pulled mid
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -18,14 +19,21 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QTableWidgetItem, QWidget
 from pytestqt.qtbot import QtBot
 
+import ndnclient
 from ndnclient.diagnostics.checks import ALL_CHECKS, checks_for
 from ndnclient.diagnostics.context import CheckContext
 from ndnclient.diagnostics.model import Check, CheckResult, CheckStatus, Outcome
+from ndnclient.diagnostics.report import (
+    format_result_lines,
+    in_japan,
+    japan_time,
+    os_name,
+    problems_and_others,
+)
 from ndnclient.settings.service import Settings
 from ndnclient.ui.pages.check import (
     CODE_COLUMN,
     STATUS_COLUMN,
-    TIME_COLUMN,
     TITLE_COLUMN,
     CheckPage,
 )
@@ -101,7 +109,13 @@ def cell(page: CheckPage, row: int, column: int) -> str:
 
 
 def codes_in_table(page: CheckPage) -> list[str]:
-    return [cell(page, row, CODE_COLUMN) for row in range(page.table.rowCount())]
+    """The rows' codes (the cells show them as the helpdesk says them: check error G04)."""
+    codes = []
+    for row in range(page.table.rowCount()):
+        item = page.table.item(row, CODE_COLUMN)
+        assert isinstance(item, QTableWidgetItem)
+        codes.append(str(item.data(Qt.ItemDataRole.UserRole)))
+    return codes
 
 
 def row_of(page: CheckPage, code: str) -> int:
@@ -146,7 +160,14 @@ def test_a_full_run_fills_the_table(qtbot: QtBot, gui: Callable[..., Any]) -> No
     assert status_text(page, "G04") == "✖ Error"
     assert status_text(page, "G08") == "－ Not checked"  # needs G04
     assert cell(page, row_of(page, "G04"), TITLE_COLUMN) == "LDAP repository reachable"
-    assert cell(page, row_of(page, "G04"), TIME_COLUMN).endswith(" ms")
+    # 「動作確認エラー」 only for a failure; every other row is headed by the neutral label.
+    assert cell(page, row_of(page, "G04"), CODE_COLUMN) == "check error G04"
+    assert cell(page, row_of(page, "G08"), CODE_COLUMN) == "check code G08"
+    assert cell(page, row_of(page, "G01"), CODE_COLUMN) == "check code G01"
+    # How long a check took is for the report, not for the user's table.
+    assert page.table.columnCount() == 3
+    cells = [cell(page, r, c) for r in range(page.table.rowCount()) for c in range(3)]
+    assert not any(text.endswith(" ms") for text in cells)
     # The summary in words, and the failures' codes to tell.
     assert page.report is not None
     failed = [r.code for r in page.report.results if r.status is CheckStatus.FAIL]
@@ -155,7 +176,8 @@ def test_a_full_run_fills_the_table(qtbot: QtBot, gui: Callable[..., Any]) -> No
     assert page.summary.text().startswith("✖ ")
     assert page.codes.isVisible()
     for code in ALL_CODES:
-        assert (f"check code {code}" in page.codes.text()) == (code in failed)
+        assert (f"check error {code}" in page.codes.text()) == (code in failed)
+    assert "check code" not in page.codes.text()
     # Keyboard users reach everything, and screen readers get names.
     for widget in (
         page.start_button,
@@ -237,7 +259,12 @@ def test_a_selected_row_says_what_it_means_and_what_to_do(
     assert g04.remedy in shown
     assert "127.0.0.1" in shown
     assert "LDAP traffic is probably blocked" in shown  # what it means, from the catalogue
-    assert "check code G04" in shown
+    assert "check error G04" in shown
+    # A warning is no error: its heading names the code neutrally.
+    page.table.selectRow(row_of(page, "G10"))
+    assert "check code G10" in page.details.toPlainText()
+    assert "check error" not in page.details.toPlainText()
+    page.table.selectRow(row_of(page, "G04"))
     # Arrow keys move through the rows, and the pane follows.
     QTest.keyClick(page.table, Qt.Key.Key_Up)
     g03 = page.selected_result()
@@ -247,18 +274,43 @@ def test_a_selected_row_says_what_it_means_and_what_to_do(
     assert "GoSign" in page.details.toPlainText()
 
 
-def test_copy_for_the_helpdesk(qtbot: QtBot, gui: Callable[..., Any]) -> None:
+def test_copy_for_the_helpdesk(
+    qtbot: QtBot, gui: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the helpdesk asks first (version, OS, demo or not, when in Japan time), then the
+    problems with what to do, then one line for every other row: short, and nothing left
+    out."""
     page = start_gui(gui).window.check
+    monkeypatch.setattr(page.services, "demo", object())  # as `ndnclient gui --demo` runs
     run_to_end(qtbot, page)
     QGuiApplication.clipboard().clear()
     click(page.copy_button)
     copied = QGuiApplication.clipboard().text()
-    assert page.report is not None
-    assert page.report.summary(page.services.messages) in copied
-    assert "check code G04" in copied
-    assert "✖ G04 [Error] LDAP repository reachable" in copied
-    assert "G01" not in copied  # only the problems: a short text
-    assert len(copied.splitlines()) < 12
+    report, messages = page.report, page.services.messages
+    assert report is not None
+    assert report.summary(messages) in copied
+    assert f"ndnclient {ndnclient.__version__}" in copied
+    assert f"OS: {os_name()}" in copied
+    assert messages.text("report.mode_demo") in copied
+    assert japan_time(report.generated_at, messages) in copied
+    assert "(Japan time)" in copied
+    codes = report.codes_to_tell(messages)
+    assert any("G04" in code for code in codes)
+    for code in codes:
+        assert code in copied
+    problems, others = problems_and_others(report)
+    assert problems
+    assert others
+    for result in problems:  # with what to do
+        assert "\n".join(format_result_lines(result, messages)) in copied
+    for result in others:  # every other row, unchecked ones too, one line each
+        assert format_result_lines(result, messages)[0] in copied
+    assert {r.code for r in report.results} == {r.code for r in [*problems, *others]}
+    # Problems first: the first problem comes before the first other row.
+    assert copied.index(problems[0].title) < copied.index(others[0].title)
+    # Short: a head of at most 14 lines, then one line a row and one a remedy.
+    lines = copied.splitlines()
+    assert len(lines) <= 14 + len(report.results) + sum(bool(r.remedy) for r in problems)
     assert page.banner.isVisible()
     assert "Copied" in page.banner.text.text()
 
@@ -268,12 +320,17 @@ def test_save_the_report_as_html_and_json(
 ) -> None:
     page = start_gui(gui).window.check
     run_to_end(qtbot, page)
+    report, messages = page.report, page.services.messages
+    assert report is not None
     answers: list[tuple[str, str]] = []
+    suggested: list[str] = []
 
     def choose(parent: Any, caption: str, folder: str, filters: str) -> tuple[str, str]:
         kinds = filters.split(";;")
-        assert any("*.html" in k for k in kinds)
+        assert kinds[0].endswith("(*.html)")  # the one to open and print comes first
+        assert any("*.txt" in k for k in kinds)
         assert any("*.json" in k for k in kinds)
+        suggested.append(folder)
         name, wanted = answers.pop(0)
         return name, next(k for k in kinds if wanted in k)
 
@@ -282,10 +339,26 @@ def test_save_the_report_as_html_and_json(
     answers.append((str(tmp_path / "report.html"), "*.html"))
     click(page.save_button)
     qtbot.waitUntil(lambda: "saved" in page.banner.text.text(), timeout=5000)
+    # The name offered carries the time in Japan, as the report itself does.
+    assert f"ndnclient-check-{in_japan(report.generated_at):%Y%m%d-%H%M}" in suggested[0]
     written = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert written.startswith("<!DOCTYPE html>")
     assert "LDAP repository reachable" in written
-    assert "check code G04" in written
+    for code in report.codes_to_tell(messages):
+        assert code in written
+    assert japan_time(report.generated_at, messages) in written
+    assert html.escape(messages.text("report.mode_real")) in written
+    for notation in ("None", "[]", "{'"):  # Python's notation, never a person's
+        assert notation not in written
+
+    answers.append((str(tmp_path / "report"), "*.txt"))  # no suffix: the filter decides
+    page.banner.hide()
+    click(page.save_button)
+    qtbot.waitUntil(lambda: page.banner.isVisible(), timeout=5000)
+    text = (tmp_path / "report.txt").read_text(encoding="utf-8")
+    assert text.startswith(messages.text("check.report_title"))
+    assert f"{messages.text('report.setting.ldap.url')} [set by you]: {CLOSED_LDAP}" in text
+    assert all(result.title in text for result in report.results)
 
     answers.append((str(tmp_path / "report"), "*.json"))  # no suffix: the filter decides
     page.banner.hide()
@@ -293,6 +366,9 @@ def test_save_the_report_as_html_and_json(
     qtbot.waitUntil(lambda: page.banner.isVisible(), timeout=5000)
     assert str(tmp_path / "report.json") in page.banner.text.text()
     document = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert document["mode"] == "real"
+    assert document["generated_at"].endswith("+09:00")
+    assert document["setting_sources"]["ldap.url"] == "user"
     assert [r["code"] for r in document["results"]] == ALL_CODES
     by_code = {r["code"]: r for r in document["results"]}
     assert by_code["G04"]["status"] == "fail"
@@ -323,12 +399,16 @@ def test_a_card_pulled_during_the_check(
 
     assert codes_in_table(page) == ALL_CODES
     assert status_text(page, "G02") == "✔ OK"
-    assert status_text(page, "G03") == "✖ Error"
+    # A card pulled out is a state, not a fault: not checked, no red cross, no error code.
+    assert status_text(page, "G03") == "－ Not checked"
+    assert cell(page, row_of(page, "G03"), CODE_COLUMN) == "check code G03"
     for code in ("G05", "G06", "G07", "G09"):
         assert status_text(page, code) == "－ Not checked", code
-    assert "check code G03" in page.codes.text()
+    assert "G03" not in page.codes.text()
+    assert "No card is inserted" in page.summary.text()
     page.table.selectRow(row_of(page, "G03"))
-    assert "Insert the card again" in page.details.toPlainText()
+    assert "Insert the card and run the operation check again" in page.details.toPlainText()
+    assert "check error" not in page.details.toPlainText()
     # The rest of the window lives on and follows the card.
     qtbot.waitUntil(lambda: started.window.home.card_type.text() == "no card", timeout=3000)
 
@@ -541,3 +621,109 @@ def test_the_tries_are_read_again_before_the_signature_test(
     assert "1" in page.signature.tries.text()
     assert not page.running
     assert started.reader.card.state.pin_tries_left == 1
+
+
+# --- neutral states, remedies that open a page, the layout, the language switch -------------
+
+
+def test_no_card_is_a_state_not_a_fault(qtbot: QtBot, gui: Callable[..., Any]) -> None:
+    started = gui(lang="en")  # no ldap.url: without a card, G04 has nothing to probe
+    started.settings_service.set("urls.allowed", ["https://www.e-bisc.go.jp"])
+    started.window.services.settings.update(started.settings_service.load()[0])
+    started.window.show_page("check")
+    started.reader.remove()
+    page = started.window.check
+    run_to_end(qtbot, page)
+    assert status_text(page, "G02") == "－ Not checked"
+    assert cell(page, row_of(page, "G02"), CODE_COLUMN) == "check code G02"
+    assert page.report is not None
+    assert not page.report.failed
+    assert page.codes.isHidden()  # nothing to tell the helpdesk
+    # The summary is neither a red cross nor a green tick: the card was simply not checked.
+    summary = page.summary.text()
+    assert not summary.startswith(("✖", "✔")), summary
+    assert "No card is inserted, so the card was not checked." in summary
+    page.table.selectRow(row_of(page, "G02"))
+    shown = page.details.toPlainText()
+    assert "Insert the GoSign IC card" in shown
+    assert "check error" not in shown
+
+
+def test_a_remedy_opens_its_page(qtbot: QtBot, gui: Callable[..., Any]) -> None:
+    started = start_gui(gui)  # the allowed URL list is empty: G10 warns
+    page = started.window.check
+    run_to_end(qtbot, page)
+    page.table.selectRow(row_of(page, "G10"))
+    g10 = page.selected_result()
+    assert g10 is not None
+    assert g10.outcome == "empty"
+    # The window names the page to use, not a command to type.
+    assert "ndnclient" not in g10.remedy
+    assert "Allowed URL list" in g10.remedy
+    assert page.open_page_button.isVisible()
+    assert page.open_page_button.text() == "Open the “Allowed URL list” page"
+    click(page.open_page_button)
+    assert started.window.current_page_name() == "urls"
+    # A row with nothing to do offers no page.
+    started.window.show_page("check")
+    page.table.selectRow(row_of(page, "G01"))
+    assert page.open_page_button.isHidden()
+    page.table.selectRow(row_of(page, "G04"))  # a remedy, but for the network department
+    assert page.open_page_button.isHidden()
+
+
+@pytest.mark.parametrize(("width", "height", "table_at_least"), [(1280, 800, 200), (800, 600, 90)])
+def test_no_outer_scroll_bar_and_the_table_scrolls_inside(
+    qtbot: QtBot, gui: Callable[..., Any], width: int, height: int, table_at_least: int
+) -> None:
+    started = start_gui(gui)
+    window, page = started.window, started.window.check
+    window.resize(width, height)
+    run_to_end(qtbot, page)
+    click(page.copy_button)  # a banner too: the most the page shows at once
+    qtbot.waitUntil(page.banner.isVisible, timeout=3000)
+    area = window._areas[2]
+    qtbot.waitUntil(lambda: area.viewport().height() > 0, timeout=3000)
+    QCoreApplication.processEvents()
+    assert page.height() <= area.viewport().height()
+    assert not area.verticalScrollBar().isVisible()
+    assert page.table.height() >= table_at_least  # the table takes the height that is left
+    assert page.details.height() > 0
+
+
+def test_a_stale_banner_goes_when_the_page_is_left(qtbot: QtBot, gui: Callable[..., Any]) -> None:
+    started = start_gui(gui)
+    page = started.window.check
+    run_to_end(qtbot, page)
+    click(page.copy_button)
+    assert page.banner.isVisible()
+    started.window.show_page("home")
+    started.window.show_page("check")
+    assert page.banner.isHidden()
+    assert page.table.rowCount() == 13  # the results stay
+
+
+def test_the_results_survive_a_language_switch(qtbot: QtBot, gui: Callable[..., Any]) -> None:
+    started = start_gui(gui)
+    old_page = started.window.check
+    run_to_end(qtbot, old_page)
+    old_page.table.selectRow(row_of(old_page, "G04"))
+    assert started.app.change_language("ja") is True
+    page = started.app.window.check
+    assert page is not old_page
+    assert codes_in_table(page) == ALL_CODES
+    assert page.report is not None
+    # Rendered again in the new language, from the outcomes and their values.
+    g04 = next(r for r in page.report.results if r.code == "G04")
+    assert g04.title == "LDAPリポジトリへの接続"
+    assert "接続が拒否されました" in g04.detail
+    assert "127.0.0.1" in g04.remedy
+    assert "LDAP方式" in g04.remedy  # a phrase the check quoted, in Japanese too
+    assert cell(page, row_of(page, "G04"), CODE_COLUMN) == "動作確認エラー:G04"
+    assert cell(page, row_of(page, "G10"), CODE_COLUMN) == "確認コード:G10"
+    assert status_text(page, "G04") == "✖ エラー"
+    assert "動作確認エラー:G04" in page.codes.text()
+    assert "件の問題" in page.summary.text()
+    # The row that was selected still is, and its explanation is in Japanese.
+    assert "動作確認エラー:G04" in page.details.toPlainText()
+    assert page.copy_button.isEnabled()

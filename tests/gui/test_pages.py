@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from ndnclient.card.status import today_in_japan
@@ -103,10 +103,18 @@ def test_register_edit_and_remove(
     qtbot.waitUntil(lambda: page.table.item(0, 3).text() == "契約課の更新分", timeout=3000)
     assert [c.label for c in started.settings_service.load()[0].cards] == ["契約課の更新分"]
     page.table.selectRow(0)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    asked: list[str] = []
+
+    def agree(parent: Any, title: str, text: str, *args: Any) -> Any:
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", agree)
     page.remove_button.click()
     qtbot.waitUntil(lambda: page.table.rowCount() == 0, timeout=3000)
     assert started.settings_service.load()[0].cards == ()
+    assert "Remove card 1111-2222-3333-4444" in asked[0]
+    assert "card in the reader now" in asked[0]  # the inserted card: one sentence more
 
 
 def test_the_edit_dialog_checks_each_field(qtbot: QtBot, gui: Start) -> None:
@@ -118,10 +126,12 @@ def test_the_edit_dialog_checks_each_field(qtbot: QtBot, gui: Start) -> None:
     assert dialog.number_note.isVisibleTo(dialog)
     assert "16 digits" in dialog.number_note.text()
     dialog.number.setText("1111-2222-3333-4444")
-    dialog.valid_to.setDate(dialog.valid_from.date().addDays(-1))
+    today = today_in_japan()
+    dialog.valid_from.setText(str(today - timedelta(days=10)))
+    dialog.valid_to.setText(str(today - timedelta(days=11)))
     dialog._check()
     assert "ends before it starts" in dialog.dates_note.text()
-    dialog.valid_to.setDate(dialog.valid_from.date().addDays(700))
+    dialog.valid_to.setText(str(today + timedelta(days=700)))
     dialog._check()
     assert dialog.result_card is not None
     assert dialog.result_card.card_number == ("1111222233334444")
@@ -144,14 +154,15 @@ def test_the_old_card_stays_during_its_switching_period(
     asked: list[str] = []
 
     def decline(parent: Any, title: str, text: str, *args: Any) -> Any:
-        asked.append(text)
-        return QMessageBox.StandardButton.No
+        asked.append(text)  # yes to "remove?", no to "remove during the switching period?"
+        return QMessageBox.StandardButton.Yes if len(asked) == 1 else QMessageBox.StandardButton.No
 
     monkeypatch.setattr(QMessageBox, "question", decline)
     page.remove_button.click()
-    qtbot.waitUntil(lambda: bool(asked), timeout=3000)
+    qtbot.waitUntil(lambda: len(asked) == 2, timeout=3000)
+    drain(qtbot, started.window.services)
     assert page.table.rowCount() == 2
-    assert "switching period" in asked[0]
+    assert "switching period" in asked[1]
 
 
 def test_a_locked_value_is_read_only_and_says_why(gui: Start) -> None:
@@ -177,7 +188,9 @@ def test_a_locked_value_is_read_only_and_says_why(gui: Start) -> None:
 # --- the allowed URL list ---------------------------------------------------------------------
 
 
-def test_urls_are_checked_normalised_added_and_removed(qtbot: QtBot, gui: Start) -> None:
+def test_urls_are_checked_normalised_added_and_removed(
+    qtbot: QtBot, gui: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
     started = gui(lang="en")
     page = started.window.urls
     page.entry.setText("http://insecure.example.jp")
@@ -192,6 +205,7 @@ def test_urls_are_checked_normalised_added_and_removed(qtbot: QtBot, gui: Start)
     assert not page.note.isVisible()
     assert page.entry.text() == ""
     page.list.setCurrentRow(0)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     page.remove_button.click()
     qtbot.waitUntil(lambda: page.list.count() == 0, timeout=3000)
 
@@ -376,3 +390,75 @@ def test_every_page_is_reachable_by_keyboard(qtbot: QtBot, gui: Start) -> None:
     for number in range(1, 9):
         QTest.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.AltModifier)
         assert window.navigation.currentRow() == number - 1
+
+
+def test_settings_messages_go_on_edit_and_on_leaving_the_page(qtbot: QtBot, gui: Start) -> None:
+    started = gui(lang="en")
+    window = started.window
+    window.show_page("settings")
+    page = window.settings_page
+    page.multitrust_method.setChecked(True)
+    page.save_button.click()
+    qtbot.waitUntil(lambda: page.banner.kind == "ok" and page.banner.isVisible(), timeout=3000)
+    page.ldap_url.textEdited.emit("ldap://x")  # the user types: "saved" is no longer news
+    assert not page.banner.isVisible()
+    page.save_button.click()  # nothing to save: an info banner
+    assert page.banner.isVisible()
+    window.show_page("home")
+    window.show_page("settings")
+    assert not page.banner.isVisible()
+
+
+def test_the_proxy_password_without_a_proxy_points_to_the_window(qtbot: QtBot, gui: Start) -> None:
+    started = gui(lang="ja")
+    started.window.show_page("settings")
+    page = started.window.settings_page
+    page.proxy_password.setText("pw")
+    page.save_password.click()
+    assert page.proxy_password_note.isVisible()
+    assert "ndnclient" not in page.proxy_password_note.text()  # no command for a GUI user
+    assert "保存" in page.proxy_password_note.text()
+
+
+def test_removing_the_stored_proxy_password_is_asked_first(
+    qtbot: QtBot, gui: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = gui(lang="en")
+    started.settings_service.set("proxy.url", "http://proxy.example.lg.jp:8080")
+    started.window.services.settings.update(started.settings_service.load()[0])
+    page = started.window.settings_page
+    asked: list[str] = []
+    removed: list[str] = []
+    monkeypatch.setattr(
+        "ndnclient.settings.secrets.delete_proxy_password", lambda proxy: removed.append(proxy)
+    )
+
+    def decline(parent: Any, title: str, text: str, *args: Any) -> Any:
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", decline)
+    page.clear_password.click()
+    drain(qtbot, started.window.services)
+    assert "proxy.example.lg.jp" in asked[0]
+    assert removed == []
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("name", ["user_info", "urls", "settings", "cert_tools"])
+def test_a_form_page_fits_800x600_with_its_title_in_view(
+    qtbot: QtBot, gui: Start, name: str, lang: str
+) -> None:
+    started = gui(lang=lang)
+    window = started.window
+    window.resize(800, 600)
+    window.show_page(name)
+    qtbot.waitUntil(lambda: window.page(name).isVisible(), timeout=2000)
+    QApplication.processEvents()
+    area = window.page(name).parentWidget()
+    while not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    # The window's scroll area for the page does not scroll: the page's own part does, so
+    # the title stays in view and no scroll bar sits inside another.
+    assert not area.verticalScrollBar().isVisible()
+    assert not area.horizontalScrollBar().isVisible()

@@ -98,7 +98,7 @@ def test_texts_in_both_languages_are_bundled(frozen: Path) -> None:
     japanese = run_frozen(frozen, "explain", "G04")
     english = run_frozen(frozen, "explain", "G04", "--lang", "en")
     assert japanese.code == english.code == 0
-    assert "動作確認エラー:G04" in japanese.stdout
+    assert "確認コード:G04" in japanese.stdout  # explain is a reference, not a verdict
     assert "リポジトリ" in japanese.stdout
     assert "repository" in english.stdout.lower()
     assert japanese.stderr == english.stderr == ""  # no "message missing" warnings

@@ -351,20 +351,24 @@ def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert "refused" in explained["outcomes"]
     assert cli.main(["explain", "動作確認エラー:G06"]) == 0
     assert "ユーザ情報設定" in capsys.readouterr().out
-    with pytest.raises(SystemExit) as usage:
-        cli.main(["explain", "G99"])
-    assert usage.value.code == 2
+    # An unknown code is bad usage (2), answered with every code and its title.
+    assert cli.main(["explain", "G99"]) == 2
+    listing = capsys.readouterr().err
+    assert "G99" in listing
+    assert "  G04  LDAPリポジトリへの接続" in listing
+    assert "  G14  " in listing
 
 
 def test_only_shows_a_failed_prerequisite_and_fails(
     reader: Callable[..., VirtualReaderBackend], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    backend = reader()
-    backend.remove()
+    # (No card at all is no longer a failure of G02, only a check not done: a card that is
+    # not a GoSign card fails G03, which G05 needs.)
+    backend = reader(card_type="mynumber")
     code = cli.main(["check", "--only", "G05", "--json"], backend_factory=lambda: backend)
     document = json.loads(capsys.readouterr().out)
     statuses = {r["code"]: r["status"] for r in document["results"]}
-    assert statuses == {"G02": "fail", "G05": "skipped"}
+    assert statuses == {"G03": "fail", "G05": "skipped"}
     assert code == 1
 
 

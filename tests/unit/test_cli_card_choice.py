@@ -145,7 +145,11 @@ def test_a_card_number_that_is_not_one_is_bad_usage(
     with pytest.raises(SystemExit) as exited:
         two_cards.run("1234\n", "pin", "verify", "--pin-stdin", "--card", "9392-0000")
     assert exited.value.code == 2
-    assert "card number" in capsys.readouterr().err
+    assert "「9392-0000」はカード番号ではありません" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        two_cards.run("1234\n", "--lang", "en", "pin", "verify", "--card", "9392-0000")
+    assert exited.value.code == 2
+    assert '"9392-0000" is not a card number' in capsys.readouterr().err
 
 
 def test_card_status_lists_both(

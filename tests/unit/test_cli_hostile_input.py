@@ -255,7 +255,12 @@ def test_every_output_path_is_checked_before_anything_is_done(
     argv = OUTPUT_COMMANDS[command](path)
     assert run(argv, backend_factory=lambda: backend, console=console) == 2
     out, err = streams.text()
-    one_sentence(err)
+    if path:
+        one_sentence(err)
+    else:  # no name at all: bad usage of the option, which argparse reports with the usage
+        assert "Traceback" not in err
+        assert "ファイルの名前が空です" in err, err
+        assert "「.」" not in err  # not "「.」 is a folder": nothing named "." was given
     assert out == ""  # not a check run first, then the failure
     assert sent == []
     made = {"folder", "message.txt"} | ({"pipe"} if path == "pipe" else set())

@@ -31,4 +31,4 @@ def test_redirected_output_is_utf8_even_in_an_ascii_locale() -> None:
         env=environment,
     )
     assert done.returncode == 0, done.stderr.decode("utf-8", errors="replace")
-    assert "動作確認エラー:G04" in done.stdout.decode("utf-8")
+    assert "確認コード:G04" in done.stdout.decode("utf-8")

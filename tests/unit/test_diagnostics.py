@@ -268,6 +268,10 @@ def test_g10_urls() -> None:
     outcome = g10_allowed_urls(bad)
     assert outcome.status is FAIL
     assert outcome.facts["bad"] == ["https://a.jp/path", "http://b.jp"]
+    # Stored before the rule for new entries: a site name with no dot cannot be right.
+    stored = ["https://xn--5rtw95l9pb.jp", "https://xn--5rtw95l9pb", "https://e-bisc"]
+    outcome = g10_allowed_urls(context_with({"urls.allowed": [*stored, "https://127.0.0.1"]}))
+    assert outcome.facts["bad"] == stored[1:]
 
 
 def test_g11_supported_readers() -> None:
@@ -364,9 +368,10 @@ def test_html_report_is_self_contained_and_escaped() -> None:
 def test_text_and_json_reports() -> None:
     report = sample_report()
     text = to_text(report, Messages("en"))
-    assert "check code G04" in text
+    assert report.codes_to_tell(Messages("en"))[0] in text
+    assert "G04" in text
     assert "do this" in text
-    assert "language = ja" in text
+    assert "Language: 日本語 (Japanese)" in text  # the setting by its title, in words
     document = report.to_json(Messages("en"))
     assert document["summary"]["fail"] == 1
     assert document["summary"]["failed"] is True

@@ -131,3 +131,50 @@ def test_every_key_the_code_names_has_a_sentence(lang: str) -> None:
     used = keys_used_in_source()
     assert len(used) > 40  # the scan really found the keys
     assert sorted(key for key in used if not present(key)) == []
+
+
+# --- the window's forms of messages that tell what to type -----------------------------------
+
+COMMAND_LINE = re.compile(r"--[a-z]|ndnclient [a-z]")
+
+
+def catalogue_entries(lang: str) -> dict[str, str]:
+    def walk(table: dict[str, object], prefix: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for key, value in table.items():
+            name = f"{prefix}.{key}" if prefix else key
+            if isinstance(value, dict):
+                found |= walk(value, name)
+            elif isinstance(value, str):
+                found[name] = value
+        return found
+
+    path = resource_path("messages", f"{lang}.toml")
+    return walk(tomllib.loads(path.read_text(encoding="utf-8")), "")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_window_forms_say_what_to_press_not_what_to_type(lang: str) -> None:
+    entries = catalogue_entries(lang)
+    window_forms = {key: text for key, text in entries.items() if key.endswith("_gui")}
+    assert len(window_forms) >= 7
+    for key, text in window_forms.items():
+        assert key.removesuffix("_gui") in entries, key  # a form of a message that exists
+        assert not COMMAND_LINE.search(text), (key, text)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_an_error_in_the_window_takes_its_window_form(lang: str) -> None:
+    from ndnclient.settings.errors import CardInSwitchingPeriodError
+
+    error = CardInSwitchingPeriodError("in switching", card_number="9392", until="2027-01-01")
+    messages = Messages(lang)
+    assert "--force" in messages.describe(error)
+    in_window = messages.describe(error, in_window=True)
+    assert "--force" not in in_window
+    assert "2027-01-01" in in_window
+    # The unlock code's last try: first its own message, then that message's window form.
+    last_try = errors.LastTryNotConfirmedError(which="unlock")
+    assert "--i-understand-last-try" in messages.describe(last_try)
+    in_window = messages.describe(last_try, in_window=True)
+    assert messages.text("pin.last_try_unconfirmed_unlock_gui") in in_window

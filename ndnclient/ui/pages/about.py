@@ -27,7 +27,9 @@ class AboutPage(QWidget):
         self.banner = Banner()
         self.paths = {
             self.tr("Settings file"): str(services.settings_service.store.path),
-            self.tr("IT policy file"): str(services.settings_service.policy.path or "-"),
+            self.tr("IT policy file"): str(
+                services.settings_service.policy.path or self.tr("none (not used on this PC)")
+            ),
             self.tr("Log folder"): str(services.log_dir),
         }
         form = QFormLayout()

@@ -8,9 +8,12 @@ emptied the moment the button is pressed.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QSizeF, Qt
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,7 +24,9 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTabWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -40,13 +45,34 @@ from ndnclient.pki.certinfo import (
     read_certificate_file,
 )
 from ndnclient.ui.services import Services
-from ndnclient.ui.widgets import Banner, FieldNote, empty_secret, secret_field
+from ndnclient.ui.widgets import (
+    Banner,
+    FieldNote,
+    empty_secret,
+    scrolling,
+    secret_field,
+)
 
 FIELDS = ("cn", "o", "ou", "l", "st", "c", "san")
 
 
+def _label_for(text: str, field: QWidget) -> QLabel:
+    """A form label whose Alt+letter goes to `field` (a row given as a layout has none)."""
+    label = QLabel(text)
+    label.setBuddy(field)
+    return label
+
+
+def _column(*widgets: QWidget) -> QVBoxLayout:
+    column = QVBoxLayout()
+    for widget in widgets:
+        column.addWidget(widget)
+    return column
+
+
 class CsrForm(QWidget):
-    """CSRを作る: kind, names, key, files, pass phrase; the notes under the fields."""
+    """CSRを作る: kind, names, key, files, pass phrase; the notes under the fields. The form
+    scrolls in the tab (the tab's one scroll area); the result shows at its top, scrolled to."""
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,11 +89,13 @@ class CsrForm(QWidget):
         self.notes: dict[str, FieldNote] = {}
         self.labels: dict[str, QLabel] = {}
         form = QFormLayout()
-        form.addRow(self.tr("&Kind"), self.kind)
-        form.addRow("", self.kind_help)
+        # Help and notes sit in their field's column: a hidden note takes no room (an empty
+        # form row would leave a gap).
+        form.addRow(_label_for(self.tr("&Kind"), self.kind), _column(self.kind, self.kind_help))
         for name in FIELDS:
             entry = QLineEdit()
             note = FieldNote()
+            entry.textEdited.connect(lambda _, note=note: self._edited(note))
             label = QLabel()
             label.setBuddy(entry)
             column = QVBoxLayout()
@@ -88,36 +116,84 @@ class CsrForm(QWidget):
             self.tr("O is the legal name (a company's registered name), not a nickname (通称)")
         )
         self.legal_note = FieldNote()
-        form.addRow("", self.legal_name)
-        form.addRow("", self.legal_note)
+        form.addRow("", _column(self.legal_name, self.legal_note))
         self.key_path = QLineEdit()
         self.key_path.setAccessibleName(self.tr("Private key file"))
         self.csr_path = QLineEdit()
         self.csr_path.setAccessibleName(self.tr("CSR file"))
         self.files_note = FieldNote()
-        form.addRow(self.tr("Private key &file"), self._with_browse(self.key_path, "key.pem"))
-        form.addRow(self.tr("&CSR file"), self._with_browse(self.csr_path, "csr.pem"))
-        form.addRow("", self.files_note)
+        form.addRow(
+            _label_for(self.tr("Private key &file"), self.key_path),
+            self._with_browse(self.key_path, "key.pem"),
+        )
+        form.addRow(
+            _label_for(self.tr("&CSR file"), self.csr_path),
+            _column(self._with_browse(self.csr_path, "csr.pem"), self.files_note),
+        )
         self.passphrase = secret_field(self.tr("Pass phrase for the private key"))
         self.passphrase_again = secret_field(self.tr("The pass phrase again"))
         self.passphrase_note = FieldNote()
         form.addRow(self.tr("&Pass phrase"), self.passphrase)
-        form.addRow(self.tr("Pass phrase &again"), self.passphrase_again)
-        form.addRow("", self.passphrase_note)
+        form.addRow(
+            _label_for(self.tr("Pass phrase &again"), self.passphrase_again),
+            _column(self.passphrase_again, self.passphrase_note),
+        )
         self.create_button = QPushButton(self.tr("Create the key and the CSR"))
         self.create_button.clicked.connect(self.make_files)
+        for field in (self.key_path, self.csr_path):
+            field.textEdited.connect(lambda _: self._edited(self.files_note))
+        for field in (self.passphrase, self.passphrase_again):
+            field.textEdited.connect(lambda _: self._edited(self.passphrase_note))
+        self.legal_name.toggled.connect(lambda _: self._edited(self.legal_note))
+        self.kind.currentIndexChanged.connect(lambda _: self._edited(None))
+        self.key_type.currentIndexChanged.connect(lambda _: self._edited(None))
         self.banner = Banner()
-        self.summary = QPlainTextEdit()
+        # The result: at the top, in the page's one scroll area. It is as tall as its text (no
+        # second scroll bar) and wraps anywhere: a fingerprint has no spaces to break at.
+        self.summary = QTextEdit()
         self.summary.setReadOnly(True)
+        self.summary.setAcceptRichText(False)
+        self.summary.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.summary.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.summary.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.summary.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.summary.document().documentLayout().documentSizeChanged.connect(self._fit_summary)
         self.summary.setAccessibleName(self.tr("Summary to check against the application form"))
         self.summary.hide()
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.create_button)
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.addWidget(self.banner)
-        layout.addWidget(self.summary, 1)
+        layout.addWidget(self.summary)
+        layout.addLayout(form)
+        create_row = QHBoxLayout()
+        create_row.addStretch(1)
+        create_row.addWidget(self.create_button)
+        layout.addLayout(create_row)
+        layout.addStretch(1)
+        self.scroll_area = scrolling(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll_area)
         self.busy = False
         self._kind_changed()
+
+    def _fit_summary(self, size: QSizeF) -> None:
+        frame = 2 * self.summary.frameWidth()
+        self.summary.setFixedHeight(math.ceil(size.height()) + frame)
+
+    def _edited(self, note: FieldNote | None) -> None:
+        """An edit makes the field's note and the last result stale."""
+        if note is not None:
+            note.clear_error()
+        if not self.busy:
+            self.banner.hide()
+            self.summary.hide()
+
+    def clear_messages(self) -> None:
+        """On leaving the page: the last result and the banner go (not while working)."""
+        if not self.busy:
+            self.banner.hide()
+            self.summary.hide()
 
     def _with_browse(self, entry: QLineEdit, suggestion: str) -> QWidget:
         button = QPushButton(self.tr("Browse…"))
@@ -138,7 +214,7 @@ class CsrForm(QWidget):
 
     def _kind_changed(self) -> None:
         kind = self.kind.currentData()
-        names = {
+        hints = {
             "cn": self.tr("CN: the site's FQDN")
             if kind != "email"
             else self.tr("CN: the party's or person's name"),
@@ -155,10 +231,22 @@ class CsrForm(QWidget):
             if kind != "email"
             else self.tr("SAN: e-mail addresses"),
         }
-        for name, text in names.items():
-            self.labels[name].setText(text)
-            self.entries[name].setAccessibleName(text)
+        # Each field is named as the summary names it (the catalogue's name: 「O（組織名）」);
+        # what goes in it for this kind of certificate is its tooltip and accessible name.
+        field_name = self.services.messages.text
+        for name, hint in hints.items():
+            self.labels[name].setText(field_name(f"csr.field.{name}"))
+            self.labels[name].setToolTip(hint)
+            self.entries[name].setToolTip(hint)
+            self.entries[name].setAccessibleName(hint)
         self.entries["cn"].setPlaceholderText("www.example.jp" if kind != "email" else "認証党")
+        self.entries["o"].setPlaceholderText(
+            {
+                "web": self.tr("legal name (person) or name (company)"),
+                "ev": self.tr("registered name of the company"),
+                "email": self.tr("name of the person or organisation"),
+            }[kind]
+        )
         self.entries["san"].setPlaceholderText(
             self.tr("separate with commas") if kind != "email" else "info@example.jp"
         )
@@ -183,6 +271,21 @@ class CsrForm(QWidget):
         for note in (*self.notes.values(), self.legal_note, self.files_note, self.passphrase_note):
             note.clear_error()
         self.banner.hide()
+        self.summary.hide()  # an earlier result is not this attempt's
+
+    def _show_first_problem(self) -> None:
+        """After a refused attempt: the first field with a note in view, with the focus."""
+        fields: list[tuple[FieldNote, QWidget]] = [
+            *((self.notes[name], self.entries[name]) for name in FIELDS),
+            (self.legal_note, self.legal_name),
+            (self.files_note, self.key_path),
+            (self.passphrase_note, self.passphrase),
+        ]
+        for note, field in fields:
+            if not note.isHidden():
+                self.scroll_area.ensureWidgetVisible(note)
+                field.setFocus()
+                return
 
     def request(self) -> rules.CsrRequest:
         text = {name: self.entries[name].text() for name in FIELDS}
@@ -254,6 +357,7 @@ class CsrForm(QWidget):
         again[:] = bytes(len(again))
         if problems or checked is None:
             passphrase[:] = bytes(len(passphrase))
+            self._show_first_problem()
             return
         try:
             key_path, csr_path = Path(key_text).resolve(), Path(csr_text).resolve()
@@ -262,14 +366,17 @@ class CsrForm(QWidget):
             path = f"{key_text} / {csr_text}"
             self.files_note.show_error(t("file.cannot_write", path=path, detail=detail))
             passphrase[:] = bytes(len(passphrase))
+            self._show_first_problem()
             return
         if key_path == csr_path:
             self.files_note.show_error(t("csr.same_file", path=csr_path))
             passphrase[:] = bytes(len(passphrase))
+            self._show_first_problem()
             return
         self.busy = True
         self.create_button.setEnabled(False)
         self.banner.show_message("info", self.tr("Making the key pair and the CSR…"))
+        self.scroll_area.ensureVisible(0, 0)  # the banner, then the result, are at the top
         self.services.tasks.run(
             lambda: (checked, tools.make_key_and_csr(checked, passphrase, key_path, csr_path)),
             self._made,
@@ -290,14 +397,17 @@ class CsrForm(QWidget):
         self.summary.setPlainText("\n".join(lines))
         self.summary.show()
         self.banner.show_message("ok", messages.text("csr.summary_title"))
+        self.scroll_area.ensureVisible(0, 0)  # the result in view, not below the form
 
     def _failed(self, error: BaseException) -> None:
         self._finished()
         if isinstance(error, NewFileError):
             self.files_note.show_error(self.services.describe(error))
             self.banner.hide()
+            self._show_first_problem()
         else:
             self.banner.show_message("error", self.services.describe(error))
+            self.scroll_area.ensureVisible(0, 0)
 
 
 class CertificateViewer(QWidget):
@@ -356,6 +466,8 @@ class CertificateViewer(QWidget):
     def show_file(self) -> None:
         typed = self.path.text().strip()
         if not typed:
+            self.banner.show_message("info", self.tr("Choose a certificate file first (Open…)."))
+            self.path.setFocus()
             return
         password = bytearray(self.password.text().encode("utf-8"))
         empty_secret(self.password)
@@ -442,10 +554,14 @@ class CertToolsPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.csr, self.tr("Make a CSR"))
         self.tabs.addTab(self.viewer, self.tr("Look inside a certificate"))
+        # The title and the tabs stay put; only a tab's content scrolls.
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(intro)
         layout.addWidget(self.tabs, 1)
+
+    def on_shown(self) -> None:
+        self.csr.clear_messages()
 
     @property
     def busy(self) -> bool:

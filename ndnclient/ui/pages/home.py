@@ -1,13 +1,29 @@
-"""ホーム: the reader and the card at a glance, kept current without a button."""
+"""ホーム: the reader and the card at a glance, kept current without a button, and the first
+day's steps in order, each ticked off from the real state."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ndnclient.card.errors import CardChoiceNeededError, MyNumberCardError
+from ndnclient.card.errors import (
+    CardChoiceNeededError,
+    CardRemovedError,
+    MyNumberCardError,
+    NoCardError,
+)
 from ndnclient.card.pin import PinRisk, assess
 from ndnclient.card.session import CardType
 from ndnclient.card.status import CardStatus, today_in_japan
@@ -19,9 +35,124 @@ from ndnclient.ui.actions import register_inserted_card
 from ndnclient.ui.services import Services
 from ndnclient.ui.widgets import BANNER_STYLE, SELECTABLE_TEXT, Banner
 
+if TYPE_CHECKING:  # the operation check's modules load later, with its page
+    from ndnclient.diagnostics.report import CheckReport
+
+
+# A card not in the reader is a normal moment of the day, not a fault: told calmly, no code.
+CALM_CARD_STATES = (NoCardError, CardRemovedError)
+# The first day's steps in order; a step's button opens the page named (MainWindow's names).
+FIRST_DAY_STEPS = ("card", "register", "check", "urls")
+STEP_PAGES = {"register": "user_info", "check": "check", "urls": "urls"}
+
+
+class FirstDayGuide(QFrame):
+    """The first day in four steps, in order: insert the card, register it, run the operation
+    check, add the sites that use the card. Each step is ticked from what is true now (the
+    card read, the settings, the last operation check of this session), never from a button
+    pressed; a step not done yet is something to do, shown calmly, never as an error."""
+
+    open_page = Signal(str)  # the name of the page a step's button opens
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("first_day_guide")
+        self.setStyleSheet(
+            "QFrame#first_day_guide { border: 1px solid #c4c7c5; border-radius: 4px; }"
+        )
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.heading.setStyleSheet("font-weight: bold;")
+        self.fold_button = QPushButton()
+        self.fold_button.clicked.connect(self.toggle_folded)
+        self.fold_button.hide()
+        texts = {
+            "card": self.tr("1. Insert the GoSign IC card into the card reader."),
+            "register": self.tr("2. Register the card in the user info settings."),
+            "check": self.tr("3. Run the operation check."),
+            "urls": self.tr(
+                "4. Add the sites where you use the card (e-bidding and others) to the"
+                " allowed URL list."
+            ),
+        }
+        buttons = {
+            "register": self.tr("Open user info settings"),
+            "check": self.tr("Open operation check"),
+            "urls": self.tr("Open allowed URL list"),
+        }
+        self.steps_box = QWidget()
+        grid = QGridLayout(self.steps_box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setColumnStretch(1, 1)
+        self.marks: dict[str, QLabel] = {}
+        self.labels: dict[str, QLabel] = {}
+        self.buttons: dict[str, QPushButton] = {}
+        self.done: dict[str, bool] = dict.fromkeys(FIRST_DAY_STEPS, False)
+        self.folded = False
+        for row, step in enumerate(FIRST_DAY_STEPS):
+            mark = QLabel()
+            label = QLabel(texts[step])
+            label.setWordWrap(True)
+            self.marks[step], self.labels[step] = mark, label
+            grid.addWidget(mark, row, 0, Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(label, row, 1)
+            if step in buttons:
+                button = QPushButton(buttons[step])
+                button.clicked.connect(
+                    lambda _=False, page=STEP_PAGES[step]: self.open_page.emit(page)
+                )
+                self.buttons[step] = button
+                grid.addWidget(button, row, 2)
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.fold_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.steps_box)
+        self.set_done(self.done)
+
+    def set_done(self, done: dict[str, bool]) -> None:
+        self.done = {step: bool(done.get(step)) for step in FIRST_DAY_STEPS}
+        ok_colour = BANNER_STYLE["ok"][1]
+        next_step = next((step for step in FIRST_DAY_STEPS if not self.done[step]), None)
+        for step in FIRST_DAY_STEPS:
+            mark, label = self.marks[step], self.labels[step]
+            if self.done[step]:
+                mark.setText("✔")
+                mark.setStyleSheet(f"color: {ok_colour};")
+                label.setStyleSheet(f"color: {ok_colour};")
+                state = self.tr("done")
+            else:
+                # To do: the plain text colour, never red or amber; the next one in bold.
+                mark.setText("○")
+                mark.setStyleSheet("")
+                label.setStyleSheet("font-weight: bold;" if step == next_step else "")
+                state = self.tr("to do")
+            mark.setAccessibleName(state)
+            label.setAccessibleName(f"{label.text()} ({state})")
+        all_done = next_step is None
+        if all_done:
+            self.heading.setText(self.tr("✔ The first-day steps are all done."))
+        else:
+            self.heading.setText(
+                self.tr("First day: do these steps in order (%1 of %2 done).")
+                .replace("%1", str(sum(self.done.values())))
+                .replace("%2", str(len(FIRST_DAY_STEPS)))
+            )
+        # Folding away is offered once every step is done; a folded guide stays folded.
+        self.fold_button.setVisible(all_done or self.folded)
+        self.steps_box.setVisible(not self.folded)
+        self.fold_button.setText(
+            self.tr("Show the steps") if self.folded else self.tr("Hide the steps")
+        )
+
+    def toggle_folded(self) -> None:
+        self.folded = not self.folded
+        self.set_done(self.done)
+
 
 class HomePage(QWidget):
-    go_to_user_info = Signal()
+    open_page = Signal(str)  # a page's name: the window shows it
 
     def __init__(
         self, services: Services, notices: tuple[Notice, ...] = (), parent: QWidget | None = None
@@ -29,9 +160,13 @@ class HomePage(QWidget):
         super().__init__(parent)
         self.services = services
         self.status: CardStatus | None = None
+        # The last operation check of this session (the window hands it over).
+        self.check_report: CheckReport | None = None
         messages = services.messages
         t = messages.text
         self.notice = Banner()
+        self.guide = FirstDayGuide()
+        self.guide.open_page.connect(self.open_page)
         self.problem = Banner()
         self.renewal = Banner()
         self.unregistered = Banner()
@@ -74,6 +209,7 @@ class HomePage(QWidget):
             layout.addWidget(banner)
         layout.addWidget(self.details)
         layout.addWidget(self.cards_list)
+        layout.addWidget(self.guide)
         layout.addStretch(1)
         if notices:
             self.notice.show_message(
@@ -120,11 +256,14 @@ class HomePage(QWidget):
             if status.pin
             else none
         )
-        if status.problem is None:
+        problem = status.problem
+        if problem is None:
             self.problem.hide()
+        elif isinstance(problem, CALM_CARD_STATES):
+            self.problem.hide()  # the verdict line says it all, calmly
         else:
-            kind = "info" if isinstance(status.problem, MyNumberCardError) else "error"
-            self.problem.show_message(kind, messages.describe(status.problem))
+            kind = "info" if isinstance(problem, MyNumberCardError) else "error"
+            self.problem.show_message(kind, messages.describe(problem))
         self._update_banners()
 
     def _cards_text(self, cards: Sequence[object]) -> str:
@@ -163,6 +302,10 @@ class HomePage(QWidget):
             return "info", self.tr("This is not a GoSign card: see below.")
         if isinstance(status.problem, CardChoiceNeededError):
             return "warn", self.tr("Choose the card to use at the top of the window.")
+        if isinstance(status.problem, CALM_CARD_STATES):
+            # The catalogue's sentence (how to insert the card), without a check code.
+            problem = status.problem
+            return "info", self.services.messages.text(problem.message_key, **problem.params)
         if status.problem is not None or status.info is None:
             return "error", self.tr("The card cannot be used now: see below.")
         if (status.days_left() or 0) <= 0:
@@ -180,7 +323,28 @@ class HomePage(QWidget):
     def _settings_changed(self, _settings: Settings) -> None:
         self._update_banners()
 
+    def show_check_report(self, report: CheckReport | None) -> None:
+        """The last operation check's report (None: not run in this session)."""
+        self.check_report = report
+        self._update_guide()
+
+    def _update_guide(self) -> None:
+        status, settings = self.status, self.services.settings.current
+        choice_needed = status is not None and isinstance(status.problem, CardChoiceNeededError)
+        info = status.info if status is not None else None
+        gosign = info is not None and status is not None and status.card_type is CardType.GOSIGN
+        registered = {card.card_number for card in settings.cards}
+        self.guide.set_done(
+            {
+                "card": gosign or choice_needed,
+                "register": gosign and info is not None and info.card_number in registered,
+                "check": self.check_report is not None and not self.check_report.failed,
+                "urls": bool(settings.urls_allowed),
+            }
+        )
+
     def _update_banners(self) -> None:
+        self._update_guide()
         status, settings = self.status, self.services.settings.current
         if status is not None:
             kind, verdict = self._verdict(status)

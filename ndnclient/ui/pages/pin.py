@@ -4,6 +4,14 @@ The tries left are read on the card thread and shown before anything is typed; e
 command goes through `PinGuard` on the card thread, so the GUI thread never touches the
 card. Typed values become `SecretBuffer`s the moment they are taken, the fields are cleared
 at once, and the buffers are wiped when the job ends, whatever the outcome.
+
+What is typed is checked on the page first (the PIN rule, the two new PINs alike): a
+correctable mistake clears only the fields that hold it, so the helpdesk's unlock code, just
+read over the phone, survives a mistyped new PIN. What the card refused is cleared.
+
+One banner per state: the tries banner tells what the count read from the card means (its
+colour follows how close the card is to a lock); the result banner tells only what the last
+submit did, never the count again.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -31,8 +40,11 @@ from ndnclient.card.choice import CardChoice
 from ndnclient.card.connection import ReaderBackend
 from ndnclient.card.errors import (
     CardChoiceNeededError,
+    CardRemovedError,
     CardSwappedError,
+    InvalidPinError,
     LastTryNotConfirmedError,
+    NoCardError,
     PinBlockedError,
     PinFormatError,
     PinResultUnknownError,
@@ -46,6 +58,7 @@ from ndnclient.card.operations import (
     run_pin_operation,
 )
 from ndnclient.card.pin import PinGuard, PinRisk, SecretBuffer, assess
+from ndnclient.card.profile import GOSIGN_PROFILE
 from ndnclient.card.readers import reader_filter_from_env
 from ndnclient.card.session import PinCounter
 from ndnclient.card.status import CardStatus
@@ -71,17 +84,36 @@ def _take_secret(field: QLineEdit) -> SecretBuffer:
     return secret
 
 
+def _is_valid(field: QLineEdit, which: Literal["pin", "unlock"]) -> bool:
+    """Whether the field's value follows the card's rule (checked in a wiped buffer)."""
+    with SecretBuffer.from_text(field.text()) as secret:
+        if which == "unlock":
+            return GOSIGN_PROFILE.is_valid_unlock_code(secret.value)
+        return GOSIGN_PROFILE.is_valid_pin(secret.value)
+
+
+def _same(first: QLineEdit, second: QLineEdit) -> bool:
+    with SecretBuffer.from_text(first.text()) as one, SecretBuffer.from_text(second.text()) as two:
+        return hmac.compare_digest(one.value, two.value)
+
+
 @dataclass
 class _Form:
-    """One section: its fields in order (with the note under each) and its button."""
+    """One section: its description, its fields in order (each with its hint and the note
+    under it) and its button."""
 
     page: QWidget
+    description: QLabel
     fields: list[QLineEdit]
     notes: list[FieldNote]
     button: QPushButton
 
     def note_for(self, field: QLineEdit) -> FieldNote:
         return self.notes[self.fields.index(field)]
+
+    def clear_notes(self) -> None:
+        for note in self.notes:
+            note.clear_error()
 
 
 class PinPage(QWidget):
@@ -90,6 +122,9 @@ class PinPage(QWidget):
         self.services = services
         self.counters = UNKNOWN_COUNTERS
         self.busy = False
+        # The counters a new lock is told against: the page moves to ロック解除 only when the
+        # PIN becomes locked (or a locked card is first shown), never again on every re-read.
+        self._lock_seen_for: tuple[str | None, str | None] | None = None
         self._result_action: Callable[[], None] | None = None
 
         title = QLabel(self.tr("PIN of the IC card"))
@@ -145,29 +180,40 @@ class PinPage(QWidget):
     def _build_form(
         self,
         description: str,
-        rows: list[tuple[str, str]],
+        rows: list[tuple[str, str, str]],
         button_text: str,
         submit: Callable[[], None],
         extra: Sequence[QWidget] = (),
     ) -> _Form:
-        """A section: its description, any extra widgets, labelled secret fields each with a
-        note under it, and the button. `rows` holds (label with mnemonic, accessible name)."""
+        """A section: its description, any extra widgets, labelled secret fields each with
+        its rule shown under it (before anything is typed) and a note for errors, and the
+        button. `rows` holds (label with mnemonic, accessible name, hint or "")."""
         page = QWidget()
         text = QLabel(description)
         text.setWordWrap(True)
         form_layout = QFormLayout()
         fields: list[QLineEdit] = []
         notes: list[FieldNote] = []
-        for label_text, accessible_name in rows:
+        form: _Form
+        for label_text, accessible_name, hint_text in rows:
             field = secret_field(accessible_name)
             note = FieldNote()
             label = QLabel(label_text)
             label.setBuddy(field)
             cell = QVBoxLayout()
             cell.setContentsMargins(0, 0, 0, 0)
+            cell.setSpacing(2)
             cell.addWidget(field)
+            if hint_text:
+                hint = QLabel(hint_text)
+                hint.setWordWrap(True)
+                hint.setStyleSheet("color: #5f6368;")
+                field.setAccessibleDescription(hint_text)
+                cell.addWidget(hint)
             cell.addWidget(note)
             form_layout.addRow(label, cell)
+            # A stale message goes as soon as the user types again.
+            field.textEdited.connect(lambda _text: self._typed_in(form))
             fields.append(field)
             notes.append(note)
         # Enter moves to the next field; on the last one it submits.
@@ -187,12 +233,34 @@ class PinPage(QWidget):
         layout.addLayout(form_layout)
         layout.addLayout(buttons)
         layout.addStretch(1)
-        return _Form(page, fields, notes, button)
+        form = _Form(page, text, fields, notes, button)
+        return form
+
+    def _pin_rule(self) -> str:
+        return (
+            self.tr("%1 to %2 half-width letters or digits (0-9, A-Z, a-z)")
+            .replace("%1", str(GOSIGN_PROFILE.pin_min_length))
+            .replace("%2", str(GOSIGN_PROFILE.pin_max_length))
+        )
+
+    def _verify_text(self) -> str:
+        return self.tr("Check that you remember the PIN correctly. A wrong PIN uses up one try.")
+
+    def _change_text(self) -> str:
+        return self.tr(
+            "Enter the current PIN, then the new PIN twice. A wrong current PIN uses up one try."
+        )
+
+    def _unlock_text(self) -> str:
+        return self.tr(
+            "If the PIN is locked, call the helpdesk for an unlock code (8 digits) and set"
+            " a new PIN here. Nobody can look up the old PIN."
+        )
 
     def _build_verify(self) -> _Form:
         form = self._build_form(
-            self.tr("Check that you remember the PIN correctly. A wrong PIN uses up one try."),
-            [(self.tr("&PIN"), self.tr("PIN"))],
+            self._verify_text(),
+            [(self.tr("&PIN"), self.tr("PIN"), self._pin_rule())],
             self.tr("Check the PIN"),
             self.submit_verify,
         )
@@ -201,14 +269,11 @@ class PinPage(QWidget):
 
     def _build_change(self) -> _Form:
         form = self._build_form(
-            self.tr(
-                "Enter the current PIN, then the new PIN twice. A PIN is 4 to 16 half-width"
-                " letters or digits."
-            ),
+            self._change_text(),
             [
-                (self.tr("&Current PIN"), self.tr("Current PIN")),
-                (self.tr("&New PIN"), self.tr("New PIN")),
-                (self.tr("New PIN &again"), self.tr("New PIN again")),
+                (self.tr("&Current PIN"), self.tr("Current PIN"), ""),
+                (self.tr("&New PIN"), self.tr("New PIN"), self._pin_rule()),
+                (self.tr("New PIN &again"), self.tr("New PIN again"), ""),
             ],
             self.tr("Change the PIN"),
             self.submit_change,
@@ -222,14 +287,17 @@ class PinPage(QWidget):
         self.unlock_tries.setStyleSheet("font-weight: bold;")
         self.unlock_banner = Banner()
         form = self._build_form(
-            self.tr(
-                "If the PIN is locked, call the helpdesk for an unlock code (8 digits) and set"
-                " a new PIN here. Nobody can look up the old PIN."
-            ),
+            self._unlock_text(),
             [
-                (self.tr("&Unlock code (8 digits)"), self.tr("Unlock code")),
-                (self.tr("&New PIN"), self.tr("New PIN")),
-                (self.tr("New PIN &again"), self.tr("New PIN again")),
+                (
+                    self.tr("&Unlock code (8 digits)"),
+                    self.tr("Unlock code"),
+                    self.tr("The %1 digits the helpdesk gave you").replace(
+                        "%1", str(GOSIGN_PROFILE.unlock_code_length)
+                    ),
+                ),
+                (self.tr("&New PIN"), self.tr("New PIN"), self._pin_rule()),
+                (self.tr("New PIN &again"), self.tr("New PIN again"), ""),
             ],
             self.tr("Unlock and set the new PIN"),
             self.submit_unlock,
@@ -269,8 +337,11 @@ class PinPage(QWidget):
         self._forget_typed_if_card_changed(UNKNOWN_COUNTERS)
         self.counters = UNKNOWN_COUNTERS
         self._show_counter_labels()
-        self.tries_banner.show_message("warn", self.services.describe(error))
+        # No card in the reader is an ordinary state, not a fault.
+        neutral = isinstance(error, NoCardError | CardRemovedError)
+        self.tries_banner.show_message("info" if neutral else "warn", self.services.describe(error))
         self.unlock_banner.hide()
+        self._show_form_texts()
         self._update_controls()
 
     def _show_counters(self, counters: Counters) -> None:
@@ -279,7 +350,22 @@ class PinPage(QWidget):
         self._show_counter_labels()
         self._show_pin_risk(counters)
         self._show_unlock_risk(counters)
+        self._show_form_texts()
         self._update_controls()
+        self._move_to_unlock_when_newly_locked(counters)
+
+    def _move_to_unlock_when_newly_locked(self, counters: Counters) -> None:
+        """A locked PIN leaves only ロック解除: go there once, when the lock is first shown."""
+        card = (counters.reader, counters.card_number)
+        locked = counters.pin is not None and counters.pin.blocked and not counters.card_dead
+        if not locked:
+            self._lock_seen_for = None
+            return
+        if self._lock_seen_for == card:
+            return
+        self._lock_seen_for = card
+        if self.tabs.currentWidget() is not self.unlock_form.page:
+            self.go_to_unlock()
 
     def _forget_typed_if_card_changed(self, counters: Counters) -> None:
         """What was typed was meant for the card shown then: when another card (or none)
@@ -291,13 +377,13 @@ class PinPage(QWidget):
         for field in self.secret_fields:
             empty_secret(field)
         if typed and not self.busy:
-            self._show_result(
-                "info",
-                self.tr(
-                    "The card changed, so what you typed was cleared and nothing was sent."
-                    " Check the card named above and enter it again."
-                ),
-            )
+            self._show_result("info", self._card_changed_text())
+
+    def _card_changed_text(self) -> str:
+        return self.tr(
+            "The card was changed, so what you typed was cleared. It was not sent to any card,"
+            " so no try was used. Check the card named above and enter it again."
+        )
 
     def _show_counter_labels(self) -> None:
         self._show_target_card()
@@ -327,6 +413,7 @@ class PinPage(QWidget):
         self.target_card.setAccessibleDescription(text)
 
     def _show_pin_risk(self, counters: Counters) -> None:
+        """The one message about the PIN's tries left: its colour follows how near a lock is."""
         pin = counters.pin
         if counters.card_dead:
             self.tries_banner.show_message(
@@ -354,10 +441,11 @@ class PinPage(QWidget):
             )
         elif risk is PinRisk.LAST_TRY:
             self.tries_banner.show_message(
-                "warn",
+                "critical",
                 self.tr(
                     "Only one PIN try is left. If the next PIN is wrong, the card will be"
-                    " locked. You will be asked to confirm before the PIN is sent."
+                    " locked. If you are not sure of your PIN, do not enter it: ask the"
+                    " helpdesk first. You will be asked to confirm before the PIN is sent."
                 ),
             )
         else:
@@ -369,6 +457,35 @@ class PinPage(QWidget):
                 ).replace("%1", str(pin.tries_left)),
             )
 
+    def _show_form_texts(self) -> None:
+        """A locked (or dead) card's closed sections say why, not what a wrong PIN costs."""
+        pin = self.counters.pin
+        if self.counters.card_dead:
+            closed = self.tr("This card can no longer be used, so its PIN cannot be used here.")
+            self.verify_form.description.setText(closed)
+            self.change_form.description.setText(closed)
+            self.unlock_form.description.setText(
+                self.tr("No unlock-code tries are left, so this card cannot be unlocked.")
+            )
+            return
+        if pin is not None and pin.blocked:
+            self.verify_form.description.setText(
+                self.tr(
+                    "The PIN is locked, so it cannot be checked. Unlock it on the Unlock tab"
+                    " with the unlock code from the helpdesk."
+                )
+            )
+            self.change_form.description.setText(
+                self.tr(
+                    "The PIN is locked, so it cannot be changed. Unlock it on the Unlock tab"
+                    " with the unlock code from the helpdesk; you set a new PIN there."
+                )
+            )
+        else:
+            self.verify_form.description.setText(self._verify_text())
+            self.change_form.description.setText(self._change_text())
+        self.unlock_form.description.setText(self._unlock_text())
+
     def _show_unlock_risk(self, counters: Counters) -> None:
         unlock = counters.unlock
         risk = None if unlock is None else assess(unlock)
@@ -377,7 +494,7 @@ class PinPage(QWidget):
             self.unlock_banner.hide()
         elif risk is PinRisk.LAST_TRY:
             self.unlock_banner.show_message(
-                "warn",
+                "critical",
                 self.tr(
                     "Only one unlock-code try is left. If the code is wrong, the card can never"
                     " be used again. Check the code with the helpdesk; you will be asked to"
@@ -411,15 +528,39 @@ class PinPage(QWidget):
 
     def go_to_unlock(self) -> None:
         self.tabs.setCurrentWidget(self.unlock_form.page)
-        self.unlock_code.setFocus()
+        if self.unlock_code.isEnabled() and self.isVisible():  # never steal another page's
+            self.unlock_code.setFocus()
+
+    @property
+    def _forms(self) -> tuple[_Form, _Form, _Form]:
+        return (self.verify_form, self.change_form, self.unlock_form)
 
     def _tab_changed(self, _index: int) -> None:
         self.result.hide()
         if self.counters.pin is not None:
             self._show_pin_risk(self.counters)  # "Go to Unlock" only outside Unlock
-        for form in (self.verify_form, self.change_form, self.unlock_form):
-            for note in form.notes:
-                note.clear_error()
+        for form in self._forms:
+            form.clear_notes()
+            if form.page is not self.tabs.currentWidget():
+                # A PIN does not wait, unseen, in a tab the user has left.
+                for field in form.fields:
+                    empty_secret(field)
+
+    def _typed_in(self, form: _Form) -> None:
+        """The user is correcting: last time's messages no longer apply."""
+        form.clear_notes()
+        self.result.hide()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # Leaving the page (not minimising the window): no message or typed PIN stays for
+        # the next visit.
+        if not event.spontaneous():
+            self.result.hide()
+            for form in self._forms:
+                form.clear_notes()
+                for field in form.fields:
+                    empty_secret(field)
+        super().hideEvent(event)
 
     # --- submitting ---------------------------------------------------------------------------
 
@@ -439,26 +580,26 @@ class PinPage(QWidget):
             for field in form.fields:
                 empty_secret(field)
             return
-        for note in form.notes:
-            note.clear_error()
+        form.clear_notes()
         self.result.hide()
+        if not self._may_send(operation):
+            for field in form.fields:
+                empty_secret(field)
+            return
+        if not self._input_follows_the_rules(operation, form):
+            return  # the notes say what to correct; what was right is kept
+        counter = self.counters.unlock if operation == "unlock" else self.counters.pin
+        confirmed = counter is not None and assess(counter) is PinRisk.LAST_TRY
+        card = (self.counters.reader, self.counters.card_number)
         secrets = [_take_secret(field) for field in form.fields]
         handed_to_job = False
         try:
-            if not self._may_send(operation):
-                return
-            if operation != "verify" and not hmac.compare_digest(
-                secrets[1].value, secrets[2].value
-            ):
-                form.notes[2].show_error(
-                    self.tr("The two new PINs do not match. Nothing was sent to the card.")
-                )
-                form.fields[1].setFocus()
-                return
-            counter = self.counters.unlock if operation == "unlock" else self.counters.pin
-            confirmed = counter is not None and assess(counter) is PinRisk.LAST_TRY
             if confirmed and not self._confirm_last_try(operation):
-                self._show_result("info", self.tr("Nothing was sent to the card."))
+                self._show_result("info", self._not_sent_text(operation))
+                return
+            if card != (self.counters.reader, self.counters.card_number) or self.busy:
+                # The card changed while the question was open: the yes was for another card.
+                self._show_result("info", self._card_changed_text())
                 return
             self._start(operation, form, secrets, confirmed)
             handed_to_job = True
@@ -466,6 +607,44 @@ class PinPage(QWidget):
             if not handed_to_job:
                 for secret in secrets:
                     secret.wipe()
+
+    def _input_follows_the_rules(self, operation: Operation, form: _Form) -> bool:
+        """Check what was typed before anything is sent (no try is spent on a PIN the card
+        would refuse anyway). Each mistake is told under its field and only that field (the
+        new PIN with its confirmation) is emptied; the first of them gets the focus."""
+        first = form.fields[0]
+        wrong: list[QLineEdit] = []
+        if not _is_valid(first, "unlock" if operation == "unlock" else "pin"):
+            which = "unlock" if operation == "unlock" else "pin"
+            form.notes[0].show_error(self.services.describe(PinFormatError("", which=which)))
+            empty_secret(first)
+            wrong.append(first)
+        if operation != "verify":
+            new, again = form.fields[1], form.fields[2]
+            if not _is_valid(new, "pin"):
+                form.notes[1].show_error(
+                    self.services.describe(PinFormatError("", which="new_pin"))
+                )
+                wrong.append(new)
+            elif not _same(new, again):
+                form.notes[2].show_error(
+                    self.tr(
+                        "The two new PINs do not match. Enter the new PIN twice again. It has"
+                        " not been sent to the card, so no try was used."
+                    )
+                )
+                wrong.append(new)
+            if new in wrong:
+                empty_secret(new)
+                empty_secret(again)
+        if wrong:
+            wrong[0].setFocus()
+        return not wrong
+
+    def _not_sent_text(self, operation: Operation) -> str:
+        if operation == "unlock":
+            return self.tr("The unlock code has not been sent to the card, so no try was used.")
+        return self.tr("The PIN has not been sent to the card, so no try was used.")
 
     def _may_send(self, operation: Operation) -> bool:
         """False (and the guidance shown) when the counters already say nothing may be sent.
@@ -525,12 +704,12 @@ class PinPage(QWidget):
                 return guard.unlock(code, new, last_try_confirmed=confirmed)
 
         def done(outcome: PinOutcome) -> None:
-            self._finished(operation, form, outcome.error, outcome.counters)
+            self._finished(operation, form, outcome.error, outcome.counters, confirmed)
 
         def failed(error: BaseException) -> None:
             for secret in secrets:  # the job may never have run
                 secret.wipe()
-            self._finished(operation, form, error, None)
+            self._finished(operation, form, error, None, confirmed)
 
         # The card named on the page: the one in that reader, and only while it is the card
         # whose tries were shown (its number is compared inside the command's transaction).
@@ -563,6 +742,7 @@ class PinPage(QWidget):
         form: _Form,
         error: BaseException | None,
         counters: Counters | None,
+        last_try_sent: bool,
     ) -> None:
         self.busy = False
         # Unknown when the card went away; the status read below says why.
@@ -571,6 +751,16 @@ class PinPage(QWidget):
         self.services.card.refresh_status()
         if error is None:
             self._show_result("ok", self._success_text(operation))
+        elif isinstance(error, InvalidPinError):
+            # The tries left and what they mean are in the tries banner, read from the card.
+            self._show_result("error", self._wrong_text(operation))
+        elif isinstance(error, PinBlockedError):
+            # What to do is the tries banner's (the page is on ロック解除 now); this says only
+            # what became of what was typed.
+            self._show_result(
+                "error" if last_try_sent else "info",
+                self._blocked_text(operation, last_try_sent),
+            )
         elif isinstance(error, PinFormatError):
             self._show_format_error(operation, form, error)
         elif isinstance(error, LastTryNotConfirmedError):
@@ -578,8 +768,8 @@ class PinPage(QWidget):
             self._show_result(
                 "warn",
                 self.tr(
-                    "Only one try is left now, so nothing was sent. Enter it again; you will"
-                    " be asked to confirm before it is sent."
+                    "Only one try is left now, so it was not sent to the card and no try was"
+                    " used. Enter it again; you will be asked to confirm before it is sent."
                 ),
             )
         elif isinstance(error, PinResultUnknownError):
@@ -598,14 +788,45 @@ class PinPage(QWidget):
                 self.tr("Read the card again"),
                 self.refresh_counters,
             )
-        elif isinstance(error, PinBlockedError) and not isinstance(error, UnlockCodeBlockedError):
-            self._show_result(
-                "error", self.services.describe(error), self.tr("Go to Unlock"), self.go_to_unlock
-            )
         else:
             self._show_result("error", self.services.describe(error))
-        if error is not None and form.fields[0].isEnabled():
-            form.fields[0].setFocus()
+        if error is not None and self.tabs.currentWidget() is form.page:
+            focus = next((field for field in form.fields if field.isEnabled()), None)
+            if focus is not None and not any(field.hasFocus() for field in form.fields):
+                focus.setFocus()
+
+    def _wrong_text(self, operation: Operation) -> str:
+        if operation == "verify":
+            return self.tr("The PIN is wrong. One try was used up.")
+        if operation == "change":
+            return self.tr(
+                "The current PIN is wrong, so the PIN was not changed. One try was used up."
+            )
+        return self.tr(
+            "The unlock code is wrong. One unlock-code try was used up. Please check the code"
+            " with the helpdesk again."
+        )
+
+    def _blocked_text(self, operation: Operation, last_try_sent: bool) -> str:
+        if operation == "unlock":
+            if last_try_sent:
+                return self.tr(
+                    "The unlock code was wrong, and no unlock-code tries are left."
+                    " What to do now is shown above."
+                )
+            return self.tr(
+                "No unlock-code tries were left, so the code was not sent to the card."
+                " What to do now is shown above."
+            )
+        if last_try_sent:
+            return self.tr(
+                "The PIN was wrong, and no tries are left, so the PIN is now locked."
+                " What to do now is shown above."
+            )
+        return self.tr(
+            "The PIN was already locked, so it was not sent to the card."
+            " What to do now is shown above."
+        )
 
     def _success_text(self, operation: Operation) -> str:
         if operation == "verify":

@@ -28,7 +28,7 @@ from ndnclient.settings import secrets
 from ndnclient.settings.errors import SettingsError
 from ndnclient.settings.service import Settings
 from ndnclient.ui.services import Services
-from ndnclient.ui.widgets import Banner, FieldNote, empty_secret, secret_field
+from ndnclient.ui.widgets import Banner, FieldNote, empty_secret, scrolling, secret_field
 
 LANGUAGES = (("ja", "日本語"), ("en", "English"))
 
@@ -79,8 +79,8 @@ class SettingsPage(QWidget):
         self.receive_timeout = self._seconds_field(120)
         self.receive_timeout.setAccessibleName(self.tr("Answer time limit (seconds)"))
         repository_form = QFormLayout(repository)
-        repository_form.addRow(self.tr("URL"), self.ldap_url)
-        repository_form.addRow("", self.ldap_url_note)
+        # A note sits in its field's column: a hidden one takes no room (an empty row would).
+        repository_form.addRow(self.tr("URL"), _with_note(self.ldap_url, self.ldap_url_note))
         repository_form.addRow(self.tr("Connection time limit (seconds)"), self.connect_timeout)
         repository_form.addRow(self.tr("Answer time limit (seconds)"), self.receive_timeout)
 
@@ -100,10 +100,11 @@ class SettingsPage(QWidget):
         password_row.addWidget(self.save_password)
         password_row.addWidget(self.clear_password)
         proxy_form = QFormLayout(proxy)
-        proxy_form.addRow(self.tr("URL"), self.proxy_url)
-        proxy_form.addRow("", self.proxy_url_note)
-        proxy_form.addRow(self.tr("Password"), password_row)
-        proxy_form.addRow("", self.proxy_password_note)
+        proxy_form.addRow(self.tr("URL"), _with_note(self.proxy_url, self.proxy_url_note))
+        password_column = QVBoxLayout()
+        password_column.addLayout(password_row)
+        password_column.addWidget(self.proxy_password_note)
+        proxy_form.addRow(self.tr("Password"), password_column)
         proxy_form.addRow(
             "",
             QLabel(
@@ -132,10 +133,10 @@ class SettingsPage(QWidget):
         for field in (self.language, self.connect_timeout, self.receive_timeout):
             field.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # not focused by the wheel
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(self.locked)
-        layout.addWidget(self.banner)
+        # The title and the banners stay in view; the groups below scroll (one scroll area).
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(method)
         layout.addWidget(repository)
         layout.addWidget(proxy)
@@ -145,6 +146,17 @@ class SettingsPage(QWidget):
         layout.addLayout(save_row)
         layout.addWidget(language)
         layout.addStretch(1)
+        page = QVBoxLayout(self)
+        page.addWidget(title)
+        page.addWidget(self.locked)
+        page.addWidget(self.banner)
+        page.addWidget(scrolling(body), 1)
+        # An edit makes its field's note and the last "saved" stale.
+        # (Signals of the user's own edits only: what _show puts in must not count.)
+        self.ldap_url.textEdited.connect(lambda _: self._edited(self.ldap_url_note))
+        self.proxy_url.textEdited.connect(lambda _: self._edited(self.proxy_url_note))
+        self.proxy_password.textEdited.connect(lambda _: self._edited(self.proxy_password_note))
+        self.methods.buttonClicked.connect(lambda _: self._edited(None))
         self.fields: dict[str, list[QWidget]] = {
             "verification_method": [self.ldap_method, self.multitrust_method],
             "ldap.url": [self.ldap_url],
@@ -162,6 +174,16 @@ class SettingsPage(QWidget):
         self._displayed: dict[str, Any] = {}
         services.settings.changed.connect(self._show)
         self._show(services.settings.current)
+
+    def on_shown(self) -> None:
+        """What the page said last time is not news when the user comes back."""
+        self.banner.hide()
+
+    def _edited(self, note: FieldNote | None) -> None:
+        if note is not None:
+            note.clear_error()
+        if self.banner.kind in ("ok", "info"):
+            self.banner.hide()
 
     @staticmethod
     def _seconds_field(maximum: float) -> QDoubleSpinBox:
@@ -328,9 +350,11 @@ class SettingsPage(QWidget):
         password = self.proxy_password.text()
         empty_secret(self.proxy_password)  # never kept on screen
         if proxy is None:
+            # The catalogue's sentence names a command; in the window, the button is the way.
             self.proxy_password_note.show_error(
-                self.services.messages.text("settings.proxy_not_set")
+                self.tr("Enter the proxy URL and press Save first, then store its password.")
             )
+            self.proxy_url.setFocus()
             return
         if not password:
             self.proxy_password_note.show_error(
@@ -351,6 +375,18 @@ class SettingsPage(QWidget):
         proxy = self.services.settings.current.proxy_url
         if proxy is None:
             return
+        answer = QMessageBox.question(
+            self,
+            self.tr("Remove the stored password?"),
+            self.tr(
+                "Remove the stored password of the proxy %1? Until it is stored again, the"
+                " connections through the proxy may be refused."
+            ).replace("%1", proxy),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
 
         def done(removed: bool) -> None:
             key = "settings.proxy_password_cleared" if removed else "settings.proxy_password_none"
@@ -362,6 +398,13 @@ class SettingsPage(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self.banner.show_message("error", self.services.describe(error))
+
+
+def _with_note(field: QWidget, note: FieldNote) -> QVBoxLayout:
+    column = QVBoxLayout()
+    column.addWidget(field)
+    column.addWidget(note)
+    return column
 
 
 # The mouse wheel turns these only once the user has clicked or tabbed into one; scrolling

@@ -3,12 +3,13 @@ edit, remove. Values IT locks are shown read-only with the reason."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -24,46 +25,104 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ndnclient.card.info import format_card_number
+from ndnclient.card.info import CardInfo, format_card_number
 from ndnclient.card.status import CardStatus, today_in_japan
 from ndnclient.settings.cards import RegisteredCard, Registration, switching_until
 from ndnclient.settings.errors import CardInSwitchingPeriodError, InvalidValueError
 from ndnclient.settings.service import Settings
 from ndnclient.ui.actions import register_inserted_card
 from ndnclient.ui.services import Services
-from ndnclient.ui.widgets import Banner, FieldNote
+from ndnclient.ui.widgets import Banner, DeleteKey, FieldNote
 
 CARDS_KEY = "cards"
 
 
+# How a date may be typed: as ISO, with slashes or dots, as 8 digits, with 年月日, or in the
+# 令和 era (R9.4.30, 令和9年4月30日), as it is printed on the card's notice.
+_WESTERN_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_REIWA_DATE = re.compile(
+    r"(?:R|令和)\s*(\d{1,2}|元)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+)
+REIWA_YEAR_ZERO = 2018
+# A GoSign card is valid for years: a validity shorter than this is most likely a typo.
+SHORT_VALIDITY_DAYS = 365
+
+
+def parse_typed_date(text: str) -> date | None:
+    """The date a person typed, or None when it is not one."""
+    typed = unicodedata.normalize("NFKC", text).strip().upper()
+    try:
+        if match := _REIWA_DATE.fullmatch(typed):
+            era_year = 1 if match.group(1) == "元" else int(match.group(1))
+            return date(REIWA_YEAR_ZERO + era_year, int(match.group(2)), int(match.group(3)))
+        match = _WESTERN_DATE.fullmatch(typed) or _COMPACT_DATE.fullmatch(typed)
+        if match:
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+    return None
+
+
+def _column(*widgets: QWidget) -> QVBoxLayout:
+    column = QVBoxLayout()
+    for widget in widgets:
+        column.addWidget(widget)
+    return column
+
+
 class CardEditDialog(QDialog):
-    """Edit one registered card: number, validity and label, each checked next to its field."""
+    """Edit one registered card: number, validity and label, each checked next to its field.
+
+    A new card starts with empty dates (or the inserted card's own, when it is the one being
+    added): a default such as today would register a card valid for one day."""
 
     def __init__(
-        self, services: Services, card: RegisteredCard | None, parent: QWidget | None = None
+        self,
+        services: Services,
+        card: RegisteredCard | None,
+        parent: QWidget | None = None,
+        inserted: CardInfo | None = None,
     ) -> None:
         super().__init__(parent)
         self.services = services
+        self.original = card
         self.setWindowTitle(self.tr("Registered card"))
-        self.number = QLineEdit(format_card_number(card.card_number) if card else "")
+        number = card.card_number if card else (inserted.card_number if inserted else "")
+        self.number = QLineEdit(format_card_number(number) if number else "")
         self.number.setAccessibleName(self.tr("Card number"))
         self.number.setPlaceholderText("0000-0000-0000-0000")
         self.number_note = FieldNote()
-        today = today_in_japan()
-        self.valid_from = self._date_field(card.valid_from if card else today)
-        self.valid_from.setAccessibleName(self.tr("Valid from"))
-        self.valid_to = self._date_field(card.valid_to if card else today)
-        self.valid_to.setAccessibleName(self.tr("Valid to"))
+        valid_from = card.valid_from if card else (inserted.valid_from if inserted else None)
+        valid_to = card.valid_to if card else (inserted.valid_to if inserted else None)
+        self.valid_from = self._date_field(valid_from, self.tr("Valid from"))
+        self.valid_to = self._date_field(valid_to, self.tr("Valid to"))
         self.dates_note = FieldNote()
+        self.dates_help = QLabel(
+            self.tr(
+                "As printed on the card's notice, for example 2027-04-30, 2027/04/30 or"
+                " R9.4.30. Register the inserted card to have them read from the card."
+            )
+        )
+        self.dates_help.setWordWrap(True)
+        self.dates_help.setStyleSheet("color: #5f6368;")
         self.label = QLineEdit(card.label if card else "")
         self.label.setAccessibleName(self.tr("Label"))
         self.label.setPlaceholderText(self.tr("for example: 2026 renewal"))
+        # Wide enough for a whole card number and a date, whatever the font and the scale.
+        metrics = self.number.fontMetrics()
+        field_width = (
+            metrics.horizontalAdvance("0000-0000-0000-0000") + 8 * metrics.averageCharWidth()
+        )
+        for field in (self.number, self.valid_from, self.valid_to, self.label):
+            field.setMinimumWidth(field_width)
         form = QFormLayout()
-        form.addRow(self.tr("Card number"), self.number)
-        form.addRow("", self.number_note)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        # A note sits in its field's column: a hidden one takes no room (an empty form row would).
+        form.addRow(self.tr("Card number"), _column(self.number, self.number_note))
         form.addRow(self.tr("Valid from"), self.valid_from)
-        form.addRow(self.tr("Valid to"), self.valid_to)
-        form.addRow("", self.dates_note)
+        form.addRow(self.tr("Valid to"), _column(self.valid_to, self.dates_help, self.dates_note))
         form.addRow(self.tr("Label"), self.label)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -73,35 +132,114 @@ class CardEditDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
+        # Room for the labels, the fields and two lines of a note; it grows with longer notes.
+        self.setMinimumWidth(metrics.averageCharWidth() * 24 + field_width * 2)
+        self.number.textEdited.connect(lambda _: self._note_cleared(self.number_note))
+        for field in (self.valid_from, self.valid_to):
+            field.textEdited.connect(lambda _: self._note_cleared(self.dates_note))
         self.result_card: RegisteredCard | None = None
+        # The short validity the user has seen the warning for (OK again registers it).
+        self._short_validity_seen: tuple[date, date] | None = None
 
-    @staticmethod
-    def _date_field(day: date) -> QDateEdit:
-        field = QDateEdit(QDate(day.year, day.month, day.day))
-        field.setCalendarPopup(True)
-        field.setDisplayFormat("yyyy-MM-dd")
+    def _date_field(self, day: date | None, name: str) -> QLineEdit:
+        field = QLineEdit(day.isoformat() if day else "")
+        field.setPlaceholderText(self.tr("for example 2027-04-30"))
+        field.setAccessibleName(name)
         return field
+
+    def _note_cleared(self, note: FieldNote) -> None:
+        note.clear_error()
+        self.adjustSize()
+
+    def _show_note(self, note: FieldNote, text: str) -> None:
+        note.show_error(text)
+        self.adjustSize()  # the dialog grows: a note is never clipped
+        # The focus goes to the field to correct (the first one, when there are two).
+        if note is self.number_note:
+            self.number.setFocus()
+        elif self.number_note.isHidden():
+            empty = not self.valid_from.text().strip() or not parse_typed_date(
+                self.valid_from.text()
+            )
+            (self.valid_from if empty else self.valid_to).setFocus()
+
+    def _typed_date(self, field: QLineEdit, name: str) -> date | None:
+        text = field.text().strip()
+        if not text:
+            self._show_note(
+                self.dates_note,
+                self.tr("Enter %1 as printed on the card's notice.").replace("%1", name),
+            )
+            return None
+        day = parse_typed_date(text)
+        if day is None:
+            self._show_note(
+                self.dates_note,
+                self.tr('"%1" is not a date. Enter it like 2027-04-30.').replace("%1", text),
+            )
+        return day
 
     def _check(self) -> None:
         self.number_note.clear_error()
         self.dates_note.clear_error()
-        from_qt, to_qt = self.valid_from.date(), self.valid_to.date()
+        self.adjustSize()
+        valid_from = self._typed_date(self.valid_from, self.tr("the first day of the validity"))
+        valid_to = (
+            self._typed_date(self.valid_to, self.tr("the last day of the validity"))
+            if valid_from is not None
+            else None
+        )
         entry = {
             "card_number": self.number.text(),
-            "valid_from": date(from_qt.year(), from_qt.month(), from_qt.day()).isoformat(),
-            "valid_to": date(to_qt.year(), to_qt.month(), to_qt.day()).isoformat(),
+            "valid_from": valid_from.isoformat() if valid_from else "",
+            "valid_to": valid_to.isoformat() if valid_to else "",
             "label": self.label.text(),
         }
         try:
-            self.result_card = RegisteredCard.from_json(entry)
+            card = RegisteredCard.from_json(entry)
         except InvalidValueError as error:
-            note = self.number_note if error.reason == "card_number" else self.dates_note
-            if error.reason == "card_entry" and entry["valid_to"] < entry["valid_from"]:
-                note.show_error(self.tr("The validity ends before it starts."))
+            if error.reason == "card_number":
+                self._show_note(self.number_note, self.services.describe(error))
+            elif valid_from is None or valid_to is None:
+                pass  # the dates' note already says what is missing
+            elif valid_to < valid_from:
+                self._show_note(self.dates_note, self.tr("The validity ends before it starts."))
             else:
-                note.show_error(self.services.describe(error))
+                self._show_note(self.dates_note, self.services.describe(error))
             return
+        if valid_from is None or valid_to is None or not self._dates_plausible(card):
+            return
+        self.result_card = card
         self.accept()
+
+    def _dates_plausible(self, card: RegisteredCard) -> bool:
+        """Refuse an end date already past (unless it is the entry's own, unchanged); warn
+        once about a validity too short for a card (OK again registers it)."""
+        today = today_in_japan()
+        unchanged = self.original is not None and self.original.valid_to == card.valid_to
+        if card.expired(today) and not unchanged:
+            self._show_note(
+                self.dates_note,
+                self.tr(
+                    "The last day of the validity, %1, has already passed: an expired card cannot"
+                    " be used. Check the date on the card's notice."
+                ).replace("%1", str(card.valid_to)),
+            )
+            return False
+        days = (card.valid_to - card.valid_from).days + 1
+        dates = (card.valid_from, card.valid_to)
+        if days < SHORT_VALIDITY_DAYS and self._short_validity_seen != dates:
+            self._short_validity_seen = dates
+            self._show_note(
+                self.dates_note,
+                self.tr(
+                    "The validity is only %1 day(s) long, but a GoSign IC card is valid for"
+                    " years. Check both dates on the card's notice. If they are right, press OK"
+                    " again."
+                ).replace("%1", str(days)),
+            )
+            return False
+        return True
 
 
 class UserInfoPage(QWidget):
@@ -109,6 +247,7 @@ class UserInfoPage(QWidget):
         super().__init__(parent)
         self.services = services
         self.inserted_number: str | None = None
+        self.inserted_info: CardInfo | None = None
         title = QLabel(self.tr("User info settings"))
         title.setStyleSheet("font-size: 16pt; font-weight: bold;")
         intro = QLabel(
@@ -134,9 +273,16 @@ class UserInfoPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Numbers and dates are never cut ("9392-0000-1234..."): their columns fit their text,
+        # and the label takes the room that is left.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.table.doubleClicked.connect(lambda _: self._edit())
+        self.table.itemSelectionChanged.connect(self._enable_buttons)
+        # Delete removes the selected card, after the same question as the button.
+        self.delete_key = DeleteKey(self.table, self._remove_selected)
         self.register_button = QPushButton(self.tr("Register the inserted card"))
         self.add_button = QPushButton(self.tr("Add by hand…"))
         self.edit_button = QPushButton(self.tr("Edit…"))
@@ -146,7 +292,7 @@ class UserInfoPage(QWidget):
         self.register_button.clicked.connect(self._register)
         self.add_button.clicked.connect(self._add)
         self.edit_button.clicked.connect(self._edit)
-        self.remove_button.clicked.connect(self._remove)
+        self.remove_button.clicked.connect(self._remove_selected)
         buttons = QHBoxLayout()
         for button in (self.register_button, self.add_button, self.edit_button, self.remove_button):
             buttons.addWidget(button)
@@ -166,12 +312,18 @@ class UserInfoPage(QWidget):
 
     # --- showing ----------------------------------------------------------------------------
 
+    def on_shown(self) -> None:
+        """What the page said last time is not news when the user comes back."""
+        self.banner.hide()
+
     def _card_changed(self, status: CardStatus) -> None:
+        self.inserted_info = status.info
         self.inserted_number = status.info.card_number if status.info else None
         self._show(self.services.settings.current)
 
     def _show(self, settings: Settings) -> None:
         cards = settings.cards
+        chosen = self._selected_number()
         self.table.setRowCount(len(cards))
         today = today_in_japan()
         for row, card in enumerate(cards):
@@ -195,20 +347,37 @@ class UserInfoPage(QWidget):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, card.card_number)
                 self.table.setItem(row, column, item)
+        # The selection stays on the same card, or on none: never on the next row, where a
+        # second click on 削除 would remove another card.
+        numbers = [card.card_number for card in cards]
+        if chosen in numbers:
+            self.table.selectRow(numbers.index(chosen))
+        else:
+            self.table.clearSelection()
+            self.table.setCurrentCell(-1, -1)
         locked = settings.locked(CARDS_KEY)
         if locked:
             self.locked.show_message("info", self.services.locked_sentence(CARDS_KEY))
         else:
             self.locked.hide()
-        for button in (self.register_button, self.add_button, self.edit_button, self.remove_button):
-            button.setEnabled(not locked)
+        self._enable_buttons()
+
+    def _enable_buttons(self) -> None:
+        unlocked = not self.services.settings.current.locked(CARDS_KEY)
+        self.register_button.setEnabled(unlocked)
+        self.add_button.setEnabled(unlocked)
+        chosen = unlocked and self._selected_number() is not None
+        self.edit_button.setEnabled(chosen)
+        self.remove_button.setEnabled(chosen)
+
+    def _selected_number(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        item = self.table.item(rows[0].row(), 0) if rows else None
+        number = item.data(Qt.ItemDataRole.UserRole) if item else None
+        return str(number) if number else None
 
     def _selected(self) -> RegisteredCard | None:
-        row = self.table.currentRow()
-        if row < 0:
-            return None
-        item = self.table.item(row, 0)
-        number = item.data(Qt.ItemDataRole.UserRole) if item else None
+        number = self._selected_number()
         return next(
             (c for c in self.services.settings.current.cards if c.card_number == number), None
         )
@@ -232,7 +401,11 @@ class UserInfoPage(QWidget):
         register_inserted_card(self.services, self, done, self._failed)
 
     def _add(self) -> None:
-        dialog = CardEditDialog(self.services, None, self)
+        # The inserted card, when it is not registered yet, offers its own number and validity.
+        info = self.inserted_info
+        registered = {card.card_number for card in self.services.settings.current.cards}
+        offered = info if info is not None and info.card_number not in registered else None
+        dialog = CardEditDialog(self.services, None, self, inserted=offered)
         if dialog.exec() and dialog.result_card is not None:
             new = dialog.result_card
             self._put_card(
@@ -253,10 +426,31 @@ class UserInfoPage(QWidget):
                 dialog.result_card, card.card_number, self.tr("The card's entry is saved.")
             )
 
-    def _remove(self, force: bool = False) -> None:
+    def _remove_selected(self) -> None:
         card = self._selected()
-        if card is None:
+        if card is None or self.services.settings.current.locked(CARDS_KEY):
             return
+        if self._confirm_removal(card):
+            self._remove(card)
+
+    def _confirm_removal(self, card: RegisteredCard) -> bool:
+        number = format_card_number(card.card_number)
+        text = self.tr("Remove card %1 from the registered cards?").replace("%1", number)
+        if card.card_number == self.inserted_number:
+            text += "\n\n" + self.tr(
+                "This is the card in the reader now. Until it is registered again, the"
+                " operation check reports it as not registered."
+            )
+        answer = QMessageBox.question(
+            self,
+            self.tr("Remove the card?"),
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _remove(self, card: RegisteredCard, force: bool = False) -> None:
         service = self.services.settings_service
 
         def work() -> Settings:
@@ -286,7 +480,7 @@ class UserInfoPage(QWidget):
                     QMessageBox.StandardButton.No,
                 )
                 if answer == QMessageBox.StandardButton.Yes:
-                    self._remove(force=True)
+                    self._remove(card, force=True)
                 return
             self._failed(error)
 

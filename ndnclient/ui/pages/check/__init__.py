@@ -4,9 +4,8 @@ own (`run`), and the signature test's form (`signature_form`)."""
 from ndnclient.ui.pages.check.page import (
     CODE_COLUMN,
     STATUS_COLUMN,
-    TIME_COLUMN,
     TITLE_COLUMN,
     CheckPage,
 )
 
-__all__ = ["CODE_COLUMN", "STATUS_COLUMN", "TIME_COLUMN", "TITLE_COLUMN", "CheckPage"]
+__all__ = ["CODE_COLUMN", "STATUS_COLUMN", "TITLE_COLUMN", "CheckPage"]

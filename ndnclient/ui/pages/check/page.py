@@ -4,12 +4,13 @@ itself is `run.py`, the signature test's form `signature_form.py`."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, Slot
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,12 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ndnclient.diagnostics.catalogue import Catalogue
+from ndnclient.diagnostics.catalogue import Catalogue, code_label
 from ndnclient.diagnostics.model import CheckResult, CheckStatus
 from ndnclient.diagnostics.report import (
     CheckReport,
     ReportWriteError,
     helpdesk_text,
+    in_japan,
     write_report,
 )
 from ndnclient.ui.pages.check.run import CheckRun, RunChannel, StopOnClose, check_count, start_run
@@ -46,11 +48,27 @@ from ndnclient.ui.widgets import (
 
 log = logging.getLogger(__name__)
 
-STATUS_COLUMN, CODE_COLUMN, TITLE_COLUMN, TIME_COLUMN = range(4)
+# The time each check took is for the helpdesk (the report and the JSON), not the table.
+STATUS_COLUMN, CODE_COLUMN, TITLE_COLUMN = range(3)
 PROBLEMS = (CheckStatus.FAIL, CheckStatus.WARN)
+# Outcomes that mean no card was there to check: a state, not a fault.
+NO_CARD_OUTCOMES = ("no_card", "card_removed")
+
+
+class TakesWhatIsLeft(QWidget):
+    """Asks the page for no more than its minimum height. The page's scroll area sizes the
+    page by what its parts ask for (the wrapped texts make it), so the results, which
+    scroll inside themselves, must not ask for more: they take the height that is left."""
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSizeHint()
 
 
 class CheckPage(QWidget):
+    # A page of the window a result's remedy names ("user_info", "urls", ...): the window
+    # shows it (a page never imports another page).
+    open_page = Signal(str)
+
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
@@ -120,9 +138,9 @@ class CheckPage(QWidget):
         self.examined.hide()
         self.banner = Banner()
 
-        self.table = QTableWidget(0, 4)
+        self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Result"), self.tr("Code"), self.tr("Details"), self.tr("Time")]
+            [self.tr("Result"), self.tr("Code"), self.tr("Details")]
         )
         self.table.setAccessibleName(self.tr("Results of the operation check"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -133,7 +151,7 @@ class CheckPage(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        for column in (STATUS_COLUMN, CODE_COLUMN, TIME_COLUMN):
+        for column in (STATUS_COLUMN, CODE_COLUMN):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._show_selected)
@@ -144,12 +162,33 @@ class CheckPage(QWidget):
         self.details.setPlaceholderText(
             self.tr("Select a row to see what it means and what to do.")
         )
+        # The remedy's page, one click away ("Open the Allowed URL list page").
+        self.open_page_button = QPushButton()
+        self.open_page_button.clicked.connect(self._open_remedy_page)
+        self.open_page_button.hide()
+        self._remedy_page: str | None = None
+        explanation = QWidget()
+        explanation_layout = QVBoxLayout(explanation)
+        explanation_layout.setContentsMargins(0, 0, 0, 0)
+        explanation_layout.addWidget(self.details, 1)
+        remedy_row = QHBoxLayout()
+        remedy_row.addWidget(self.open_page_button)
+        remedy_row.addStretch(1)
+        explanation_layout.addLayout(remedy_row)
+        # The table takes the height the page has left and scrolls inside it: small minimums,
+        # so that the page itself never needs a scroll bar of its own at the usual sizes.
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() * 4)
+        self.details.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.details)
+        splitter.addWidget(explanation)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
+        results = TakesWhatIsLeft()
+        results_layout = QVBoxLayout(results)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.addWidget(splitter)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -161,7 +200,7 @@ class CheckPage(QWidget):
         layout.addWidget(self.codes)
         layout.addWidget(self.examined)
         layout.addWidget(self.banner)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(results, 1)
         for first, second in (
             (self.start_button, self.signature.checkbox),
             (self.signature.checkbox, self.signature.pin),
@@ -170,6 +209,7 @@ class CheckPage(QWidget):
             (self.copy_button, self.save_button),
             (self.save_button, self.table),
             (self.table, self.details),
+            (self.details, self.open_page_button),
         ):
             QWidget.setTabOrder(first, second)
         self._set_running(False)
@@ -182,6 +222,8 @@ class CheckPage(QWidget):
     def on_shown(self) -> None:
         if self.run is None:
             self.start_button.setFocus()
+        if not self.running:
+            self.banner.hide()  # "Copied", "Saved": news of an earlier visit
         self.signature.on_shown()
 
     @property
@@ -219,6 +261,7 @@ class CheckPage(QWidget):
         self._stopper.cancel = run.context.cancel
         self.table.setRowCount(0)
         self.details.clear()
+        self._offer_page(None)
         self.banner.hide()
         self.codes.hide()
         self.examined.hide()
@@ -265,6 +308,11 @@ class CheckPage(QWidget):
         if result.code in run.results:
             return
         run.results[result.code] = result
+        self._insert_row(run, result)
+        self.progress.setValue(len(run.results))
+        self._show_progress(len(run.results), len(run.checks))
+
+    def _insert_row(self, run: CheckRun, result: CheckResult) -> None:
         # Rows stay in the checks' order (G01, G02 …) while they arrive in any order.
         order = run.order(result.code)
         row = 0
@@ -273,8 +321,6 @@ class CheckPage(QWidget):
         self.table.insertRow(row)
         for column, item in enumerate(self._row_items(result)):
             self.table.setItem(row, column, item)
-        self.progress.setValue(len(run.results))
-        self._show_progress(len(run.results), len(run.checks))
 
     def _row_items(self, result: CheckResult) -> list[QTableWidgetItem]:
         colour, symbol = status_style(result.status)
@@ -286,13 +332,12 @@ class CheckPage(QWidget):
             font = QFont(status.font())
             font.setBold(True)
             status.setFont(font)
-        code = QTableWidgetItem(result.code)
+        # 「動作確認エラー:G04」 for a failure only; 「確認コード:G10」 for every other row.
+        code = QTableWidgetItem(code_label(self.services.messages, result.code, result.status))
         code.setData(Qt.ItemDataRole.UserRole, result.code)
         title = QTableWidgetItem(result.title)
         title.setToolTip(result.detail)
-        elapsed = QTableWidgetItem(self.tr("%1 ms").replace("%1", str(result.elapsed_ms)))
-        elapsed.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        items = [status, code, title, elapsed]
+        items = [status, code, title]
         for item in items:
             item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
         return items
@@ -330,17 +375,27 @@ class CheckPage(QWidget):
             run.signature_pin.wipe()
             self.services.card.refresh_status()  # the PIN was used: the tries may differ
         self._stopper.cancel = None
-        report = CheckReport.of_run(results, run.context)
-        self.report = report
+        self.report = CheckReport.of_run(results, run.context, demo=self.services.demo is not None)
+        self._show_report(run, self.report)
+
+    def _show_report(self, run: CheckRun, report: CheckReport) -> None:
+        """The summary, the codes to tell and the card checked, for a run that has ended."""
         messages = self.services.messages
         counts = report.counts()
+        no_card = any(r.outcome in NO_CARD_OUTCOMES for r in report.results)
         if counts["fail"]:
             status = CheckStatus.FAIL
         elif counts["warn"]:
             status = CheckStatus.WARN
+        elif no_card or counts["skipped"]:
+            status = CheckStatus.SKIPPED  # nothing wrong was found, but not all was checked
         else:
             status = CheckStatus.OK
         summary = report.summary(messages)
+        if no_card and not run.cancelled:
+            # Outside the f-string: lupdate does not look inside one.
+            no_card_note = self.tr("No card is inserted, so the card was not checked.")
+            summary = f"{no_card_note} {summary}"
         if run.cancelled:  # the same sentence as in the helpdesk text and the CLI's
             summary = f"{messages.text('check.stopped')} {summary}"
         self._set_summary(summary, status)
@@ -355,6 +410,38 @@ class CheckPage(QWidget):
         self._show_examined(report)
         self._set_running(False)
         if not self.table.selectedItems():
+            self._select_first_problem()
+
+    def carry_results_from(self, earlier: CheckPage) -> None:
+        """Show the results of `earlier` (this page in the window before a language switch),
+        their texts rendered again in this page's language: a switch loses nothing."""
+        run, report = earlier.run, earlier.report
+        if run is None or report is None or not run.ended or self.running:
+            return
+        selected = earlier.selected_result()
+        catalogue = Catalogue(self.services.lang)
+        results = [catalogue.rerender(result, window=True) for result in report.results]
+        carried = CheckRun(
+            run.run_id,
+            run.context,
+            run.checks,
+            {result.code: result for result in results},
+            cancelled=run.cancelled,
+            ended=True,
+        )
+        self.run, self.report = carried, dataclasses.replace(report, results=results)
+        self.table.setRowCount(0)
+        for result in results:
+            self._insert_row(carried, result)
+        self.progress.setRange(0, len(run.checks))
+        self.progress.setValue(len(results))
+        self._show_progress(len(results), len(run.checks))
+        self._show_report(carried, self.report)
+        self._set_running(False)
+        codes = [self._row_code(row) for row in range(self.table.rowCount())]
+        if selected is not None and selected.code in codes:
+            self.table.selectRow(codes.index(selected.code))
+        else:
             self._select_first_problem()
 
     def _show_examined(self, report: CheckReport) -> None:
@@ -408,8 +495,37 @@ class CheckPage(QWidget):
         result = self.selected_result()
         if result is None:
             self.details.clear()
+            self._offer_page(None)
             return
         self.details.setHtml(self._explanation_html(result))
+        page = None
+        if result.remedy:
+            page = Catalogue(self.services.lang).page_to_open(result.code, result.outcome)
+        self._offer_page(page)
+
+    def _page_titles(self) -> dict[str, str]:
+        """The pages a remedy may name, as the menu names them."""
+        return {
+            "home": self.tr("Home"),
+            "user_info": self.tr("User info settings"),
+            "pin": self.tr("PIN"),
+            "urls": self.tr("Allowed URL list"),
+        }
+
+    def _offer_page(self, page: str | None) -> None:
+        title = self._page_titles().get(page or "")
+        self._remedy_page = page if title is not None else None
+        if title is None:
+            self.open_page_button.hide()
+            return
+        text = self.tr("Open the “%1” page").replace("%1", title)
+        self.open_page_button.setText(text)
+        self.open_page_button.setAccessibleName(text)
+        self.open_page_button.show()
+
+    def _open_remedy_page(self) -> None:
+        if self._remedy_page is not None:
+            self.open_page.emit(self._remedy_page)
 
     def _explanation_html(self, result: CheckResult) -> str:
         messages = self.services.messages
@@ -418,7 +534,7 @@ class CheckPage(QWidget):
         word = messages.text(f"check.status.{result.status.value}")
         known = {k: v for k, v in result.facts.items() if isinstance(v, str | int | float)}
         explanation = Catalogue(self.services.lang).explain(result.code, known)
-        code = messages.text("check.code", code=result.code)
+        code = code_label(messages, result.code, result.status)
         # Texts for the translators stay outside f-strings: lupdate does not look inside.
         result_label = self.tr("Result")
         parts = [
@@ -452,26 +568,25 @@ class CheckPage(QWidget):
         )
 
     def save_report(self) -> None:
-        """Ask where, then write the report (HTML or JSON) off the GUI thread."""
+        """Ask where, then write the report (HTML, text or JSON) off the GUI thread."""
         report = self.report
         if report is None:
             return
-        html_filter = self.tr("Web page (*.html)")
-        json_filter = self.tr("JSON for scripts (*.json)")
-        suggested = Path.home() / f"ndnclient-check-{report.generated_at:%Y%m%d-%H%M}.html"
+        by_filter = {
+            self.tr("Web page (*.html)"): ".html",
+            self.tr("Text (*.txt)"): ".txt",
+            self.tr("JSON for scripts (*.json)"): ".json",
+        }
+        when = in_japan(report.generated_at)  # the name says the time the report says
+        suggested = Path.home() / f"ndnclient-check-{when:%Y%m%d-%H%M}.html"
         chosen, chosen_filter = QFileDialog.getSaveFileName(
-            self,
-            self.tr("Save the report"),
-            str(suggested),
-            f"{html_filter};;{json_filter}",
+            self, self.tr("Save the report"), str(suggested), ";;".join(by_filter)
         )
         if not chosen:
             return
         path = Path(chosen)
-        suffix = path.suffix.lower()
-        if suffix not in (".html", ".htm", ".json"):
-            suffix = ".json" if chosen_filter == json_filter else ".html"
-            path = path.with_name(path.name + suffix)
+        if path.suffix.lower() not in (".html", ".htm", ".txt", ".json"):
+            path = path.with_name(path.name + by_filter.get(chosen_filter, ".html"))
         messages = self.services.messages
 
         def write() -> Path:

@@ -89,7 +89,7 @@ def start_run(
     )
     in_force = checks_for(context.settings)  # G04 waits for the card only when it must
     checks = (*in_force, SIGNATURE_TEST) if signature is not None else in_force
-    runner = CheckRunner(checks, context)
+    runner = CheckRunner(checks, context, window=True)  # remedies name pages, not commands
     run = CheckRun(
         run_id, context, checks, signature_pin=signature.pin if signature is not None else None
     )
