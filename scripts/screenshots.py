@@ -1,6 +1,7 @@
 """Render every page of the GUI, in Japanese, on a real X server, into docs/screenshots/.
 
-    .venv/bin/python scripts/screenshots.py [--scale 1.5] [--lang en] [--size 800x560] [--out DIR]
+    .venv/bin/python scripts/screenshots.py [--scale 1.5 [--every-page]] [--lang en]
+        [--size 800x600] [--out DIR]
 
 Starts its own Xvfb unless DISPLAY is set (Debian: xvfb, fonts-noto-cjk). The app runs in demo
 mode on a fresh virtual card and settings in a temporary folder; the operation check is run
@@ -33,11 +34,16 @@ def closed_port() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--scale", type=float, default=None, help="also render the home page at this scale (1.5)"
+        "--scale", type=float, default=None, help="render the home page at this scale (1.5)"
+    )
+    parser.add_argument(
+        "--every-page",
+        action="store_true",
+        help="with --scale: every page at that scale, not only the home page (for a review)",
     )
     parser.add_argument("--lang", choices=("ja", "en"), default="ja", help="the window's language")
     parser.add_argument(
-        "--size", default="1100x720", help="the window's size, WIDTHxHEIGHT (a small one: 800x560)"
+        "--size", default="1100x720", help="the window's size, WIDTHxHEIGHT (a small one: 800x600)"
     )
     parser.add_argument(
         "--out", type=Path, default=OUT, help="where the pictures go (docs/screenshots)"
@@ -47,16 +53,18 @@ def main() -> None:
     size = (int(width), int(height))
     os.environ["QT_QPA_PLATFORM"] = "xcb"
     if os.environ.get("DISPLAY"):
-        render(args.scale, args.lang, size, args.out)
+        render(args.scale, args.every_page, args.lang, size, args.out)
         return
     from tests.xserver import running_xvfb
 
     with running_xvfb() as display:
         os.environ["DISPLAY"] = display
-        render(args.scale, args.lang, size, args.out)
+        render(args.scale, args.every_page, args.lang, size, args.out)
 
 
-def render(scale: float | None, lang: str, size: tuple[int, int], out: Path) -> None:
+def render(
+    scale: float | None, every_page: bool, lang: str, size: tuple[int, int], out: Path
+) -> None:
     from PySide6.QtCore import QCoreApplication, QEventLoop
     from PySide6.QtWidgets import QApplication
 
@@ -108,7 +116,7 @@ def render(scale: float | None, lang: str, size: tuple[int, int], out: Path) -> 
     home = window.home
     wait(5, lambda: home.status is not None and home.status.info is not None)
     try:
-        if scale:
+        if scale and not every_page:
             shoot(f"home-scale-{scale:g}")
             return
         shots = [

@@ -664,8 +664,8 @@
         <translation>GoSign ICカードではありません（下の説明をご覧ください）。</translation>
     </message>
     <message>
-        <source>Choose the card to use at the top of the window.</source>
-        <translation>カードが複数差し込まれています。画面上部の「使用するカード」で、使うカードを選んでください。</translation>
+        <source>%1 cards are inserted.</source>
+        <translation>カードが%1枚差し込まれています。</translation>
     </message>
     <message>
         <source>The card cannot be used now: see below.</source>

@@ -94,7 +94,9 @@ def test_the_selector_asks_and_nothing_acts_until_a_card_is_chosen(
     assert [selector.combo.itemText(i).split()[0] for i in (1, 2)] == [OLD_SHOWN, NEW_SHOWN]
     assert SECOND in selector.combo.itemText(2)
     assert "2枚" in selector.banner.text.text()
-    assert "選んで" in window.home.verdict.text()
+    # What to do is said once, by the selector's banner; home says only what is there.
+    assert "選んで" in selector.banner.text.text()
+    assert window.home.verdict.text() == "ℹ カードが2枚差し込まれています。"
     assert "選んで" in window.card_state.text()
     window.show_page("pin")
     page = window.pin

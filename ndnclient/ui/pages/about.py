@@ -37,7 +37,7 @@ class AboutPage(QWidget):
         # platform.platform() can take a moment (a WMI query on Windows): asked off-thread.
         self.system = self._selectable("…")
         form.addRow(self.tr("System"), self.system)
-        services.tasks.run(lambda: str(system_facts()["os"]), self._show_system, owner=self)
+        services.tasks.run(lambda: str(system_facts()["os_name"]), self._show_system, owner=self)
         for label, path in self.paths.items():
             form.addRow(label, self._selectable(path))
         self.save_button = QPushButton(self.tr("Save diagnostics…"))

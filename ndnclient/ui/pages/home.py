@@ -301,7 +301,9 @@ class HomePage(QWidget):
         if isinstance(status.problem, MyNumberCardError):
             return "info", self.tr("This is not a GoSign card: see below.")
         if isinstance(status.problem, CardChoiceNeededError):
-            return "warn", self.tr("Choose the card to use at the top of the window.")
+            # What to do is said once, by the card selector's banner right above the pages.
+            count = str(len(status.problem.cards))
+            return "info", self.tr("%1 cards are inserted.").replace("%1", count)
         if isinstance(status.problem, CALM_CARD_STATES):
             # The catalogue's sentence (how to insert the card), without a check code.
             problem = status.problem
