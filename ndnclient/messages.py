@@ -7,6 +7,7 @@ sentences, and they do it through `Messages.describe`.
 from __future__ import annotations
 
 import logging
+import re
 import tomllib
 from functools import cache
 from typing import Any
@@ -58,7 +59,7 @@ class Messages:
             log.warning("message %s missing", key)
             return key
         try:
-            return template.format(**params)
+            return template.format(**{name: _quotable(value) for name, value in params.items()})
         except (KeyError, IndexError, ValueError):
             log.warning("message %s lacks a parameter", key)
             return template
@@ -80,3 +81,16 @@ class Messages:
         if error.check_code:
             sentence = f"{sentence} {self.text('cli.code', code=error.check_code)}"
         return sentence
+
+
+# Control characters a terminal obeys (ESC starts colour and cursor sequences), except the
+# line breaks and tabs of a multi-line detail: shown as \x1b instead of acted on.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _quotable(value: Any) -> Any:
+    """A sentence's parameter as it may be shown: a file name, a URL or a value the user
+    typed may hold control characters; they are quoted, never written to the terminal raw."""
+    if isinstance(value, str):
+        return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", value)
+    return value

@@ -254,15 +254,21 @@ class InvalidPinError(PinError):
 
 
 class PinBlockedError(PinError):
-    """The PIN is blocked (10 wrong tries): nothing is sent; the helpdesk can unlock it."""
+    """The PIN is blocked (10 wrong tries); the helpdesk can unlock it.
+
+    `sent` tells what became of what was typed: True when the card answered the command so
+    (it was wrong and used the last try), False when the guard found the counter at zero
+    and sent nothing (nothing was checked, so nothing is known to be wrong).
+    """
 
     message_key = "pin.blocked"
     check_code = "G07"
     which = "pin"
     tries_left = 0
 
-    def __init__(self) -> None:
-        super().__init__(f"{self.which} blocked")
+    def __init__(self, *, sent: bool = True) -> None:
+        super().__init__(f"{self.which} blocked" + ("" if sent else "; nothing was sent"))
+        self.sent = sent
 
 
 class UnlockCodeBlockedError(PinBlockedError):
@@ -307,6 +313,6 @@ class PinResultUnknownError(PinError):
             self.message_key = "pin.result_unexpected"
 
 
-def blocked_error(which: str) -> PinBlockedError:
+def blocked_error(which: str, *, sent: bool = True) -> PinBlockedError:
     """The error for a counter at zero: the PIN's, or the unlock code's (the card is dead)."""
-    return UnlockCodeBlockedError() if which == "unlock" else PinBlockedError()
+    return UnlockCodeBlockedError(sent=sent) if which == "unlock" else PinBlockedError(sent=sent)

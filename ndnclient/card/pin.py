@@ -152,9 +152,10 @@ class PinGuard:
         is reported as the dead card it is, not as "ask for an unlock code"."""
         risk = assess(counter)
         if risk is PinRisk.BLOCKED:
+            # sent=False: nothing goes out, so what was typed is not known to be wrong.
             if counter.which == "pin" and self.session.pin_counter("unlock").blocked:
-                raise UnlockCodeBlockedError()
-            raise blocked_error(counter.which)
+                raise UnlockCodeBlockedError(sent=False)
+            raise blocked_error(counter.which, sent=False)
         if risk is PinRisk.LAST_TRY and not last_try_confirmed:
             raise LastTryNotConfirmedError(which=counter.which)
 

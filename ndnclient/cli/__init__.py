@@ -145,6 +145,8 @@ def _main(
             args = build_parser(None, messages).parse_args(arguments)
     _configure_logging(getattr(args, "verbose", 0), getattr(args, "traffic", False))
     lang_given = getattr(args, "lang", None)
+    if lang_given is not None and lang_given != messages.lang:
+        messages = Messages(lang_given)  # the parser's reading of --lang is the one that counts
     ctx = CommandContext(
         messages=messages,
         settings_service=service,

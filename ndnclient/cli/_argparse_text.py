@@ -3,9 +3,10 @@ arguments are required", "invalid choice" ...) and the sentences of the argument
 the message catalogue's `[cli.argparse]` block, like every other sentence of the program.
 
 How: argparse marks each of its sentences for gettext and looks `_` and `ngettext` up in its
-module each time it builds a parser, formats help or reports an error. While
-`argparse_speaks(messages)` is open, those two names answer from the catalogue, keyed by
-argparse's own msgid (exactly what a gettext translation of argparse would be). The other
+module each time it builds a parser, formats help or reports an error. Those two names are
+replaced once by functions that, while `argparse_speaks(messages)` is open in the calling
+context (a context variable: per thread), answer from the catalogue, keyed by argparse's own
+msgid (exactly what a gettext translation of argparse would be), and otherwise as before. The other
 ways cost more: a gettext .mo file needs a build step and changes the process-wide default
 domain; subclassing the parser would mean copying argparse's parsing code, where most of these
 sentences are built. An msgid this table does not know (a later Python's new sentence)
@@ -22,6 +23,7 @@ import argparse
 import json
 import re
 import sys
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -77,27 +79,46 @@ def _messages() -> Messages:
 def argparse_speaks(messages: Messages, *, wants_json: bool = False) -> Iterator[None]:
     """argparse's words in `messages`' language while the block runs (build the parser and
     parse inside it). `wants_json`: a usage error also prints a JSON error document on
-    stdout, as every other failure of a --json command does."""
-    module = vars(argparse)
-    saved = module["_"], module["ngettext"]
+    stdout, as every other failure of a --json command does.
 
-    def gettext(msgid: str) -> str:
-        key = MSGIDS.get(msgid)
-        return msgid if key is None else messages.text(f"cli.argparse.{key}")
-
-    def ngettext(singular: str, plural: str, count: int) -> str:
-        key = PLURAL_MSGIDS.get((singular, plural))
-        if key is None:
-            return singular if count == 1 else plural
-        return messages.text(f"cli.argparse.{key}")
-
+    The language is a context variable: two commands run at once in threads (the tests do)
+    each speak their own, and argparse elsewhere in the process keeps its English."""
+    _install_once()
     token = _speaking.set(_Speaking(messages, wants_json))
-    module["_"], module["ngettext"] = gettext, ngettext
     try:
         yield
     finally:
-        module["_"], module["ngettext"] = saved
         _speaking.reset(token)
+
+
+_INSTALL_LOCK = threading.Lock()
+
+
+def _install_once() -> None:
+    """Put our two words functions into argparse, once: they answer in the language of the
+    `argparse_speaks` block in force in the calling context, else as argparse would."""
+    with _INSTALL_LOCK:
+        module = vars(argparse)
+        if getattr(module["_"], "ndnclient", False):
+            return
+        english_gettext, english_ngettext = module["_"], module["ngettext"]
+
+        def gettext(msgid: str) -> str:
+            speaking = _speaking.get()
+            key = MSGIDS.get(msgid)
+            if speaking is None or key is None:
+                return str(english_gettext(msgid))
+            return speaking.messages.text(f"cli.argparse.{key}")
+
+        def ngettext(singular: str, plural: str, count: int) -> str:
+            speaking = _speaking.get()
+            key = PLURAL_MSGIDS.get((singular, plural))
+            if speaking is None or key is None:
+                return str(english_ngettext(singular, plural, count))
+            return speaking.messages.text(f"cli.argparse.{key}")
+
+        gettext.ndnclient = True  # type: ignore[attr-defined]
+        module["_"], module["ngettext"] = gettext, ngettext
 
 
 class ArgumentProblem(argparse.ArgumentTypeError):

@@ -66,10 +66,13 @@ class InputEndedError(UserFacingError):
 
 def printable(text: str, limit: int = 80) -> str:
     """`text` as a sentence can quote it: an undecodable byte as \\xff, another lone
-    surrogate as \\ud800, cut after `limit` characters."""
+    surrogate as \\ud800, a control character (which a terminal would obey: ESC starts a
+    colour or cursor sequence) as \\x1b, cut after `limit` characters."""
 
     def shown(char: str) -> str:
         code = ord(char)
+        if code < 0x20 or 0x7F <= code < 0xA0:
+            return f"\\x{code:02x}"
         if 0xDC80 <= code <= 0xDCFF:  # Python's escape for the byte code - 0xDC00
             return f"\\x{code - 0xDC00:02x}"
         if 0xD800 <= code <= 0xDFFF:
@@ -285,7 +288,9 @@ def date_argument(first: date, last: date) -> Callable[[str], date]:
         try:
             day = parse_date(text)
         except DateInputError as error:
-            raise ArgumentProblem(error.message_key, **error.params) from None
+            # The text as typed may hold control characters: quoted as printable, as elsewhere.
+            params = {**error.params, "text": printable(text)}
+            raise ArgumentProblem(error.message_key, **params) from None
         if not first <= day <= last:
             raise ArgumentProblem(
                 "cli.argparse.date_out_of_range", value=printable(text), first=first, last=last

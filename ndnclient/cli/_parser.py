@@ -50,7 +50,12 @@ def command_word(argv: Sequence[str]) -> str | None:
 def language_word(argv: Sequence[str]) -> str | None:
     """The language `--lang` names in the arguments (`--lang en`, `--lang=en`, `--la en`),
     read before the parser is built so that its help and errors are in that language; None
-    when it is not given or not one of LANGUAGES (the parser then says so)."""
+    when it is not given or not one of LANGUAGES (the parser then says so).
+
+    A guess, to be confirmed by the parser: an option of a command may also start like
+    `--lang` (`csr create --l 横浜市`, the locality), so the scan goes on past a value that is
+    not a language, and the last one given wins, as in argparse."""
+    found = None
     for index, argument in enumerate(argv):
         if argument == "--":
             break
@@ -59,8 +64,9 @@ def language_word(argv: Sequence[str]) -> str | None:
             continue
         if not equals:
             value = argv[index + 1] if index + 1 < len(argv) else ""
-        return value if value in LANGUAGES else None
-    return None
+        if value in LANGUAGES:
+            found = value
+    return found
 
 
 class _Parser(argparse.ArgumentParser):

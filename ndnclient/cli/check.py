@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from ndnclient.card.pin import ExpectedNumber, SecretBuffer
     from ndnclient.diagnostics.catalogue import Catalogue
     from ndnclient.diagnostics.model import CheckResult
+    from ndnclient.diagnostics.report import CheckReport
     from ndnclient.settings.service import Settings
 
 CODE_PATTERN = re.compile(r"G\d\d")
@@ -181,7 +182,21 @@ def cmd_check(ctx: CommandContext, args: argparse.Namespace) -> int:
     if args.report is not None:
         write_report(args.report, report, messages)
         print(messages.text("check.report_written", path=args.report), file=sys.stderr)
-    return EXIT_PROBLEM if report.failed else EXIT_OK
+    if report.failed:
+        return EXIT_PROBLEM
+    return EXIT_CARD_NOT_EXAMINED if _card_not_examined(report) else EXIT_OK
+
+
+# Nothing failed, but the card was not examined (none inserted, or pulled out): not an error
+# for a user, but a script that runs `check && echo OK` must not take it for a pass.
+EXIT_CARD_NOT_EXAMINED = 3
+
+
+def _card_not_examined(report: CheckReport) -> bool:
+    from ndnclient.diagnostics.model import CheckStatus
+
+    g02 = next((result for result in report.results if result.code == "G02"), None)
+    return g02 is not None and g02.status is not CheckStatus.OK
 
 
 def _signature_test_pin(

@@ -5,8 +5,9 @@ CLI's JSON use them.
 A text that names a command (`ndnclient urls add ...`) has a form for the window beside it
 (`gui_detail`, `gui_remedy`: "on the 許可URLリスト page ..."), and `gui_page` names the page
 the window offers a button for. Values a text quotes that are sentences themselves
-(`Phrase`, `ErrorSentence`, `Joined`) are resolved when the text is rendered, so that a
-result can be rendered again in another language (`rerender`)."""
+(`Phrase`, `ErrorSentence`, `Joined`) are resolved when the text is rendered, in the form
+for the front end that shows it, so that a result can be rendered again in another language
+(`rerender`)."""
 
 from __future__ import annotations
 
@@ -45,18 +46,20 @@ class Phrase:
     name: str
     params: Mapping[str, Any] = field(default_factory=dict)
 
-    def in_language(self, catalogue: Catalogue) -> str:
+    def in_language(self, catalogue: Catalogue, *, window: bool = False) -> str:  # noqa: ARG002
+        # A phrase names no command, so it reads the same in the window.
         return catalogue.phrase(self.code, self.name, **self.params)
 
 
 @dataclass(frozen=True)
 class ErrorSentence:
-    """Another layer's sentence for an error (a card error met by a check)."""
+    """Another layer's sentence for an error (a card error met by a check). In the window it
+    is the sentence's window form: what to press, not what to type (`--card`)."""
 
     error: BaseException
 
-    def in_language(self, catalogue: Catalogue) -> str:
-        return Messages(catalogue.lang).describe(self.error)
+    def in_language(self, catalogue: Catalogue, *, window: bool = False) -> str:
+        return Messages(catalogue.lang).describe(self.error, in_window=window)
 
 
 @dataclass(frozen=True)
@@ -66,15 +69,15 @@ class Joined:
     separator: Phrase
     parts: tuple[Any, ...]
 
-    def in_language(self, catalogue: Catalogue) -> str:
-        return self.separator.in_language(catalogue).join(
-            _resolved(part, catalogue) for part in self.parts
+    def in_language(self, catalogue: Catalogue, *, window: bool = False) -> str:
+        return self.separator.in_language(catalogue, window=window).join(
+            _resolved(part, catalogue, window=window) for part in self.parts
         )
 
 
-def _resolved(value: Any, catalogue: Catalogue) -> Any:
+def _resolved(value: Any, catalogue: Catalogue, *, window: bool = False) -> Any:
     in_language = getattr(value, "in_language", None)
-    return in_language(catalogue) if callable(in_language) else value
+    return in_language(catalogue, window=window) if callable(in_language) else value
 
 
 def code_label(messages: Messages, code: str, status: CheckStatus | None = None) -> str:
@@ -157,7 +160,9 @@ class Catalogue:
         `window`: the texts for the window (a page to open, not a command to type)."""
         texts = self._outcome_texts(code, outcome.key)
         entry = self._entry(code)
-        params = {name: _resolved(value, self) for name, value in outcome.params.items()}
+        params = {
+            name: _resolved(value, self, window=window) for name, value in outcome.params.items()
+        }
         detail = texts.get("detail", outcome.key)
         if window:
             detail = texts.get("gui_detail", detail)

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -136,8 +137,20 @@ def japan_time(moment: datetime, messages: Messages) -> str:
 
 def os_name(system: str | None = None) -> str:
     """The OS as its user would name it: "Windows 11 Professional (10.0.22631, AMD64)". Python
-    before 3.12 calls Windows 11 "10"; its build number (22000 and later) tells them apart."""
-    system = system or platform.system()
+    before 3.12 calls Windows 11 "10"; its build number (22000 and later) tells them apart.
+
+    This PC's is asked once and kept: on Windows, Python asks `cmd /c ver`, a program start
+    that must not happen on the GUI thread each time a report is copied (the window's
+    warm-up asks it first, in the background)."""
+    return _named_os(system) if system is not None else _this_os_name()
+
+
+@cache
+def _this_os_name() -> str:
+    return _named_os(platform.system())
+
+
+def _named_os(system: str) -> str:
     machine = platform.machine()
     if system == "Windows":
         release, version, _service_pack, _kind = platform.win32_ver()

@@ -27,6 +27,7 @@ from ndnclient.card.errors import (
 )
 from ndnclient.card.pin import PinGuard
 from ndnclient.card.session import GoSignSession
+from ndnclient.diagnostics.catalogue import ErrorSentence
 from ndnclient.diagnostics.context import CheckContext, found
 from ndnclient.diagnostics.model import Check, CheckStatus, Outcome
 from ndnclient.pki.card_key import CardPrivateKey, CardSignatureError
@@ -86,8 +87,9 @@ def g14_signature_test(context: CheckContext) -> Outcome:
         return Outcome(CheckStatus.SKIPPED, "not_sent", {}, facts)
     except InvalidPinError as error:
         return Outcome(CheckStatus.FAIL, "wrong_pin", {"tries": error.tries_left}, facts)
-    except PinBlockedError:
-        return Outcome(CheckStatus.FAIL, "blocked", {}, facts)
+    except PinBlockedError as error:
+        # Sent on the last try and wrong, or found locked before anything was sent.
+        return Outcome(CheckStatus.FAIL, "locked_now" if error.sent else "blocked", {}, facts)
     except LastTryNotConfirmedError:
         return Outcome(CheckStatus.SKIPPED, "last_try", {}, facts)
     except PinFormatError:
@@ -101,7 +103,9 @@ def g14_signature_test(context: CheckContext) -> Outcome:
         return Outcome(
             CheckStatus.FAIL,
             "card_error",
-            {"error": context.messages.describe(error)},
+            # Resolved when shown: in the run's language or the one switched to later, and in
+            # the window's form (what to press) when the window shows it.
+            {"error": ErrorSentence(error)},
             {**facts, "error": type(error).__name__},
         )
     return Outcome(CheckStatus.OK, "ok", {"bits": len(signature) * 8}, facts)

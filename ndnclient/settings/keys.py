@@ -183,6 +183,9 @@ KEYS: dict[str, KeySpec] = {
         KeySpec(
             "readers.supported", [], _list_of("readers.supported", _non_empty("readers.supported"))
         ),
+        # Set by the window once every first-day step was done: the home page's guide then
+        # stays away on later starts (IT may preset it for PCs set up by IT).
+        KeySpec("ui.first_day_done", False, _bool("ui.first_day_done")),
     )
 }
 

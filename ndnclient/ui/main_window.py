@@ -90,6 +90,12 @@ def warm_up() -> None:
             importlib.import_module(module)
         except Exception:
             log.warning("preparing %s failed; its page will try again", module, exc_info=True)
+    try:
+        # The OS's name for reports: on Windows a program start (cmd /c ver), done here once
+        # rather than on the GUI thread when the helpdesk text is copied.
+        importlib.import_module("ndnclient.diagnostics.report").os_name()
+    except Exception:
+        log.warning("reading the OS's name failed", exc_info=True)
 
 
 class MainWindow(QMainWindow):

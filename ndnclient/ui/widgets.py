@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QWidget,
@@ -48,6 +49,9 @@ class Banner(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.symbol = QLabel()
         self.text = QLabel()
+        # A sentence may quote what was typed or read from outside (a URL, a file name): it is
+        # shown as it is, never taken as markup (Qt would render "<b>…" as rich text).
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(SELECTABLE_TEXT)
         self.button = QPushButton()
@@ -81,6 +85,7 @@ class FieldNote(QLabel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # it quotes what was typed: never markup
         self.setWordWrap(True)
         self.setStyleSheet("color: #a50e0e;")
         self.hide()
@@ -93,6 +98,23 @@ class FieldNote(QLabel):
     def clear_error(self) -> None:
         self.clear()
         self.hide()
+
+
+def ask(parent: QWidget, title: str, text: str, *, default_yes: bool = False) -> bool:
+    """A yes/no question whose text may quote what was typed: shown as plain text (the static
+    QMessageBox.question would take a typed "<b>…" as markup). Enter gives the default."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
+    )
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setDefaultButton(
+        QMessageBox.StandardButton.Yes if default_yes else QMessageBox.StandardButton.No
+    )
+    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 def secret_field(accessible_name: str) -> QLineEdit:

@@ -95,8 +95,16 @@
         <translation>%1を、カードの通知書のとおりに入力してください。</translation>
     </message>
     <message>
-        <source>&quot;%1&quot; is not a date. Enter it like 2027-04-30.</source>
-        <translation>「%1」は日付として読めません。2027-04-30 のように入力してください。</translation>
+        <source>Register a short validity?</source>
+        <translation>短い有効期間で登録しますか？</translation>
+    </message>
+    <message>
+        <source>The card would be valid only from %1 to %2 (%3 day(s)), but a GoSign IC card is valid for years. Are both dates as printed on the card&apos;s notice?</source>
+        <translation>このままでは、カードの有効期間は %1 から %2 まで（%3 日間）しかありません。GoSign ICカードの有効期間はふつう数年です。どちらの日付も、カードの通知書に書かれているとおりですか？</translation>
+    </message>
+    <message>
+        <source>Yes registers these dates. No goes back to correct them.</source>
+        <translation>「はい」でこの日付のまま登録します。「いいえ」で入力に戻り、日付を直せます。</translation>
     </message>
     <message>
         <source>the first day of the validity</source>
@@ -113,10 +121,6 @@
     <message>
         <source>The last day of the validity, %1, has already passed: an expired card cannot be used. Check the date on the card&apos;s notice.</source>
         <translation>有効期間の終了日 %1 はもう過ぎています。有効期間が終わったカードは使えません。カードの通知書で日付を確かめてください。</translation>
-    </message>
-    <message>
-        <source>The validity is only %1 day(s) long, but a GoSign IC card is valid for years. Check both dates on the card&apos;s notice. If they are right, press OK again.</source>
-        <translation>有効期間が %1 日しかありません。GoSign ICカードの有効期間はふつう数年です。開始日と終了日をカードの通知書で確かめてください。正しければ、もう一度 OK を押してください。</translation>
     </message>
 </context>
 <context>
@@ -938,10 +942,6 @@
         <translation>PINが違っていたため、残り回数が0回になり、PINがロックされました。これからの手順は上に表示しています。</translation>
     </message>
     <message>
-        <source>The PIN was already locked, so it was not sent to the card. What to do now is shown above.</source>
-        <translation>PINはすでにロックされていたため、入力したPINはカードに送っていません。これからの手順は上に表示しています。</translation>
-    </message>
-    <message>
         <source>PIN tries left: unknown</source>
         <translation>PINの残り回数: 不明</translation>
     </message>
@@ -1052,6 +1052,14 @@
     <message>
         <source>No unlock-code tries were left, so the code was not sent to the card. What to do now is shown above.</source>
         <translation>ロック解除コードの残り回数がすでに0回だったため、コードはカードに送っていません。これからの手順は上に表示しています。</translation>
+    </message>
+    <message>
+        <source>This card can no longer be used, so the PIN you entered was not sent to it. What to do now is shown above.</source>
+        <translation>このカードはもう使えないため、入力したPINはカードに送っていません。これからの手順は上に表示しています。</translation>
+    </message>
+    <message>
+        <source>The PIN became locked after this page read the tries left (for example, another program used them up), so the PIN you entered was not sent to the card. What to do now is shown above.</source>
+        <translation>この画面で残り回数を読み取ったあと、ほかのソフトなどで残りの回数が使われ、PINがロックされました。入力したPINはカードに送っていません。これからの手順は上に表示しています。</translation>
     </message>
     <message>
         <source>The PIN is correct.</source>

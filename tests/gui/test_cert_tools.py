@@ -205,7 +205,7 @@ def test_the_result_is_in_view_and_names_o_as_the_form_does(
     assert f"{o_label}: 認証太郎" in summary  # the same name in the form and its summary
 
 
-def test_an_old_result_goes_on_edit_on_a_refusal_and_on_leaving(
+def test_the_result_stays_until_the_next_attempt_and_goes_on_a_refusal(
     qtbot: QtBot, gui: Start, tmp_path: Path
 ) -> None:
     started = gui()
@@ -214,9 +214,16 @@ def test_an_old_result_goes_on_edit_on_a_refusal_and_on_leaving(
     form.create_button.click()
     qtbot.waitUntil(lambda: form.banner.kind == "ok", timeout=10000)
     assert form.summary.isVisibleTo(form)
-    form.entries["cn"].textEdited.emit("www2.example.jp")  # the form no longer matches it
-    assert not form.summary.isVisibleTo(form)
-    assert not form.banner.isVisibleTo(form)
+    # The user compares the summary with the application form: an edit or a look at another
+    # page does not take it away.
+    form.entries["cn"].textEdited.emit("www2.example.jp")
+    assert form.summary.isVisibleTo(form)
+    assert form.banner.isVisibleTo(form)
+    assert form.banner.kind == "ok"
+    started.window.show_page("home")
+    started.window.show_page("cert_tools")
+    assert form.summary.isVisibleTo(form)
+    assert form.banner.isVisibleTo(form)
     fill(form, tmp_path / "again")
     (tmp_path / "again").mkdir()
     form.create_button.click()
@@ -231,9 +238,29 @@ def test_an_old_result_goes_on_edit_on_a_refusal_and_on_leaving(
     (tmp_path / "third").mkdir()
     form.create_button.click()
     qtbot.waitUntil(lambda: form.summary.isVisibleTo(form), timeout=10000)
+
+
+def test_an_error_goes_on_edit_and_on_leaving_and_never_beside_an_old_result(
+    qtbot: QtBot, gui: Start, tmp_path: Path
+) -> None:
+    started = gui()
+    form = page(started).csr
+    fill(form, tmp_path)
+    form.create_button.click()
+    qtbot.waitUntil(lambda: form.banner.kind == "ok", timeout=10000)
+    # The same files again: refused on the task thread (never over an existing file).
+    fill(form, tmp_path)
+    form.create_button.click()
+    qtbot.waitUntil(lambda: form.files_note.isVisibleTo(form), timeout=10000)
+    assert not form.summary.isVisibleTo(form)  # no old success beside the new error
+    assert not form.banner.isVisibleTo(form) or form.banner.kind != "ok"
+    form.banner.show_message("error", "stale")  # as a failure on the task thread leaves it
+    form.key_path.textEdited.emit(str(tmp_path / "other.pem"))
+    assert not form.banner.isVisibleTo(form)  # an edit makes an error stale
+    form.banner.show_message("error", "stale")
     started.window.show_page("home")
     started.window.show_page("cert_tools")
-    assert not form.summary.isVisibleTo(form)
+    assert not form.banner.isVisibleTo(form)
 
 
 def test_every_field_with_a_mnemonic_has_its_label(gui: Start) -> None:

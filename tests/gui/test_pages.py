@@ -205,7 +205,8 @@ def test_urls_are_checked_normalised_added_and_removed(
     assert not page.note.isVisible()
     assert page.entry.text() == ""
     page.list.setCurrentRow(0)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    # The question is a plain-text box of its own (it quotes the site): answered Yes.
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: int(QMessageBox.StandardButton.Yes))
     page.remove_button.click()
     qtbot.waitUntil(lambda: page.list.count() == 0, timeout=3000)
 
@@ -462,3 +463,16 @@ def test_a_form_page_fits_800x600_with_its_title_in_view(
     # the title stays in view and no scroll bar sits inside another.
     assert not area.verticalScrollBar().isVisible()
     assert not area.horizontalScrollBar().isVisible()
+
+
+def test_banners_and_field_notes_show_text_as_typed_never_as_markup(qtbot: QtBot) -> None:
+    from ndnclient.ui.widgets import Banner, FieldNote
+
+    banner, note = Banner(), FieldNote()
+    qtbot.addWidget(banner)
+    qtbot.addWidget(note)
+    banner.show_message("error", "<b>https://e-bisc</b> は使えません")
+    note.show_error("<i>電子入札</i>")
+    for label in (banner.text, note):
+        assert label.textFormat() == Qt.TextFormat.PlainText
+    assert banner.text.text() == "<b>https://e-bisc</b> は使えません"

@@ -259,10 +259,69 @@ def test_blocked_meanwhile_is_refused_on_the_card(
     assert started.reader.card.state.pin_tries_left == 0
     qtbot.waitUntil(lambda: page.pin_tries.text() == "PIN tries left: 0 of 10")
     # One message each: the result says what became of the PIN, the tries banner what to do.
-    assert banner_text(page).startswith("The PIN was already locked, so it was not sent")
+    assert banner_text(page).startswith("The PIN became locked after this page read the tries")
     assert "PIN is locked" in page.tries_banner.text.text()
     assert "PIN is locked" not in banner_text(page)
     assert page.tabs.currentWidget() is page.unlock_form.page
+
+
+def test_last_try_used_elsewhere_while_asking_is_not_called_wrong(
+    qtbot: QtBot, gui: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = gui(lang="en", pin_tries_left=1)
+    page = open_pin_page(qtbot, started, "1 of 10")
+    sent = spy_pin_commands(started.reader, monkeypatch)
+    state = started.reader.card.state
+
+    def yes_while_another_program_uses_the_last_try(*_args: Any) -> QMessageBox.StandardButton:
+        state.pin_tries_left = 0
+        return Yes
+
+    monkeypatch.setattr(QMessageBox, "question", yes_while_another_program_uses_the_last_try)
+    submit(qtbot, page, page.verify_form.button, (page.verify_pin, "1234"))
+    qtbot.waitUntil(lambda: page.pin_tries.text() == "PIN tries left: 0 of 10")
+    assert sent == []  # the guard refused on the card's count: nothing was checked
+    result = banner_text(page)
+    assert "wrong" not in result  # a right PIN must not be called wrong
+    assert "was not sent to the card" in result
+    assert page.result.kind == "info"
+    assert "PIN is locked" in page.tries_banner.text.text()
+
+
+def test_a_card_dead_meanwhile_is_told_as_dead_not_as_locked(
+    qtbot: QtBot, gui: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = gui(lang="en")
+    page = open_pin_page(qtbot, started, "10 of 10")
+    state = started.reader.card.state
+    state.pin_tries_left = state.unlock_tries_left = 0  # the page still shows 10
+    sent = spy_pin_commands(started.reader, monkeypatch)
+    submit(qtbot, page, page.verify_form.button, (page.verify_pin, "1234"))
+    qtbot.waitUntil(lambda: "can no longer be used" in page.tries_banner.text.text())
+    assert sent == []
+    result = banner_text(page)
+    assert result.startswith("This card can no longer be used, so the PIN you entered was not")
+    assert "locked" not in result  # not the PIN's lock: the tries banner says the card is dead
+    assert "wrong" not in result
+
+
+def test_the_lock_results_in_japanese_match_what_happened(
+    qtbot: QtBot, gui: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = gui(lang="ja", pin_tries_left=1)
+    page = open_pin_page_ja(qtbot, started, "1回（最大10回）")
+    state = started.reader.card.state
+
+    def yes_while_another_program_uses_the_last_try(*_args: Any) -> QMessageBox.StandardButton:
+        state.pin_tries_left = 0
+        return Yes
+
+    monkeypatch.setattr(QMessageBox, "question", yes_while_another_program_uses_the_last_try)
+    submit(qtbot, page, page.verify_form.button, (page.verify_pin, "1234"))
+    qtbot.waitUntil(lambda: page.pin_tries.text() == "PINの残り回数: 0回（最大10回）")
+    result = banner_text(page)
+    assert "違" not in result
+    assert "カードに送っていません" in result
 
 
 def test_unlock_with_the_code_restores_the_pin(

@@ -18,13 +18,23 @@ Start = Callable[..., Any]
 
 
 def answering(monkeypatch: pytest.MonkeyPatch, answer: QMessageBox.StandardButton) -> list[Any]:
+    """A question box answered with `answer`; each is kept as (parent, title, text, buttons,
+    default, text format). The static QMessageBox.question is caught too (its text format
+    is Qt's guess: None here)."""
     asked: list[Any] = []
 
     def question(*args: Any) -> QMessageBox.StandardButton:
-        asked.append(args)
+        asked.append((*args, None))
         return answer
 
+    def exec_(box: QMessageBox) -> int:
+        default = box.standardButton(box.defaultButton())
+        shown = (box.parent(), box.windowTitle(), box.text(), box.standardButtons())
+        asked.append((*shown, default, box.textFormat()))
+        return int(answer.value)
+
     monkeypatch.setattr(QMessageBox, "question", question)
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
     return asked
 
 
@@ -132,3 +142,32 @@ def test_an_empty_entry_gets_a_sentence(qtbot: QtBot, gui: Start) -> None:
     add(qtbot, started, "   ")
     assert page.note.isVisible()
     assert page.note.text()
+
+
+def test_what_was_typed_is_shown_as_typed_never_as_markup(
+    qtbot: QtBot, gui: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = gui(lang="en")
+    page = started.window.urls
+    asked = answering(monkeypatch, QMessageBox.StandardButton.No)
+    add(qtbot, started, "https://www.e-bisc.go.jp/<b>x</b>")
+    assert "https://www.e-bisc.go.jp/<b>x</b> is the address of a page" in asked[0][2]
+    assert asked[0][5] == Qt.TextFormat.PlainText
+    assert asked[0][4] == QMessageBox.StandardButton.Yes  # the site is what the user wants
+    add(qtbot, started, "<i>電子入札</i>")
+    assert page.note.isVisible()
+    assert page.note.textFormat() == Qt.TextFormat.PlainText
+    assert "<i>電子入札</i>" in page.note.text()
+
+
+def test_a_removal_question_is_plain_text_with_no_as_default(
+    qtbot: QtBot, gui: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = gui(lang="en")
+    page = started.window.urls
+    add(qtbot, started, "https://a.example.jp")
+    page.list.setCurrentRow(0)
+    asked = answering(monkeypatch, QMessageBox.StandardButton.No)
+    page.remove_button.click()
+    assert asked[0][4] == QMessageBox.StandardButton.No
+    assert asked[0][5] == Qt.TextFormat.PlainText

@@ -346,7 +346,8 @@ def test_the_window_asks_which_card_and_sends_only_to_it(
         qtbot.waitUntil(lambda: "2枚" in pin_page.tries_banner.text.text(), timeout=10_000)
         assert not pin_page.verify_pin.isEnabled()
         assert not pin_page.verify_form.button.isEnabled()
-        assert "選んで" in window.home.verdict.text()
+        assert "選んで" in selector.banner.text.text()  # said once, above every page
+        assert "2枚" in window.home.verdict.text()
 
         # The user chooses the second card: the PIN page names it and opens its entry.
         selector.combo.setCurrentIndex(2)

@@ -57,3 +57,16 @@ def test_no_import_cycle() -> None:
     )
     assert result.returncode == 0, result.stdout
     assert "no import cycle" in result.stdout
+
+
+def test_the_window_says_errors_in_their_window_form() -> None:
+    """A page turns an error into a sentence through `Services.describe`, which takes the
+    message's window form (what to press, not what to type on the command line)."""
+    calls = []
+    for path in sorted((ROOT / "ndnclient" / "ui").rglob("*.py")):
+        if path.name == "services.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "messages.describe(" in line:
+                calls.append(f"{path.relative_to(ROOT)}:{number}")
+    assert calls == []

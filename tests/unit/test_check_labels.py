@@ -9,19 +9,26 @@ import re
 import tomllib
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
 from ndnclient.card.connection import ReaderBackend
-from ndnclient.card.errors import CardNotRespondingError, CardRemovedError, NoCardError
+from ndnclient.card.errors import (
+    CardChoiceNeededError,
+    CardNotRespondingError,
+    CardRemovedError,
+    NoCardError,
+)
+from ndnclient.card.pin import SecretBuffer
 from ndnclient.diagnostics import checks as checks_module
 from ndnclient.diagnostics.catalogue import Catalogue, ErrorSentence, Phrase, code_label
 from ndnclient.diagnostics.checks import ALL_CHECKS
 from ndnclient.diagnostics.context import CheckContext
 from ndnclient.diagnostics.model import Check, CheckResult, CheckStatus, Outcome
 from ndnclient.diagnostics.report import CheckReport, format_result_lines
-from ndnclient.diagnostics.runner import CheckRunner
+from ndnclient.diagnostics.runner import CheckRunner, with_prerequisites
+from ndnclient.diagnostics.signature_test import SIGNATURE_TEST, g14_signature_test
 from ndnclient.messages import Messages
 from ndnclient.resources import resource_path
 from ndnclient.settings.policy import Policy
@@ -225,6 +232,87 @@ def test_a_quoted_error_sentence_follows_the_language() -> None:
     assert japanese != english
     assert re.search(r"[ぁ-ん]", japanese)
     assert not re.search(r"[ぁ-ん]", english)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_quoted_error_sentence_in_the_window_says_what_to_press(lang: str) -> None:
+    outcome = Outcome(
+        CheckStatus.FAIL,
+        "card_error",
+        {"error": ErrorSentence(CardChoiceNeededError([object(), object()], "A, B"))},
+    )
+    in_window = Catalogue(lang).render("G02", outcome, window=True)[1]
+    on_the_command_line = Catalogue(lang).render("G02", outcome)[1]
+    assert ("「使用するカード」" if lang == "ja" else '"Card in use"') in in_window
+    assert "--card" not in in_window
+    assert "--card" in on_the_command_line
+
+
+# --- G14, the signature test -------------------------------------------------------------------
+
+
+class SwitchableCardAccess:
+    """The virtual card, until `error` is set: then every card job raises it."""
+
+    def __init__(self, backend: VirtualReaderBackend) -> None:
+        self.backend = backend
+        self.error: Exception | None = None
+
+    def __call__(self, job: Callable[[ReaderBackend], T]) -> T:
+        if self.error is not None:
+            raise self.error
+        return job(self.backend)
+
+
+def g14_ready(backend: VirtualReaderBackend, **options: Any) -> tuple[CheckContext, Any]:
+    """A context in which G14's prerequisites have run on `backend`, and its card access."""
+    access = SwitchableCardAccess(backend)
+    context = CheckContext(
+        merge({}, Policy()), access, lang="ja", signature_pin=SecretBuffer(b"1234"), **options
+    )
+    prerequisites = [c for c in with_prerequisites((*ALL_CHECKS, SIGNATURE_TEST), ["G14"])]
+    results = CheckRunner([c for c in prerequisites if c.code != "G14"], context).run()
+    assert not any(r.status.is_fault for r in results)  # G14 would run
+    return context, access
+
+
+def test_g14_quotes_a_card_error_in_the_language_and_form_it_is_shown_in(
+    virtual_reader: Callable[..., VirtualReaderBackend],
+) -> None:
+    context, access = g14_ready(virtual_reader())
+    access.error = CardChoiceNeededError([object(), object()], "A, B")
+    outcome = g14_signature_test(context)  # the run is in Japanese
+    assert (outcome.status, outcome.key) == (CheckStatus.FAIL, "card_error")
+    in_window = Catalogue("ja").render("G14", outcome, window=True)[1]
+    assert "「使用するカード」" in in_window
+    assert "--card" not in in_window
+    # Switched to English afterwards: the quoted sentence follows.
+    in_english = Catalogue("en").render("G14", outcome, window=True)[1]
+    assert not re.search(r"[ぁ-ん]", in_english)
+
+
+def test_g14_tells_a_pin_that_used_the_last_try_from_a_pin_never_sent(
+    virtual_reader: Callable[..., VirtualReaderBackend],
+) -> None:
+    backend = virtual_reader(pin_tries_left=1)
+    context, _ = g14_ready(backend, signature_last_try_confirmed=True)
+    context.signature_pin = SecretBuffer(b"9999")  # wrong, on the last try the user allowed
+    sent = g14_signature_test(context)
+    assert backend.card.state.pin_tries_left == 0
+    _, detail, remedy = Catalogue("ja").render("G14", sent, window=True)
+    assert "違っていた" in detail
+    assert "送っていません" not in detail  # it was sent, and it used the last try
+    assert "「PIN」ページ" in remedy
+    assert Catalogue("ja").page_to_open("G14", sent.key) == "pin"
+
+    # Locked by someone else after G07 read the tries: nothing is sent, nothing called wrong.
+    backend = virtual_reader(pin_tries_left=1)
+    context, _ = g14_ready(backend, signature_last_try_confirmed=True)
+    backend.card.state.pin_tries_left = 0
+    not_sent = g14_signature_test(context)
+    _, detail, _ = Catalogue("ja").render("G14", not_sent, window=True)
+    assert "送っていません" in detail
+    assert "違" not in detail
 
 
 FAIL = CheckStatus.FAIL

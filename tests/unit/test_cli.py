@@ -406,3 +406,16 @@ def test_explain_takes_the_code_as_people_type_it(capsys: pytest.CaptureFixture[
     for typed in ("動作確認エラー: G04", "Ｇ０４", " g04 "):
         assert cli.main(["explain", typed, "--json"]) == 0
         assert json.loads(capsys.readouterr().out)["code"] == "G04"
+
+
+def test_check_of_no_card_is_no_failure_and_no_pass(
+    reader: Callable[..., VirtualReaderBackend], capsys: pytest.CaptureFixture[str]
+) -> None:
+    backend = reader()
+    assert cli.main(["check", "--only", "G02"], backend_factory=lambda: backend) == 0
+    backend.remove()
+    # Exit 3: nothing failed, but no card was examined (a script's `check && echo OK`).
+    assert cli.main(["check", "--only", "G02"], backend_factory=lambda: backend) == 3
+    out = capsys.readouterr().out
+    assert "動作確認エラー" not in out
+    assert "確認コード:G02 [未確認]" in out

@@ -299,7 +299,41 @@ def test_explain_takes_the_label_the_window_shows(capsys: pytest.CaptureFixture[
         (["--lang", "fr"], None),  # argparse says what is wrong, in the default language
         (["card"], None),
         (["settings", "set", "--", "language", "--lang"], None),
+        # A command's own option that starts like --lang (the CSR's locality) is no language.
+        (["csr", "create", "--l", "横浜市", "--lang", "en"], "en"),
+        (["--lang", "en", "--lang", "ja"], "ja"),  # the last one, as argparse takes it
     ],
 )
 def test_the_language_is_read_before_the_parser_is_built(argv: list[str], lang: str | None) -> None:
     assert language_word(argv) == lang
+
+
+def test_a_date_that_is_not_one_is_quoted_without_its_control_characters(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(["renewal", "plan", "--valid-to", "20\x1b[31mX"], capsys)
+    assert code == 2
+    assert "\x1b" not in err  # a terminal would obey it
+    assert "\\x1b" in err  # and the user still sees what was typed
+
+
+def test_two_commands_at_once_each_speak_their_own_language() -> None:
+    import threading
+
+    both_inside = threading.Barrier(2, timeout=10)
+    usage: dict[str, str] = {}
+
+    def format_usage(lang: str) -> None:
+        with argparse_speaks(Messages(lang)):
+            both_inside.wait()  # the other thread's block is open too
+            usage[lang] = argparse.ArgumentParser(prog="ndnclient").format_usage()
+            both_inside.wait()
+
+    threads = [threading.Thread(target=format_usage, args=(lang,)) for lang in ("ja", "en")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert usage["ja"].startswith("使い方:")
+    assert usage["en"].startswith("usage:")
+    assert argparse.ArgumentParser(prog="x").format_usage().startswith("usage:")  # outside

@@ -268,10 +268,12 @@ def test_g10_urls() -> None:
     outcome = g10_allowed_urls(bad)
     assert outcome.status is FAIL
     assert outcome.facts["bad"] == ["https://a.jp/path", "http://b.jp"]
-    # Stored before the rule for new entries: a site name with no dot cannot be right.
+    # Stored before the rule for new entries: a site name with no dot is likely wrong (a
+    # note: an office site may have one, and IT may have set it).
     stored = ["https://xn--5rtw95l9pb.jp", "https://xn--5rtw95l9pb", "https://e-bisc"]
     outcome = g10_allowed_urls(context_with({"urls.allowed": [*stored, "https://127.0.0.1"]}))
-    assert outcome.facts["bad"] == stored[1:]
+    assert (outcome.status, outcome.key) == (WARN, "no_dot")
+    assert outcome.facts["no_dot"] == stored[1:]
 
 
 def test_g11_supported_readers() -> None:

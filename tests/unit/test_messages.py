@@ -178,3 +178,14 @@ def test_an_error_in_the_window_takes_its_window_form(lang: str) -> None:
     assert "--i-understand-last-try" in messages.describe(last_try)
     in_window = messages.describe(last_try, in_window=True)
     assert messages.text("pin.last_try_unconfirmed_unlock_gui") in in_window
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_outside_text_in_a_sentence_never_reaches_the_terminal_as_a_control(lang: str) -> None:
+    from ndnclient.settings.errors import CardInSwitchingPeriodError
+
+    typed = "92\x1b[31m\x07\r\x9b1\nline\tcolumn"
+    error = CardInSwitchingPeriodError("in switching", card_number=typed, until="2027-01-01")
+    sentence = Messages(lang).describe(error)
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", sentence), sentence
+    assert "92\\x1b[31m\\x07\\x0d\\x9b1\nline\tcolumn" in sentence  # shown, not obeyed

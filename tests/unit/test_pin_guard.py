@@ -79,13 +79,15 @@ def test_blocked_sends_nothing_but_status_reads() -> None:
     with pytest.raises(PinBlockedError) as caught:
         guard(conn).verify(SecretBuffer(b"1234"))
     assert type(caught.value) is PinBlockedError  # "ask the helpdesk for an unlock code"
+    assert caught.value.sent is False  # what was typed was not checked: not "wrong"
     assert pin_commands_with_data(conn.sent) == []
 
 
 def test_blocked_pin_and_blocked_unlock_code_say_the_card_is_dead() -> None:
     conn = script((SELECT_APP, OK), (PIN_STATUS, h("6983")), (UNLOCK_STATUS, h("6983")))
-    with pytest.raises(UnlockCodeBlockedError):
+    with pytest.raises(UnlockCodeBlockedError) as caught:
         guard(conn).verify(SecretBuffer(b"1234"), last_try_confirmed=True)
+    assert caught.value.sent is False
     assert pin_commands_with_data(conn.sent) == []
 
 
@@ -108,8 +110,9 @@ def test_last_try_needs_an_explicit_confirmation(operation: str) -> None:
 
 def test_last_try_confirmed_sends_once() -> None:
     conn = script((SELECT_APP, OK), (PIN_STATUS, h("63C1")), (VERIFY_1234, h("6983")))
-    with pytest.raises(PinBlockedError):
+    with pytest.raises(PinBlockedError) as caught:
         guard(conn).verify(SecretBuffer(b"1234"), last_try_confirmed=True)
+    assert caught.value.sent is True  # the card answered: this PIN used the last try
     assert len(pin_commands_with_data(conn.sent)) == 1
 
 
@@ -232,8 +235,9 @@ def test_a_lost_answer_without_any_way_to_read_again_says_unknown() -> None:
 
 def test_unlock_is_gated_on_the_unlock_code_counter() -> None:
     blocked = script((SELECT_APP, OK), (UNLOCK_STATUS, h("6983")))
-    with pytest.raises(UnlockCodeBlockedError):
+    with pytest.raises(UnlockCodeBlockedError) as caught:
         guard(blocked).unlock(SecretBuffer(b"12345678"), SecretBuffer(b"4321"))
+    assert caught.value.sent is False
     assert pin_commands_with_data(blocked.sent) == []
 
     conn = script(

@@ -182,18 +182,20 @@ class CsrForm(QWidget):
         self.summary.setFixedHeight(math.ceil(size.height()) + frame)
 
     def _edited(self, note: FieldNote | None) -> None:
-        """An edit makes the field's note and the last result stale."""
+        """An edit makes the field's note and an error stale. The result of the last attempt
+        stays until the next one: the user compares its summary with the application form,
+        often while correcting a field or after a look at another page."""
         if note is not None:
             note.clear_error()
-        if not self.busy:
-            self.banner.hide()
-            self.summary.hide()
+        self._hide_stale_error()
 
     def clear_messages(self) -> None:
-        """On leaving the page: the last result and the banner go (not while working)."""
-        if not self.busy:
+        """On leaving the page: an error is old news; the last result stays (see `_edited`)."""
+        self._hide_stale_error()
+
+    def _hide_stale_error(self) -> None:
+        if not self.busy and self.banner.kind == "error":
             self.banner.hide()
-            self.summary.hide()
 
     def _with_browse(self, entry: QLineEdit, suggestion: str) -> QWidget:
         button = QPushButton(self.tr("Browse…"))
@@ -527,9 +529,8 @@ class CertificateViewer(QWidget):
             self.banner.show_message("ok", messages.text("cert.no_warnings"))
 
     def _failed(self, error: BaseException) -> None:
-        messages = self.services.messages
         if isinstance(error, Pkcs12PasswordNeeded):
-            self.banner.show_message("warn", messages.describe(error))
+            self.banner.show_message("warn", self.services.describe(error))
             self.password.setFocus()
         else:
             self.banner.show_message("error", self.services.describe(error))

@@ -3,6 +3,7 @@ day's steps in order, each ticked off from the real state."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,8 @@ from ndnclient.ui.widgets import BANNER_STYLE, SELECTABLE_TEXT, Banner
 
 if TYPE_CHECKING:  # the operation check's modules load later, with its page
     from ndnclient.diagnostics.report import CheckReport
+
+log = logging.getLogger(__name__)
 
 
 # A card not in the reader is a normal moment of the day, not a fault: told calmly, no code.
@@ -180,6 +183,7 @@ class HomePage(QWidget):
         # While several cards wait for the user's choice: what tells them apart.
         self.cards_list = QLabel()
         self.cards_list.setWordWrap(True)
+        self.cards_list.setTextFormat(Qt.TextFormat.PlainText)  # holders' names from the cards
         self.cards_list.setTextInteractionFlags(SELECTABLE_TEXT)
         self.cards_list.setAccessibleName(self.tr("Inserted cards"))
         self.cards_list.hide()
@@ -195,6 +199,8 @@ class HomePage(QWidget):
             ("status.pin_tries", self.pin_tries),
         ):
             label.setAccessibleName(t(key))
+            # What the card and the reader say, shown as text, never as markup.
+            label.setTextFormat(Qt.TextFormat.PlainText)
             form.addRow(t(key), label)
         title = QLabel(self.tr("GoSign IC card"))
         title.setStyleSheet("font-size: 16pt; font-weight: bold;")
@@ -211,6 +217,8 @@ class HomePage(QWidget):
         layout.addWidget(self.cards_list)
         layout.addWidget(self.guide)
         layout.addStretch(1)
+        # Done once on this PC: the guide stays away (the setting is saved when it happens).
+        self.guide.setVisible(not services.settings.current.values["ui.first_day_done"])
         if notices:
             self.notice.show_message(
                 "warn", " ".join(messages.text(n.message_key, **n.params) for n in notices)
@@ -263,7 +271,7 @@ class HomePage(QWidget):
             self.problem.hide()  # the verdict line says it all, calmly
         else:
             kind = "info" if isinstance(problem, MyNumberCardError) else "error"
-            self.problem.show_message(kind, messages.describe(problem))
+            self.problem.show_message(kind, self.services.describe(problem))
         self._update_banners()
 
     def _cards_text(self, cards: Sequence[object]) -> str:
@@ -336,13 +344,25 @@ class HomePage(QWidget):
         info = status.info if status is not None else None
         gosign = info is not None and status is not None and status.card_type is CardType.GOSIGN
         registered = {card.card_number for card in settings.cards}
-        self.guide.set_done(
-            {
-                "card": gosign or choice_needed,
-                "register": gosign and info is not None and info.card_number in registered,
-                "check": self.check_report is not None and not self.check_report.failed,
-                "urls": bool(settings.urls_allowed),
-            }
+        done = {
+            "card": gosign or choice_needed,
+            "register": gosign and info is not None and info.card_number in registered,
+            "check": _card_checked_without_error(self.check_report),
+            "urls": bool(settings.urls_allowed),
+        }
+        self.guide.set_done(done)
+        if all(done.values()) and not settings.values["ui.first_day_done"]:
+            self._remember_first_day_done()
+
+    def _remember_first_day_done(self) -> None:
+        service, hub = self.services.settings_service, self.services.settings
+
+        def failed(error: BaseException) -> None:
+            # Only the guide comes back on the next start; nothing to tell the user about.
+            log.info("could not save that the first day is done: %s", error)
+
+        self.services.tasks.run(
+            lambda: service.set("ui.first_day_done", True), hub.update, failed, owner=self
         )
 
     def _update_banners(self) -> None:
@@ -396,3 +416,14 @@ class HomePage(QWidget):
             self.unregistered.show_message("error", self.services.describe(error))
 
         register_inserted_card(self.services, self, done, failed)
+
+
+def _card_checked_without_error(report: CheckReport | None) -> bool:
+    """The first day's check step: a run that examined the card (G02 and G03 passed: not a
+    run without a card, nor one cancelled before it reached the card) and found no error."""
+    if report is None or report.failed:
+        return False
+    from ndnclient.diagnostics.model import CheckStatus  # loaded with the report already
+
+    passed = {result.code for result in report.results if result.status is CheckStatus.OK}
+    return {"G02", "G03"} <= passed

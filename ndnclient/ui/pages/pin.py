@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -138,6 +139,7 @@ class PinPage(QWidget):
         intro.setWordWrap(True)
         # The card every command here goes to, named before anything is typed.
         self.target_card = QLabel()
+        self.target_card.setTextFormat(Qt.TextFormat.PlainText)  # the holder's name, as read
         self.target_card.setWordWrap(True)
         self.target_card.setStyleSheet("font-weight: bold;")
         self.target_card.setAccessibleName(self.tr("Card"))
@@ -704,12 +706,12 @@ class PinPage(QWidget):
                 return guard.unlock(code, new, last_try_confirmed=confirmed)
 
         def done(outcome: PinOutcome) -> None:
-            self._finished(operation, form, outcome.error, outcome.counters, confirmed)
+            self._finished(operation, form, outcome.error, outcome.counters)
 
         def failed(error: BaseException) -> None:
             for secret in secrets:  # the job may never have run
                 secret.wipe()
-            self._finished(operation, form, error, None, confirmed)
+            self._finished(operation, form, error, None)
 
         # The card named on the page: the one in that reader, and only while it is the card
         # whose tries were shown (its number is compared inside the command's transaction).
@@ -742,7 +744,6 @@ class PinPage(QWidget):
         form: _Form,
         error: BaseException | None,
         counters: Counters | None,
-        last_try_sent: bool,
     ) -> None:
         self.busy = False
         # Unknown when the card went away; the status read below says why.
@@ -756,10 +757,10 @@ class PinPage(QWidget):
             self._show_result("error", self._wrong_text(operation))
         elif isinstance(error, PinBlockedError):
             # What to do is the tries banner's (the page is on ロック解除 now); this says only
-            # what became of what was typed.
+            # what became of what was typed. Only the guard knows whether it went out: a yes
+            # to the last-try question is no proof (the try may have gone meanwhile).
             self._show_result(
-                "error" if last_try_sent else "info",
-                self._blocked_text(operation, last_try_sent),
+                "error" if error.sent else "info", self._blocked_text(operation, error)
             )
         elif isinstance(error, PinFormatError):
             self._show_format_error(operation, form, error)
@@ -807,9 +808,9 @@ class PinPage(QWidget):
             " with the helpdesk again."
         )
 
-    def _blocked_text(self, operation: Operation, last_try_sent: bool) -> str:
+    def _blocked_text(self, operation: Operation, error: PinBlockedError) -> str:
         if operation == "unlock":
-            if last_try_sent:
+            if error.sent:
                 return self.tr(
                     "The unlock code was wrong, and no unlock-code tries are left."
                     " What to do now is shown above."
@@ -818,13 +819,21 @@ class PinPage(QWidget):
                 "No unlock-code tries were left, so the code was not sent to the card."
                 " What to do now is shown above."
             )
-        if last_try_sent:
+        if error.sent:
             return self.tr(
                 "The PIN was wrong, and no tries are left, so the PIN is now locked."
                 " What to do now is shown above."
             )
+        if isinstance(error, UnlockCodeBlockedError):  # the PIN's and the code's tries are gone
+            return self.tr(
+                "This card can no longer be used, so the PIN you entered was not sent to it."
+                " What to do now is shown above."
+            )
+        # Nothing was checked, so nothing is known to be wrong: the PIN locked after the page
+        # read the tries (the last try used elsewhere, e.g. while the question was open).
         return self.tr(
-            "The PIN was already locked, so it was not sent to the card."
+            "The PIN became locked after this page read the tries left (for example, another"
+            " program used them up), so the PIN you entered was not sent to the card."
             " What to do now is shown above."
         )
 

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import (
 from ndnclient.settings.errors import InvalidValueError
 from ndnclient.settings.service import Settings
 from ndnclient.ui.services import Services
-from ndnclient.ui.widgets import Banner, DeleteKey, FieldNote
+from ndnclient.ui.widgets import Banner, DeleteKey, FieldNote, ask
 
 URLS_KEY = "urls.allowed"
 
@@ -140,7 +139,7 @@ class UrlsPage(QWidget):
 
     def _offer_site(self, typed: str, origin: str) -> None:
         """A page's address: show the site that would be saved and let the user agree."""
-        answer = QMessageBox.question(
+        agreed = ask(
             self,
             self.tr("Add the site?"),
             self.tr(
@@ -148,10 +147,9 @@ class UrlsPage(QWidget):
             ).replace("%1", typed)
             + f"\n\n{origin}\n\n"
             + self.tr("Add this site?"),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes,
+            default_yes=True,
         )
-        if answer == QMessageBox.StandardButton.Yes:
+        if agreed:
             self._save(typed, origin)
         else:
             self.note.show_error(
@@ -164,17 +162,14 @@ class UrlsPage(QWidget):
         if not items or self.services.settings.current.locked(URLS_KEY):
             return
         origin = items[0].text()
-        answer = QMessageBox.question(
+        if not ask(
             self,
             self.tr("Remove the site?"),
             self.tr(
                 "Remove %1 from the allowed URL list? The IC card can then no longer be used"
                 " on that site."
             ).replace("%1", origin),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         service = self.services.settings_service
 

@@ -3,8 +3,6 @@ edit, remove. Values IT locks are shown read-only with the reason."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -27,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ndnclient.card.info import CardInfo, format_card_number
 from ndnclient.card.status import CardStatus, today_in_japan
+from ndnclient.dates import DateInputError, parse_date
 from ndnclient.settings.cards import RegisteredCard, Registration, switching_until
 from ndnclient.settings.errors import CardInSwitchingPeriodError, InvalidValueError
 from ndnclient.settings.service import Settings
@@ -37,31 +36,16 @@ from ndnclient.ui.widgets import Banner, DeleteKey, FieldNote
 CARDS_KEY = "cards"
 
 
-# How a date may be typed: as ISO, with slashes or dots, as 8 digits, with 年月日, or in the
-# 令和 era (R9.4.30, 令和9年4月30日), as it is printed on the card's notice.
-_WESTERN_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_REIWA_DATE = re.compile(
-    r"(?:R|令和)\s*(\d{1,2}|元)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-)
-REIWA_YEAR_ZERO = 2018
 # A GoSign card is valid for years: a validity shorter than this is most likely a typo.
 SHORT_VALIDITY_DAYS = 365
 
 
-def parse_typed_date(text: str) -> date | None:
-    """The date a person typed, or None when it is not one."""
-    typed = unicodedata.normalize("NFKC", text).strip().upper()
+def _readable_date(text: str) -> bool:
     try:
-        if match := _REIWA_DATE.fullmatch(typed):
-            era_year = 1 if match.group(1) == "元" else int(match.group(1))
-            return date(REIWA_YEAR_ZERO + era_year, int(match.group(2)), int(match.group(3)))
-        match = _WESTERN_DATE.fullmatch(typed) or _COMPACT_DATE.fullmatch(typed)
-        if match:
-            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        return None
-    return None
+        parse_date(text)
+    except DateInputError:
+        return False
+    return True
 
 
 def _column(*widgets: QWidget) -> QVBoxLayout:
@@ -138,8 +122,6 @@ class CardEditDialog(QDialog):
         for field in (self.valid_from, self.valid_to):
             field.textEdited.connect(lambda _: self._note_cleared(self.dates_note))
         self.result_card: RegisteredCard | None = None
-        # The short validity the user has seen the warning for (OK again registers it).
-        self._short_validity_seen: tuple[date, date] | None = None
 
     def _date_field(self, day: date | None, name: str) -> QLineEdit:
         field = QLineEdit(day.isoformat() if day else "")
@@ -158,10 +140,8 @@ class CardEditDialog(QDialog):
         if note is self.number_note:
             self.number.setFocus()
         elif self.number_note.isHidden():
-            empty = not self.valid_from.text().strip() or not parse_typed_date(
-                self.valid_from.text()
-            )
-            (self.valid_from if empty else self.valid_to).setFocus()
+            first_wrong = not _readable_date(self.valid_from.text().strip())
+            (self.valid_from if first_wrong else self.valid_to).setFocus()
 
     def _typed_date(self, field: QLineEdit, name: str) -> date | None:
         text = field.text().strip()
@@ -171,13 +151,12 @@ class CardEditDialog(QDialog):
                 self.tr("Enter %1 as printed on the card's notice.").replace("%1", name),
             )
             return None
-        day = parse_typed_date(text)
-        if day is None:
-            self._show_note(
-                self.dates_note,
-                self.tr('"%1" is not a date. Enter it like 2027-04-30.').replace("%1", text),
-            )
-        return day
+        try:
+            return parse_date(text)
+        except DateInputError as error:
+            # The same sentence as the command line's (what is wrong, and the forms it reads).
+            self._show_note(self.dates_note, self.services.describe(error))
+            return None
 
     def _check(self) -> None:
         self.number_note.clear_error()
@@ -213,8 +192,8 @@ class CardEditDialog(QDialog):
         self.accept()
 
     def _dates_plausible(self, card: RegisteredCard) -> bool:
-        """Refuse an end date already past (unless it is the entry's own, unchanged); warn
-        once about a validity too short for a card (OK again registers it)."""
+        """Refuse an end date already past (unless it is the entry's own, unchanged); ask
+        about a validity too short for a card (a second OK or Enter is not an answer)."""
         today = today_in_japan()
         unchanged = self.original is not None and self.original.valid_to == card.valid_to
         if card.expired(today) and not unchanged:
@@ -227,19 +206,28 @@ class CardEditDialog(QDialog):
             )
             return False
         days = (card.valid_to - card.valid_from).days + 1
-        dates = (card.valid_from, card.valid_to)
-        if days < SHORT_VALIDITY_DAYS and self._short_validity_seen != dates:
-            self._short_validity_seen = dates
-            self._show_note(
-                self.dates_note,
-                self.tr(
-                    "The validity is only %1 day(s) long, but a GoSign IC card is valid for"
-                    " years. Check both dates on the card's notice. If they are right, press OK"
-                    " again."
-                ).replace("%1", str(days)),
+        if days >= SHORT_VALIDITY_DAYS:
+            return True
+        answer = QMessageBox.question(
+            self,
+            self.tr("Register a short validity?"),
+            self.tr(
+                "The card would be valid only from %1 to %2 (%3 day(s)), but a GoSign IC card is"
+                " valid for years. Are both dates as printed on the card's notice?"
             )
-            return False
-        return True
+            .replace("%1", str(card.valid_from))
+            .replace("%2", str(card.valid_to))
+            .replace("%3", str(days))
+            + "\n\n"
+            + self.tr("Yes registers these dates. No goes back to correct them."),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            return True
+        self.valid_to.setFocus()
+        self.valid_to.selectAll()
+        return False
 
 
 class UserInfoPage(QWidget):
@@ -248,6 +236,9 @@ class UserInfoPage(QWidget):
         self.services = services
         self.inserted_number: str | None = None
         self.inserted_info: CardInfo | None = None
+        # A removal on the task thread: its row is still selected, and must not be asked about
+        # (and removed) a second time.
+        self.removing = False
         title = QLabel(self.tr("User info settings"))
         title.setStyleSheet("font-size: 16pt; font-weight: bold;")
         intro = QLabel(
@@ -368,7 +359,7 @@ class UserInfoPage(QWidget):
         self.add_button.setEnabled(unlocked)
         chosen = unlocked and self._selected_number() is not None
         self.edit_button.setEnabled(chosen)
-        self.remove_button.setEnabled(chosen)
+        self.remove_button.setEnabled(chosen and not self.removing)
 
     def _selected_number(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
@@ -428,7 +419,7 @@ class UserInfoPage(QWidget):
 
     def _remove_selected(self) -> None:
         card = self._selected()
-        if card is None or self.services.settings.current.locked(CARDS_KEY):
+        if self.removing or card is None or self.services.settings.current.locked(CARDS_KEY):
             return
         if self._confirm_removal(card):
             self._remove(card)
@@ -457,6 +448,7 @@ class UserInfoPage(QWidget):
             return service.unregister_card(card.card_number, today_in_japan(), force=force)
 
         def done(settings: Settings) -> None:
+            self._removal_over()
             self.services.settings.update(settings)
             self.banner.show_message(
                 "ok",
@@ -466,6 +458,7 @@ class UserInfoPage(QWidget):
             )
 
         def failed(error: BaseException) -> None:
+            self._removal_over()
             if isinstance(error, CardInSwitchingPeriodError) and not force:
                 answer = QMessageBox.question(
                     self,
@@ -484,7 +477,13 @@ class UserInfoPage(QWidget):
                 return
             self._failed(error)
 
+        self.removing = True
+        self._enable_buttons()
         self.services.tasks.run(work, done, failed, owner=self)
+
+    def _removal_over(self) -> None:
+        self.removing = False
+        self._enable_buttons()
 
     def _put_card(self, card: RegisteredCard, replacing: str | None, success: str) -> None:
         service = self.services.settings_service

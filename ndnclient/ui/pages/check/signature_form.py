@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from ndnclient.card.access import expected_number
@@ -52,6 +53,7 @@ class SignatureTestForm(QWidget):
         self.tries.setWordWrap(True)
         # The card the signature test's PIN goes to, named before it is typed.
         self.card = QLabel()
+        self.card.setTextFormat(Qt.TextFormat.PlainText)  # the holder's name, as read
         self.card.setWordWrap(True)
         self.card.setAccessibleName(self.tr("Card for the signature test"))
         self.note = FieldNote()
