@@ -20,6 +20,7 @@ APT_PACKAGES=(
     nsis dbus-daemon gnome-keyring
     # The saved operation-check report is checked as a browser shows it (headless Chromium).
     chromium
+    postgresql  # the shared lending ledger's tests start a private cluster of their own
 )
 
 missing=()

@@ -23,12 +23,13 @@ from tests.keyrings_for_tests import MemoryKeyring
 def isolated_settings(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
-    """Every test (and every program it starts) gets its own settings and log folders and
-    no IT policy, never the user's real ones."""
+    """Every test (and every program it starts) gets its own settings, log and data (the
+    lending ledger) folders and no IT policy, never the user's real ones."""
     home = tmp_path_factory.mktemp("config")
     monkeypatch.setenv("NDNCLIENT_CONFIG_DIR", str(home / "ndnclient"))
     monkeypatch.setenv("NDNCLIENT_POLICY_FILE", str(home / "no-policy.toml"))
     monkeypatch.setenv("NDNCLIENT_LOG_DIR", str(home / "logs"))
+    monkeypatch.setenv("NDNCLIENT_DATA_DIR", str(home / "data"))
     return home / "ndnclient"
 
 

@@ -8,11 +8,17 @@ The card locks after 10 wrong PINs and nobody can look a PIN up, so:
 - the command goes out exactly once: if its answer is lost, the result is reported as
   unknown and the counter read again, never the command repeated;
 - PINs live in `SecretBuffer`s, wiped after use.
+
+And every command it is asked to send is told to the layers above (`pin_events`): an
+admission first (the IT policy may refuse a card that is not lent out, before anything is
+sent), and one event afterwards with the result, for the lending ledger's use record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import Enum, StrEnum
 from types import TracebackType
 from typing import TypeVar
@@ -31,6 +37,14 @@ from ndnclient.card.errors import (
     blocked_error,
 )
 from ndnclient.card.info import format_card_number
+from ndnclient.card.pin_events import (
+    PinEvent,
+    PinOperation,
+    SignOperation,
+    admit,
+    notify,
+    outcome_of,
+)
 from ndnclient.card.session import CounterName, GoSignSession, PinCounter
 
 T = TypeVar("T")
@@ -141,15 +155,21 @@ class PinGuard:
         # card swapped in the reader since never receives the PIN meant for another.
         self.expected_card_number = expected_card_number
         self._read_counter_again = read_counter_again
+        self._sent = False  # whether the current command went out (for its use record)
 
     def counter(self, which: CounterName = "pin") -> PinCounter:
         """The tries left, read now (consumes nothing)."""
         return self.session.pin_counter(which)
 
     def check(self, counter: PinCounter, *, last_try_confirmed: bool) -> None:
-        """Raise when nothing may be sent against `counter`: it is blocked, or on its last
-        try without an explicit confirmation. A blocked PIN whose unlock code is blocked too
-        is reported as the dead card it is, not as "ask for an unlock code"."""
+        """Raise when nothing may be sent against `counter`: a rule above refuses this card
+        (PinNotAllowedError), it is blocked, or on its last try without an explicit
+        confirmation. A blocked PIN whose unlock code is blocked too is reported as the dead
+        card it is, not as "ask for an unlock code"."""
+        admit(self._card_number())
+        self._check_counter(counter, last_try_confirmed=last_try_confirmed)
+
+    def _check_counter(self, counter: PinCounter, *, last_try_confirmed: bool) -> None:
         risk = assess(counter)
         if risk is PinRisk.BLOCKED:
             # sent=False: nothing goes out, so what was typed is not known to be wrong.
@@ -163,28 +183,40 @@ class PinGuard:
         """Check the PIN once. Returns the counter afterwards (verified, full)."""
         with SecretBuffer(pin.value) as own:  # our copy: the caller may wipe theirs any time
             self._require_format(own, "pin")
-            self._guarded(
-                "pin",
-                last_try_confirmed,
-                lambda: self.session.verify_pin(own.value),
-                is_verify=True,
-            )
+            with self._recorded("pin_verify"):
+                self._guarded(
+                    "pin",
+                    last_try_confirmed,
+                    lambda: self.session.verify_pin(own.value),
+                    is_verify=True,
+                )
         return self._full_pin_counter(verified=True)
 
     def verify_and_sign(
-        self, pin: SecretBuffer, digest_info: bytes, *, last_try_confirmed: bool = False
+        self,
+        pin: SecretBuffer,
+        digest_info: bytes,
+        *,
+        last_try_confirmed: bool = False,
+        operation: SignOperation = "sign_smime",
+        data_sha256: str | None = None,
     ) -> bytes:
         """Check the PIN once and, in the same card transaction, have the card sign
-        `digest_info` (a DER DigestInfo). A wrong PIN signs nothing."""
+        `digest_info` (a DER DigestInfo). A wrong PIN signs nothing. `operation` and
+        `data_sha256` (the SHA-256 of what is signed; by default of `digest_info`) go into
+        the use record, never the data itself."""
+        if data_sha256 is None:
+            data_sha256 = hashlib.sha256(digest_info).hexdigest()
         with SecretBuffer(pin.value) as own:
             self._require_format(own, "pin")
-            signature = self._guarded(
-                "pin",
-                last_try_confirmed,
-                lambda: self.session.verify_pin(own.value),
-                is_verify=True,
-                then=lambda: self.session.sign_digest_info(digest_info),
-            )
+            with self._recorded(operation, data_sha256=data_sha256):
+                signature = self._guarded(
+                    "pin",
+                    last_try_confirmed,
+                    lambda: self.session.verify_pin(own.value),
+                    is_verify=True,
+                    then=lambda: self.session.sign_digest_info(digest_info),
+                )
         if signature is None:  # `then` returns the signature whenever _guarded returns
             raise RuntimeError("no signature came back")
         return signature
@@ -196,9 +228,12 @@ class PinGuard:
         with SecretBuffer(old_pin.value) as old, SecretBuffer(new_pin.value) as new:
             self._require_format(old, "pin")
             self._require_format(new, "new_pin")
-            self._guarded(
-                "pin", last_try_confirmed, lambda: self.session.change_pin(old.value, new.value)
-            )
+            with self._recorded("pin_change"):
+                self._guarded(
+                    "pin",
+                    last_try_confirmed,
+                    lambda: self.session.change_pin(old.value, new.value),
+                )
         return self._full_pin_counter(verified=False)
 
     def unlock(
@@ -212,12 +247,36 @@ class PinGuard:
         with SecretBuffer(unlock_code.value) as code, SecretBuffer(new_pin.value) as new:
             self._require_format(code, "unlock")
             self._require_format(new, "new_pin")
-            self._guarded(
-                "unlock",
-                last_try_confirmed,
-                lambda: self.session.unlock_pin(code.value, new.value),
-            )
+            with self._recorded("pin_unlock"):
+                self._guarded(
+                    "unlock",
+                    last_try_confirmed,
+                    lambda: self.session.unlock_pin(code.value, new.value),
+                )
         return self._full_pin_counter(verified=False)
+
+    # --- the use record -----------------------------------------------------------------------
+
+    def _card_number(self) -> str | None:
+        """The card this guard sends to, as far as it is known before anything is sent."""
+        expected = self.expected_card_number
+        return expected if isinstance(expected, str) else None
+
+    @contextmanager
+    def _recorded(
+        self, operation: PinOperation, *, data_sha256: str | None = None
+    ) -> Iterator[None]:
+        """One event for one command, whatever becomes of it. (A malformed PIN, refused
+        before the command starts, is a typo, not a use of the card: no event.)"""
+        self._sent = False
+        try:
+            yield
+        except BaseException as error:
+            result, tries_left = outcome_of(error, sent=self._sent)
+            notify(PinEvent(operation, self._card_number(), result, tries_left, data_sha256))
+            raise
+        tries = self.session.profile.pin_max_tries  # a right PIN or code resets the counter
+        notify(PinEvent(operation, self._card_number(), "ok", tries, data_sha256))
 
     # --- the rules --------------------------------------------------------------------------
 
@@ -260,14 +319,17 @@ class PinGuard:
         is_verify: bool = False,
         then: Callable[[], T] | None = None,
     ) -> T | None:
+        # Before the card is touched: a refusal (the card is not lent out) sends nothing.
+        admit(self._card_number())
         with self.session.connection.transaction():
             # Always select: another program may have selected another application, whose
             # reference 81 is another PIN.
             self.session.select_application()
             self._require_expected_card()
             before = self.session.pin_counter(which)
-            self.check(before, last_try_confirmed=last_try_confirmed)
+            self._check_counter(before, last_try_confirmed=last_try_confirmed)
             try:
+                self._sent = True
                 send()
             except (InvalidPinError, PinBlockedError, PinFormatError):
                 raise  # the card answered, and the answer is clear

@@ -163,7 +163,17 @@ def _main(
         print(messages.text("cli.argument_not_text", argument=broken), file=sys.stderr)
         return EXIT_USAGE
     handler: Handler = args.handler
-    return _run(handler, ctx, args)
+    if getattr(args, "command", None) in (None, "gui"):
+        return _run(handler, ctx, args)  # the window installs its own ledger hooks
+    from ndnclient.ledger.hooks import install_ledger_hooks
+
+    # Every PIN this command sends is recorded in the lending ledger (and refused by the
+    # IT policy for a card that is not lent out).
+    remove_ledger_hooks = install_ledger_hooks(lambda: ctx.settings)
+    try:
+        return _run(handler, ctx, args)
+    finally:
+        remove_ledger_hooks()
 
 
 def _argument_not_text(args: argparse.Namespace) -> str | None:

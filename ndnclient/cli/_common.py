@@ -227,6 +227,7 @@ COMMANDS: dict[str, str] = {
     "cert": "pki",
     "smime": "pki",
     "simulator": "simulator",
+    "ledger": "ledger",
 }
 
 

@@ -9,6 +9,7 @@ file is ever overwritten.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from typing import Any
 
@@ -346,9 +347,18 @@ def cmd_smime_sign(ctx: CommandContext, args: argparse.Namespace) -> int:
         chain = [load_card_certificate(session.read_ca_certificate())]
         confirmed = pass_the_pin_gate(guard, "pin", secrets, args, messages)
         card = card_display(guarded.card, messages)
+        entity = text_entity(text)
         with secrets.read("cli.prompt_pin", 1, card) as pin:
-            key = CardPrivateKey(guard, certificate, pin, last_try_confirmed=confirmed)
-            signed = sign_detached(text_entity(text), certificate, key, chain)
+            # The use record keeps the SHA-256 of the message signed, never the message.
+            key = CardPrivateKey(
+                guard,
+                certificate,
+                pin,
+                last_try_confirmed=confirmed,
+                operation="sign_smime",
+                data_sha256=hashlib.sha256(entity).hexdigest(),
+            )
+            signed = sign_detached(entity, certificate, key, chain)
     create_new_file(args.out, signed)
     print(t("smime.signed", path=args.out, card=card))
     return EXIT_OK

@@ -69,6 +69,7 @@ def g14_signature_test(context: CheckContext) -> Outcome:
                 certificate,
                 pin,
                 last_try_confirmed=context.signature_last_try_confirmed,
+                operation="sign_g14",
             )
             return key.sign(challenge, padding.PKCS1v15(), hashes.SHA256())
         finally:

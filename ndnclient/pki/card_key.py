@@ -14,6 +14,7 @@ The private half never leaves the card: everything that would export it raises.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, NoReturn
 
 from cryptography import x509
@@ -23,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 
 from ndnclient.card.errors import CardCertificateError, CardError, PinError
 from ndnclient.card.pin import PinGuard, SecretBuffer
+from ndnclient.card.pin_events import SignOperation
 
 # `sign` takes a parameter named `padding`, as the class it overrides does.
 _PKCS1v15 = padding.PKCS1v15
@@ -55,9 +57,19 @@ def digest_info(data: bytes, algorithm: hashes.HashAlgorithm, *, prehashed: bool
     return prefix + digest.finalize()
 
 
+def _sha256_of(data: bytes, algorithm: hashes.HashAlgorithm, prehashed: bool) -> str | None:
+    """The SHA-256 of the signed data for the use record; None when only another hash of
+    it was handed over."""
+    if not prehashed:
+        return hashlib.sha256(data).hexdigest()
+    return data.hex() if algorithm.name == "sha256" else None
+
+
 class CardPrivateKey(rsa.RSAPrivateKey):
     """The card's RSA key. `pin` stays the caller's to wipe; `last_try_confirmed` is the
-    user's explicit yes when one try is left."""
+    user's explicit yes when one try is left. `operation` and `data_sha256` name the
+    signature in the use record (the lending ledger): what it is for, and the SHA-256 of
+    the data the user signs (by default, of the bytes handed to `sign`)."""
 
     def __init__(
         self,
@@ -66,6 +78,8 @@ class CardPrivateKey(rsa.RSAPrivateKey):
         pin: SecretBuffer,
         *,
         last_try_confirmed: bool = False,
+        operation: SignOperation = "sign_smime",
+        data_sha256: str | None = None,
     ) -> None:
         public = certificate.public_key()
         if not isinstance(public, rsa.RSAPublicKey):
@@ -75,6 +89,8 @@ class CardPrivateKey(rsa.RSAPrivateKey):
         self._public = public
         self._pin = pin
         self._last_try_confirmed = last_try_confirmed
+        self._operation: SignOperation = operation
+        self._data_sha256 = data_sha256
         self._refused: PinError | None = None
         self.signatures_made = 0
 
@@ -100,7 +116,11 @@ class CardPrivateKey(rsa.RSAPrivateKey):
             raise self._refused
         try:
             signature = self._guard.verify_and_sign(
-                self._pin, info, last_try_confirmed=self._last_try_confirmed
+                self._pin,
+                info,
+                last_try_confirmed=self._last_try_confirmed,
+                operation=self._operation,
+                data_sha256=self._data_sha256 or _sha256_of(data, hash_algorithm, prehashed),
             )
         except PinError as error:
             self._refused = error

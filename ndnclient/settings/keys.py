@@ -145,6 +145,31 @@ def _proxy_url(value: Any) -> str | None:
     return f"{parts.scheme.lower()}://{user}{host}{f':{port}' if port else ''}"
 
 
+def _ledger_url(value: Any) -> str | None:
+    """A shared ledger on a PostgreSQL server. Never with a password: that comes from the
+    keyring or the PGPASSFILE, so that the URL may be shown in reports and policy files."""
+    key = "ledger.url"
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise _invalid(key, "ledger_url", value)
+    if ":" in value.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[0]:
+        raise _invalid(key, "ledger_password_in_url", "<hidden>")
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        raise _invalid(key, "ledger_url", value) from None
+    if parts.scheme.lower() not in ("postgresql", "postgres") or not parts.hostname:
+        raise _invalid(key, "ledger_url", value)
+    if len(parts.path) < 2 or parts.fragment:
+        raise _invalid(key, "ledger_url", value)
+    user = f"{parts.username}@" if parts.username else ""
+    host = _bracketed(parts.hostname)
+    query = f"?{parts.query}" if parts.query else ""
+    return f"postgresql://{user}{host}{f':{port}' if port else ''}{parts.path}{query}"
+
+
 def _cards(value: Any) -> list[dict[str, str]]:
     if not isinstance(value, list):
         raise _invalid("cards", "card_entry", value)
@@ -186,6 +211,10 @@ KEYS: dict[str, KeySpec] = {
         # Set by the window once every first-day step was done: the home page's guide then
         # stays away on later starts (IT may preset it for PCs set up by IT).
         KeySpec("ui.first_day_done", False, _bool("ui.first_day_done")),
+        # The card lending ledger: a shared PostgreSQL server (None: the SQLite file in the
+        # data folder), and whether a PIN is refused for a card not lent out (IT policy).
+        KeySpec("ledger.url", None, _ledger_url),
+        KeySpec("ledger.require_lending", False, _bool("ledger.require_lending")),
     )
 }
 

@@ -112,11 +112,17 @@ class GuiApplication(QObject):
         self._offering_report = False
         self._language_waiting: str | None = None
         self.window: MainWindow | None = None
+        self._remove_ledger_hooks: Callable[[], None] | None = None
 
     def start(self) -> MainWindow:
         self.app.setWindowIcon(application_icon())  # every window, the taskbar's too
         self.collector.start()
         self._install_translators(self.lang)
+        if self.demo is None:  # the demo's virtual card is no card to keep a ledger of
+            from ndnclient.ledger.hooks import install_ledger_hooks
+
+            # Every PIN and signature the window sends is recorded (on the card thread).
+            self._remove_ledger_hooks = install_ledger_hooks(lambda: self.settings.current)
         self.card.start()
         return self._build_window()
 
@@ -125,6 +131,9 @@ class GuiApplication(QObject):
         object itself goes when the GUI thread next handles its events."""
         self.card.stop()
         self.tasks.shutdown()
+        if self._remove_ledger_hooks is not None:
+            self._remove_ledger_hooks()
+            self._remove_ledger_hooks = None
         self._remove_translators()
         self.collector.stop()
         self.deleteLater()
