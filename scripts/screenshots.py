@@ -89,12 +89,30 @@ def render(
     )
     gui = GuiApplication(
         app,
-        lang=lang,  # type: ignore[arg-type]
+        lang=lang,
         backend_factory=demo.backend_factory,
         settings_service=service,
         log_dir=folder / "logs",
     )
     gui.demo = demo  # the demo card's controls show, as in `ndnclient gui --demo`
+    # The lending ledger with something in it: a lending of the demo card, in the demo's own
+    # ledger (as the page opens it), due back tomorrow at 17:00.
+    from datetime import UTC, datetime, timedelta
+
+    from ndnclient.ledger.service import JAPAN
+
+    ledger = demo.open_ledger()
+    tomorrow = datetime.now(JAPAN).date() + timedelta(days=1)
+    due = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 17, tzinfo=JAPAN)
+    ledger.lend(
+        card.card_number,
+        user="山田 花子",
+        purpose="道路補修工事の入札",
+        destination="契約課",
+        approver="総務課長 田中",
+        due=due.astimezone(UTC),
+    )
+    ledger.close()
     window = gui.start()
     window.resize(*size)
     window.show()
@@ -127,6 +145,7 @@ def render(
             ("05-urls", "urls"),
             ("06-settings", "settings"),
             ("07-about", "about"),
+            ("13-ledger", "ledger"),
         ]
         for name, page in shots:
             window.show_page(page)
@@ -135,6 +154,8 @@ def render(
                 wait(30, lambda: not window.check.running and window.check.report is not None)
                 if window.check.report is None:
                     raise SystemExit("the operation check did not finish within 30 s")
+            if page == "ledger":
+                wait(5, lambda: bool(window.ledger.state_labels))
             if page == "pin":
                 wait(3, lambda: "10" in window.pin.pin_tries.text())
             shoot(name)

@@ -172,7 +172,7 @@ class PostgresStore:
         """The sentence for a failure of the server or the network; the connection is dropped
         so that the next use connects again."""
         self._drop_connection()
-        log.warning("shared ledger %s: %s: %s", self.server, type(error).__name__, error)
+        log.info("shared ledger %s: %s: %s", self.server, type(error).__name__, error)
         if isinstance(error, pg_errors.QueryCanceled | pg_errors.LockNotAvailable):
             return PostgresLedgerError("ledger.postgres.timeout", server=self.server)
         if isinstance(error, psycopg.OperationalError):
@@ -205,7 +205,7 @@ class PostgresStore:
                     error.pgconn.needs_password or error.pgconn.used_password
                 ):
                     # No password found (PGPASSFILE), or the one found was refused.
-                    log.warning("shared ledger %s: login failed: %s", self.server, error)
+                    log.info("shared ledger %s: login failed: %s", self.server, error)
                     raise PostgresLedgerError(
                         "ledger.postgres.login_failed", server=self.server
                     ) from None

@@ -141,7 +141,7 @@ class Ledger:
                     )
                 return transaction.append(entry)
         except LedgerUnavailableError as error:
-            log.warning("ledger unavailable for a lending: %s", error)
+            log.info("ledger unavailable for a lending: %s", error)
             raise _unavailable(error) from error
 
     def return_card(self, card_number: str, *, note: str | None = None) -> Entry:
@@ -161,7 +161,7 @@ class Ledger:
                 )
                 return transaction.append(entry)
         except LedgerUnavailableError as error:
-            log.warning("ledger unavailable for a return: %s", error)
+            log.info("ledger unavailable for a return: %s", error)
             raise _unavailable(error) from error
 
     def record_use(

@@ -7,7 +7,7 @@ import logging
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
@@ -26,6 +26,9 @@ from ndnclient.simulator.state import (
     load_state,
     save_state,
 )
+
+if TYPE_CHECKING:
+    from ndnclient.ledger.service import Ledger
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +133,16 @@ class DemoCard:
     def toggle_renewed(self) -> None:
         """Put the renewed card into the second reader, or pull it out."""
         _toggle(self._renewed_reader)
+
+    def open_ledger(self) -> Ledger:
+        """The demo's own lending ledger, a file in the demo's folder: lendings made for
+        training never reach the user's real ledger (nor NDNCLIENT_DATA_DIR's)."""
+        from ndnclient.ledger.service import Ledger
+        from ndnclient.ledger.sqlite_store import LEDGER_FILE, OUTBOX_FILE, SqliteStore
+
+        return Ledger(
+            SqliteStore(self.folder / LEDGER_FILE), outbox=SqliteStore(self.folder / OUTBOX_FILE)
+        )
 
     def settings_service(self) -> SettingsService:
         """Settings of the demo's own, with no IT policy.

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from ndnclient.ui.pages.about import AboutPage
     from ndnclient.ui.pages.cert_tools import CertToolsPage
     from ndnclient.ui.pages.check import CheckPage
+    from ndnclient.ui.pages.ledger import LedgerPage
     from ndnclient.ui.pages.pin import PinPage
     from ndnclient.ui.pages.settings import SettingsPage
     from ndnclient.ui.pages.urls import UrlsPage
@@ -67,7 +68,17 @@ def user_guide_path() -> Path:
     return resource_path("guide", "index.html")
 
 
-PAGE_NAMES = ("home", "user_info", "check", "pin", "cert_tools", "urls", "settings", "about")
+PAGE_NAMES = (
+    "home",
+    "user_info",
+    "check",
+    "pin",
+    "cert_tools",
+    "urls",
+    "ledger",
+    "settings",
+    "about",
+)
 # Where each page built on first use lives: module and class.
 LATER_PAGES = {
     "user_info": ("ndnclient.ui.pages.user_info", "UserInfoPage"),
@@ -75,6 +86,7 @@ LATER_PAGES = {
     "pin": ("ndnclient.ui.pages.pin", "PinPage"),
     "cert_tools": ("ndnclient.ui.pages.cert_tools", "CertToolsPage"),
     "urls": ("ndnclient.ui.pages.urls", "UrlsPage"),
+    "ledger": ("ndnclient.ui.pages.ledger", "LedgerPage"),
     "settings": ("ndnclient.ui.pages.settings", "SettingsPage"),
     "about": ("ndnclient.ui.pages.about", "AboutPage"),
 }
@@ -112,6 +124,7 @@ class MainWindow(QMainWindow):
             self.tr("PIN"),
             self.tr("Certificate tools"),
             self.tr("Allowed URL list"),
+            self.tr("Card lending ledger"),
             self.tr("Settings"),
             self.tr("About"),
         )
@@ -143,7 +156,7 @@ class MainWindow(QMainWindow):
             column.addLayout(title_slot)
             column.addWidget(area, 1)
             self.pages.addWidget(frame)
-            # Alt+1 … Alt+8: every page is a keystroke away.
+            # Alt+1 … Alt+9: every page is a keystroke away.
             shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
             shortcut.activated.connect(lambda row=number - 1: self.navigation.setCurrentRow(row))
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
@@ -232,6 +245,10 @@ class MainWindow(QMainWindow):
     @property
     def urls(self) -> UrlsPage:
         return cast("UrlsPage", self.page("urls"))
+
+    @property
+    def ledger(self) -> LedgerPage:
+        return cast("LedgerPage", self.page("ledger"))
 
     @property
     def settings_page(self) -> SettingsPage:

@@ -8,6 +8,7 @@ answer meant for its predecessor.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -41,9 +42,15 @@ class Deliverer(QObject):
     def watch(
         self, future: Future[Any], on_done: Done, on_error: Failed | None, owner: QObject | None
     ) -> None:
-        future.add_done_callback(
-            lambda f: self._arrived.emit(f, on_done, on_error, owner)  # any thread: emit only
-        )
+        def arrived(done: Future[Any]) -> None:  # any thread: emit only
+            # Work that ends after the application stopped (and this object went with it)
+            # has no one to tell: dropped quietly, not an error on the pool's thread.
+            if not shiboken6.isValid(self):
+                return
+            with contextlib.suppress(RuntimeError):  # deleted between the check and the emit
+                self._arrived.emit(done, on_done, on_error, owner)
+
+        future.add_done_callback(arrived)
 
     @Slot(object, object, object, object)
     def _deliver(

@@ -404,6 +404,61 @@
     </message>
 </context>
 <context>
+    <name>CorrectionDialog</name>
+    <message>
+        <source>Correct record No.%1</source>
+        <translation>No.%1 の記録を訂正</translation>
+    </message>
+    <message>
+        <source>The record stays as it is; the correction is added as a new record that refers to it.</source>
+        <translation>元の記録はそのまま残り、訂正はその記録を指す新しい記録として追加されます。</translation>
+    </message>
+    <message>
+        <source>Reason for the correction (required)</source>
+        <translation>訂正の理由（必須）</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>使用者</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>件名</translation>
+    </message>
+    <message>
+        <source>Destination</source>
+        <translation>宛先</translation>
+    </message>
+    <message>
+        <source>Custodian (approver)</source>
+        <translation>保管責任者（承認者）</translation>
+    </message>
+    <message>
+        <source>Return date</source>
+        <translation>返却予定日</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>メモ</translation>
+    </message>
+    <message>
+        <source>&amp;Reason (required)</source>
+        <translation>訂正の理由・必須(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Return time</source>
+        <translation>返却予定時刻</translation>
+    </message>
+    <message>
+        <source>Record the correction</source>
+        <translation>訂正を記録</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+</context>
+<context>
     <name>CsrForm</name>
     <message>
         <source>Web server certificate (SSL)</source>
@@ -644,6 +699,18 @@
         <translation>カードの状態</translation>
     </message>
     <message>
+        <source>Lent out: to %1 (since %2)</source>
+        <translation>貸出中: %1 さん（%2 から）</translation>
+    </message>
+    <message>
+        <source>Lent out: to %1 (since %2, due %3)</source>
+        <translation>貸出中: %1 さん（%2 から、期限 %3）</translation>
+    </message>
+    <message>
+        <source> — overdue: the card should be back</source>
+        <translation> — 返却期限を過ぎています</translation>
+    </message>
+    <message>
         <source>Inserted cards:</source>
         <translation>差し込まれているカード:</translation>
     </message>
@@ -713,6 +780,361 @@
     </message>
 </context>
 <context>
+    <name>LedgerPage</name>
+    <message>
+        <source>Card lending ledger</source>
+        <translation>貸出管理簿</translation>
+    </message>
+    <message>
+        <source>Record here who borrows the IC card and when it comes back. The program also records by itself every PIN and signature it sends. Records are never changed or removed: a mistake is fixed with a correction.</source>
+        <translation>ICカードを誰が借り、いつ返したかをここに記録します。このソフトが送ったPINと署名も、自動で記録されます。記録は変更も削除もできません。誤りは「訂正」で直します。</translation>
+    </message>
+    <message>
+        <source>Cards</source>
+        <translation>カードの状態</translation>
+    </message>
+    <message>
+        <source>No card is registered yet. Register the card in the user info settings; it is then shown here.</source>
+        <translation>カードがまだ登録されていません。ユーザ情報設定でカードを登録すると、ここに表示されます。</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>カード</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>使用者</translation>
+    </message>
+    <message>
+        <source>Subject (required)</source>
+        <translation>件名（必須）</translation>
+    </message>
+    <message>
+        <source>e.g. bid for the road repair work</source>
+        <translation>例: 道路補修工事の入札</translation>
+    </message>
+    <message>
+        <source>Destination</source>
+        <translation>宛先</translation>
+    </message>
+    <message>
+        <source>Custodian (approver)</source>
+        <translation>保管責任者（承認者）</translation>
+    </message>
+    <message>
+        <source>Return date</source>
+        <translation>返却予定日</translation>
+    </message>
+    <message>
+        <source>e.g. 2026-12-01 (empty: no due date)</source>
+        <translation>例: 2026-12-01（空欄: 期限なし）</translation>
+    </message>
+    <message>
+        <source>Return time</source>
+        <translation>返却予定時刻</translation>
+    </message>
+    <message>
+        <source>Record the lending</source>
+        <translation>貸出を記録</translation>
+    </message>
+    <message>
+        <source>Lend a card</source>
+        <translation>貸出</translation>
+    </message>
+    <message>
+        <source>&amp;Borrower</source>
+        <translation>使用者(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Subject (required)</source>
+        <translation>件名・必須(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Destination</source>
+        <translation>宛先(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Custodian (&amp;approver)</source>
+        <translation>保管責任者(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Return &amp;due</source>
+        <translation>返却期限(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Note on the return</source>
+        <translation>返却時のメモ</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>任意</translation>
+    </message>
+    <message>
+        <source>Record the return of the card</source>
+        <translation>返却を記録</translation>
+    </message>
+    <message>
+        <source>Return the card chosen above</source>
+        <translation>返却（上で選んだカード）</translation>
+    </message>
+    <message>
+        <source>&amp;Note</source>
+        <translation>メモ(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>月</translation>
+    </message>
+    <message>
+        <source>Card shown</source>
+        <translation>表示するカード</translation>
+    </message>
+    <message>
+        <source>&amp;Month</source>
+        <translation>月(&amp;M)</translation>
+    </message>
+    <message>
+        <source>C&amp;ard</source>
+        <translation>カード(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Ledger records</source>
+        <translation>貸出管理簿の記録</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <source>Time (Japan)</source>
+        <translation>日時（日本時間）</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>種別</translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation>使用者</translation>
+    </message>
+    <message>
+        <source>Subject / destination</source>
+        <translation>件名・宛先</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>No records for this month and card.</source>
+        <translation>この月・カードの記録はありません。</translation>
+    </message>
+    <message>
+        <source>Correct the selected record…</source>
+        <translation>選んだ記録を訂正…</translation>
+    </message>
+    <message>
+        <source>Export the month (Excel or CSV)…</source>
+        <translation>この月を書き出す（Excel・CSV）…</translation>
+    </message>
+    <message>
+        <source>Every card&apos;s records of the month chosen, with the latest hash, to print</source>
+        <translation>選んだ月の全カードの記録を、最新の記録のハッシュとともに書き出します（印刷・押印用）</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>記録</translation>
+    </message>
+    <message>
+        <source>Not checked yet.</source>
+        <translation>まだ確認していません。</translation>
+    </message>
+    <message>
+        <source>Tamper check</source>
+        <translation>改ざんの確認</translation>
+    </message>
+    <message>
+        <source>Hash of the latest record</source>
+        <translation>最新の記録のハッシュ</translation>
+    </message>
+    <message>
+        <source>Check for tampering</source>
+        <translation>改ざんを確認</translation>
+    </message>
+    <message>
+        <source>&amp;Card to lend or return</source>
+        <translation>貸出・返却するカード(&amp;C)</translation>
+    </message>
+    <message>
+        <source>All cards</source>
+        <translation>すべてのカード</translation>
+    </message>
+    <message>
+        <source>All months</source>
+        <translation>すべての月</translation>
+    </message>
+    <message>
+        <source>%1: in custody</source>
+        <translation>%1: 保管中</translation>
+    </message>
+    <message>
+        <source>%1: lent out to %2 since %3</source>
+        <translation>%1: 貸出中（%2 さん、%3 から）</translation>
+    </message>
+    <message>
+        <source>, due back %1</source>
+        <translation>、期限 %1</translation>
+    </message>
+    <message>
+        <source> (subject: %1)</source>
+        <translation>（件名: %1）</translation>
+    </message>
+    <message>
+        <source> — overdue</source>
+        <translation> — 期限超過</translation>
+    </message>
+    <message>
+        <source>Lending</source>
+        <translation>貸出</translation>
+    </message>
+    <message>
+        <source>Return</source>
+        <translation>返却</translation>
+    </message>
+    <message>
+        <source>Use</source>
+        <translation>使用</translation>
+    </message>
+    <message>
+        <source>Correction</source>
+        <translation>訂正</translation>
+    </message>
+    <message>
+        <source>borrower</source>
+        <translation>使用者</translation>
+    </message>
+    <message>
+        <source>subject</source>
+        <translation>件名</translation>
+    </message>
+    <message>
+        <source>destination</source>
+        <translation>宛先</translation>
+    </message>
+    <message>
+        <source>custodian</source>
+        <translation>保管責任者</translation>
+    </message>
+    <message>
+        <source>due</source>
+        <translation>返却期限</translation>
+    </message>
+    <message>
+        <source>note</source>
+        <translation>メモ</translation>
+    </message>
+    <message>
+        <source>approved by %1</source>
+        <translation>承認: %1</translation>
+    </message>
+    <message>
+        <source>due %1</source>
+        <translation>期限 %1</translation>
+    </message>
+    <message>
+        <source>PIN check</source>
+        <translation>PIN確認</translation>
+    </message>
+    <message>
+        <source>PIN change</source>
+        <translation>PIN変更</translation>
+    </message>
+    <message>
+        <source>PIN unlock</source>
+        <translation>ロック解除</translation>
+    </message>
+    <message>
+        <source>signature test (G14)</source>
+        <translation>署名テスト（G14）</translation>
+    </message>
+    <message>
+        <source>S/MIME signature</source>
+        <translation>S/MIME署名</translation>
+    </message>
+    <message>
+        <source>succeeded</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <source>wrong PIN</source>
+        <translation>PIN誤り</translation>
+    </message>
+    <message>
+        <source>locked</source>
+        <translation>ロック</translation>
+    </message>
+    <message>
+        <source>not sent</source>
+        <translation>送信せず</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失敗</translation>
+    </message>
+    <message>
+        <source>card not lent out</source>
+        <translation>貸出なし</translation>
+    </message>
+    <message>
+        <source>under lending No.%1</source>
+        <translation>貸出 No.%1 の間</translation>
+    </message>
+    <message>
+        <source>returns lending No.%1</source>
+        <translation>貸出 No.%1 の返却</translation>
+    </message>
+    <message>
+        <source>corrects No.%1</source>
+        <translation>No.%1 の訂正</translation>
+    </message>
+    <message>
+        <source>reason: %1</source>
+        <translation>理由: %1</translation>
+    </message>
+    <message>
+        <source>✔ No tampering was found (records checked: %1).</source>
+        <translation>✔ 改ざんは見つかりませんでした（%1件）</translation>
+    </message>
+    <message>
+        <source>✖ Record No.%1 does not match: it was changed, or records around it were removed, added or reordered. Contact your IT department.</source>
+        <translation>✖ No.%1 の記録が一致しません。この記録が書き換えられたか、前後の記録が削除・追加・並べ替えられています。情報システム担当へ連絡してください。</translation>
+    </message>
+    <message>
+        <source>Recorded: card %1 lent to %2 (No.%3).</source>
+        <translation>記録しました: カード %1 を %2 さんに貸し出しました（No.%3）。</translation>
+    </message>
+    <message>
+        <source>Recorded: card %1 returned (No.%2).</source>
+        <translation>記録しました: カード %1 が返却されました（No.%2）。</translation>
+    </message>
+    <message>
+        <source>Recorded the correction of No.%1 (No.%2). The original record stays as it was.</source>
+        <translation>No.%1 の訂正を記録しました（No.%2）。元の記録はそのまま残ります。</translation>
+    </message>
+    <message>
+        <source>Export the ledger</source>
+        <translation>貸出管理簿の書き出し</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx);;CSV for Excel (*.csv)</source>
+        <translation>Excelブック (*.xlsx);;Excel用CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Exported %1 records to %2.</source>
+        <translation>%1件の記録を %2 に書き出しました。</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>GoSign IC-card certificate client (ndnclient)</source>
@@ -741,6 +1163,10 @@
     <message>
         <source>Allowed URL list</source>
         <translation>許可URLリスト</translation>
+    </message>
+    <message>
+        <source>Card lending ledger</source>
+        <translation>貸出管理簿</translation>
     </message>
     <message>
         <source>Settings</source>

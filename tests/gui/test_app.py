@@ -275,3 +275,29 @@ def test_page_titles_stay_above_the_scrolling_page(gui: Start) -> None:
         assert len(titles) == 1, name
         assert not area.isAncestorOf(titles[0]), name
         assert area.widget() is page
+
+
+def test_work_that_ends_after_the_application_stopped_is_dropped_quietly(
+    qtbot: QtBot, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    gui = GuiApplication(app, demo=True, demo_folder=tmp_path / "demo", log_dir=tmp_path / "logs")
+    release, finished = threading.Event(), threading.Event()
+
+    def slow() -> int:
+        release.wait(10)
+        finished.set()
+        return 1
+
+    heard: list[object] = []
+    gui.tasks.run(slow, heard.append)
+    gui.stop()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)  # gone now
+    release.set()
+    assert finished.wait(10)
+    qtbot.wait(200)  # the pool's thread calls the future's callbacks right after
+    assert heard == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

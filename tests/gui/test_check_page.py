@@ -31,6 +31,7 @@ from ndnclient.diagnostics.report import (
     problems_and_others,
 )
 from ndnclient.settings.service import Settings
+from ndnclient.ui.demo import DemoCard
 from ndnclient.ui.pages.check import (
     CODE_COLUMN,
     STATUS_COLUMN,
@@ -275,13 +276,14 @@ def test_a_selected_row_says_what_it_means_and_what_to_do(
 
 
 def test_copy_for_the_helpdesk(
-    qtbot: QtBot, gui: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, gui: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """What the helpdesk asks first (version, OS, demo or not, when in Japan time), then the
     problems with what to do, then one line for every other row: short, and nothing left
     out."""
     page = start_gui(gui).window.check
-    monkeypatch.setattr(page.services, "demo", object())  # as `ndnclient gui --demo` runs
+    # As `ndnclient gui --demo` runs: the demo card, with its own folder (and ledger).
+    monkeypatch.setattr(page.services, "demo", DemoCard(tmp_path / "demo"))
     run_to_end(qtbot, page)
     QGuiApplication.clipboard().clear()
     click(page.copy_button)

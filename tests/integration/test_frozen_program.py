@@ -246,3 +246,26 @@ def test_the_window_opens_offscreen_and_closes_cleanly(
     assert " ERROR " not in log, log
     assert " WARNING " not in log, log  # e.g. a missing translation
     assert card.pin_commands_received() == []
+
+
+def test_the_ledger_with_its_excel_export_and_postgresql_driver_is_bundled(
+    frozen: Path, tmp_path: Path
+) -> None:
+    lent = run_frozen(
+        frozen, "ledger", "lend", "--card", "9392000012345678", "--user", "山田 花子",
+        "--purpose", "入札書の提出",
+    )  # fmt: skip
+    assert lent.code == 0, lent.stderr
+    sheet = tmp_path / "ledger.xlsx"
+    exported = run_frozen(frozen, "ledger", "export", str(sheet))
+    assert exported.code == 0, exported.stderr  # openpyxl is in the frozen program
+    assert sheet.read_bytes()[:2] == b"PK"  # an xlsx is a zip
+    assert run_frozen(frozen, "ledger", "verify").code == 0
+    # A shared ledger on a server that is not there: psycopg loads, and says so in a sentence.
+    assert (
+        run_frozen(frozen, "settings", "set", "ledger.url", "postgresql://127.0.0.1:1/x").code == 0
+    )
+    shared = run_frozen(frozen, "ledger", "status")
+    assert shared.code == 1
+    assert "Traceback" not in shared.stderr
+    assert "127.0.0.1" in shared.stderr

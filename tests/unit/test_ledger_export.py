@@ -108,6 +108,17 @@ def test_xlsx_keeps_typed_text_as_text_never_a_formula() -> None:
     assert cell.value == entries[1].purpose
 
 
+def test_every_table_cell_is_boxed_and_wrapped() -> None:
+    entries = _chain()
+    sheet = _sheet(xlsx_bytes(entries, _header(entries)))
+    for row in range(TABLE_HEADER_ROW + 1, TABLE_HEADER_ROW + 1 + len(entries)):
+        for column in range(1, len(HEADERS) + 1):
+            cell = sheet.cell(row=row, column=column)
+            assert cell.border.left.style == "thin", (row, column)
+            assert cell.border.bottom.style == "thin", (row, column)
+            assert cell.alignment.wrap_text, (row, column)
+
+
 def test_xlsx_header_names_the_period_and_the_head_hash() -> None:
     entries = _chain()
     sheet = _sheet(xlsx_bytes(entries, _header(entries)))

@@ -38,6 +38,7 @@ from ndnclient.ui.widgets import BANNER_STYLE, SELECTABLE_TEXT, Banner
 
 if TYPE_CHECKING:  # the operation check's modules load later, with its page
     from ndnclient.diagnostics.report import CheckReport
+    from ndnclient.ledger.service import CardState
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +188,13 @@ class HomePage(QWidget):
         self.cards_list.setTextInteractionFlags(SELECTABLE_TEXT)
         self.cards_list.setAccessibleName(self.tr("Inserted cards"))
         self.cards_list.hide()
+        # To whom the inserted card is lent, from the lending ledger (read off the GUI thread).
+        self.lending = QLabel()
+        self.lending.setWordWrap(True)
+        self.lending.setTextFormat(Qt.TextFormat.PlainText)  # a borrower's name as typed
+        self.lending.setTextInteractionFlags(SELECTABLE_TEXT)
+        self.lending.hide()
+        self._lending_card: str | None = None  # the card whose lending is shown or asked
         self.details = QWidget()
         form = QFormLayout(self.details)
         form.setContentsMargins(0, 0, 0, 0)
@@ -214,6 +222,7 @@ class HomePage(QWidget):
         for banner in (self.notice, self.problem, self.renewal, self.unregistered):
             layout.addWidget(banner)
         layout.addWidget(self.details)
+        layout.addWidget(self.lending)
         layout.addWidget(self.cards_list)
         layout.addWidget(self.guide)
         layout.addStretch(1)
@@ -273,6 +282,59 @@ class HomePage(QWidget):
             kind = "info" if isinstance(problem, MyNumberCardError) else "error"
             self.problem.show_message(kind, self.services.describe(problem))
         self._update_banners()
+        gosign = info is not None and status.card_type is CardType.GOSIGN
+        card = info.card_number if info is not None and gosign else None
+        if card != self._lending_card:
+            self._lending_card = card
+            self.read_lending()
+
+    def on_shown(self) -> None:
+        """Back on the home page: the lending may have been recorded meanwhile."""
+        self.read_lending()
+
+    def read_lending(self) -> None:
+        """Ask the lending ledger, on the task thread, to whom the inserted card is lent."""
+        card = self._lending_card
+        if card is None:
+            self.lending.hide()
+            return
+        services = self.services
+
+        def work() -> CardState:
+            from ndnclient.ui.pages.ledger import with_ledger
+
+            return with_ledger(services, lambda ledger: ledger.status([card]))()[0]
+
+        def failed(error: BaseException) -> None:
+            # The card page is about the card: a ledger out of reach is said on its own page.
+            log.info("the lending of the inserted card could not be read: %s", error)
+            self.lending.hide()
+
+        self.services.tasks.run(work, self._show_lending, failed, owner=self)
+
+    def _show_lending(self, state: CardState) -> None:
+        from ndnclient.ui.pages.ledger import japan_time, short_due
+
+        lending = state.lending
+        if state.card_number != self._lending_card or lending is None:
+            self.lending.hide()
+            return
+        since = japan_time(lending.time)
+        if lending.due is None:
+            text = self.tr("Lent out: to %1 (since %2)")
+        else:
+            text = self.tr("Lent out: to %1 (since %2, due %3)").replace(
+                "%3", short_due(lending.due, lending.time)
+            )
+        text = text.replace("%2", since).replace("%1", lending.user or "")
+        if state.overdue:
+            text = "⚠ " + text + self.tr(" — overdue: the card should be back")
+            self.lending.setStyleSheet(f"color: {BANNER_STYLE['warn'][1]}; font-weight: bold;")
+        else:
+            self.lending.setStyleSheet("")
+        self.lending.setText(text)
+        self.lending.setAccessibleName(text)
+        self.lending.show()
 
     def _cards_text(self, cards: Sequence[object]) -> str:
         """One line per card: number, holder, reader, validity, and whether it is registered."""
