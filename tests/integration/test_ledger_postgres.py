@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -364,3 +365,46 @@ def test_a_url_of_another_kind_is_refused() -> None:
     with pytest.raises(LedgerError) as caught:
         PostgresStore("mysql://db.example/ledger")
     assert caught.value.message_key == "ledger.postgres.bad_url"
+
+
+# --- the Done-when flow, through the command line, on the shared ledger ----------------
+
+
+def test_the_command_line_flow_on_the_shared_ledger(
+    database: str,
+    postgres_cluster: PostgresCluster,
+    reader: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    from ndnclient import cli
+    from ndnclient.simulator.state import DEFAULT_CARD_NUMBER
+    from tests.console import ScriptedConsole
+
+    monkeypatch.setenv("NDNCLIENT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("NDNCLIENT_CONFIG_DIR", str(tmp_path / "config"))
+    backend = reader()
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str]:
+        code = cli.main(
+            list(args), backend_factory=lambda: backend, console=ScriptedConsole(stdin=stdin)
+        )
+        return code, capsys.readouterr().out
+
+    assert run("settings", "set", "ledger.url", database)[0] == 0
+    lend = ("ledger", "lend", "--card", DEFAULT_CARD_NUMBER, "--user", "田中", "--purpose", "入札")
+    assert run(*lend)[0] == 0
+    assert run("pin", "verify", "--pin-stdin", stdin="1234\n")[0] == 0
+    code, out = run("ledger", "list", "--json")
+    assert code == 0
+    listed = json.loads(out)["entries"]
+    assert [(e["kind"], e["operation"]) for e in listed] == [("lend", None), ("use", "pin_verify")]
+    assert listed[1]["lending_id"] == listed[0]["id"]
+    assert run("ledger", "return", "--card", DEFAULT_CARD_NUMBER)[0] == 0
+    code, out = run("ledger", "verify", "--json")
+    assert (code, json.loads(out)["entries"]) == (0, 3)
+    # The entries are on the server (not only in this PC's outbox).
+    assert [row[1] for row in server_rows(postgres_cluster, database)] == ["lend", "use", "return"]
