@@ -36,6 +36,7 @@ from ndnclient.ledger.store import (
     MIGRATIONS,
     SCHEMA_VERSION,
     LedgerUnavailableError,
+    entries_query,
 )
 
 log = logging.getLogger(__name__)
@@ -294,22 +295,9 @@ class PostgresStore:
         card_number: str | None = None,
         kind: str | None = None,
     ) -> list[Entry]:
-        conditions: list[str] = []
-        values: list[str] = []
-        if start is not None:
-            conditions.append("time >= %s")
-            values.append(iso_utc(start))
-        if end is not None:
-            conditions.append("time < %s")
-            values.append(iso_utc(end))
-        if card_number is not None:
-            conditions.append("card_number = %s")
-            values.append(card_number)
-        if kind is not None:
-            conditions.append("kind = %s")
-            values.append(kind)
-        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        query = f"SELECT {_COLUMNS} FROM entries{where} ORDER BY id"  # noqa: S608 fixed parts
+        query, values = entries_query(
+            _COLUMNS, "%s", start=start, end=end, card_number=card_number, kind=kind
+        )
         return [_entry(row) for row in self._fetch(query, values)]
 
     def all_entries(self) -> Iterator[Entry]:

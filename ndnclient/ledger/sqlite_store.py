@@ -17,7 +17,12 @@ import platformdirs
 
 from ndnclient.ledger.chain import Row, canonical, from_row, iso_utc, seal
 from ndnclient.ledger.entries import Entry, LedgerError
-from ndnclient.ledger.store import MIGRATIONS, SCHEMA_VERSION, LedgerUnavailableError
+from ndnclient.ledger.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    LedgerUnavailableError,
+    entries_query,
+)
 
 log = logging.getLogger(__name__)
 
@@ -158,25 +163,13 @@ class SqliteStore:
         card_number: str | None = None,
         kind: str | None = None,
     ) -> list[Entry]:
-        conditions: list[str] = []
-        values: list[str] = []
-        if start is not None:
-            conditions.append("time >= ?")
-            values.append(iso_utc(start))
-        if end is not None:
-            conditions.append("time < ?")
-            values.append(iso_utc(end))
-        if card_number is not None:
-            conditions.append("card_number = ?")
-            values.append(card_number)
-        if kind is not None:
-            conditions.append("kind = ?")
-            values.append(kind)
-        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        query, values = entries_query(
+            _COLUMNS, "?", start=start, end=end, card_number=card_number, kind=kind
+        )
         with self._lock:
             try:
                 rows = self._connection.execute(
-                    f"SELECT {_COLUMNS} FROM entries{where} ORDER BY id",  # noqa: S608
+                    query,
                     values,
                 ).fetchall()
             except sqlite3.Error as error:

@@ -90,3 +90,31 @@ class OutboxStore(LedgerStore, Protocol):
     def delivered(self) -> int: ...  # the id of the last entry already sent
 
     def mark_delivered(self, up_to: int) -> None: ...
+
+
+def entries_query(
+    columns: str,
+    placeholder: str,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    card_number: str | None = None,
+    kind: str | None = None,
+) -> tuple[str, list[str]]:
+    """The SELECT both stores run for `LedgerStore.entries`, in their placeholder style
+    ("?" for SQLite, "%s" for psycopg), and its values: only fixed text goes into the query."""
+    from ndnclient.ledger.chain import iso_utc
+
+    conditions: list[str] = []
+    values: list[str] = []
+    for condition, value in (
+        ("time >=", None if start is None else iso_utc(start)),
+        ("time <", None if end is None else iso_utc(end)),
+        ("card_number =", card_number),
+        ("kind =", kind),
+    ):
+        if value is not None:
+            conditions.append(f"{condition} {placeholder}")
+            values.append(value)
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    return f"SELECT {columns} FROM entries{where} ORDER BY id", values  # noqa: S608
