@@ -1,5 +1,7 @@
-﻿; The Windows installer of ndnclient (NSIS 3, Unicode). UTF-8 with a BOM: makensis reads the
-; Japanese texts right on every platform.
+﻿; The Windows installer of ndnclient (NSIS 3, 64-bit Unicode). UTF-8 with a BOM: makensis reads
+; the Japanese texts right on every platform. 64-bit only, like the program (PySide6 has no
+; 32-bit Windows build): a 64-bit installer sees the 64-bit registry and Program Files as they
+; are, with no WOW64 redirection to work around.
 ;
 ; Build (after the frozen folder, scripts/build-frozen.sh or the Windows workflow):
 ;   makensis /DVERSION=0.1.0 /DDIST=../dist/ndnclient installer/ndnclient.nsi
@@ -13,9 +15,13 @@
 ;                  elevated run (exit code 740 otherwise)
 ;   /POLICY=FILE   with /ALLUSERS: places FILE as %ProgramData%\ndnclient\policy.toml
 ; The uninstaller keeps the user's settings and logs unless /PURGE is given (or the user says
-; so when asked). Exit codes: 0 done, 1 cancelled or failed, 2 bad /POLICY, 740 not elevated.
+; so when asked). Exit codes: 0 done, 1 cancelled or failed, 2 bad /POLICY, 3 the program is
+; running (nothing changed), 740 not elevated.
+;
+; Tested for real under Wine (tests/installer/, over the stand-in payload that
+; `scripts/build-installer.sh --check` builds); installer/README.md says what Wine cannot show.
 
-Unicode true
+Target amd64-unicode  ; Unicode, 64-bit stub and plug-ins
 ManifestDPIAware true
 ; Daily use needs no admin rights, and neither does the default install. A machine-wide
 ; install is started elevated by IT (an administrator prompt or a deployment tool).
@@ -25,7 +31,6 @@ SetCompressor /SOLID lzma
 !include MUI2.nsh
 !include LogicLib.nsh
 !include FileFunc.nsh
-!include x64.nsh
 
 !ifndef VERSION
   !error "pass the version: makensis /DVERSION=x.y.z (scripts/build-installer.sh does)"
@@ -42,8 +47,11 @@ SetCompressor /SOLID lzma
 !define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\ndnclient"
 !define PER_USER_DIR "$LOCALAPPDATA\Programs\ndnclient"
 !define ERROR_ELEVATION_REQUIRED 740
+!define EXIT_PROGRAM_RUNNING 3
 
-Name "${PRODUCT_NAME}"
+; The wizard's name in the user's language; the shortcut and "Apps & features" keep the
+; Japanese name, the same on every PC.
+Name "$(InstallerName)"
 OutFile "${OUTFILE}"
 InstallDir "${PER_USER_DIR}"
 BrandingText "ndnclient ${VERSION}"
@@ -71,6 +79,8 @@ Var Purge         ; 1: the uninstaller also removes the user's settings and logs
 !define MUI_ICON "..\resources\icons\ndnclient.ico"
 !define MUI_UNICON "..\resources\icons\ndnclient.ico"
 !define MUI_FINISHPAGE_RUN "$INSTDIR\ndnclient-gui.exe"
+; Leaving the folder page: a running copy there is found before anything is touched.
+!define MUI_PAGE_CUSTOMFUNCTION_LEAVE DirectoryLeave
 !insertmacro MUI_PAGE_DIRECTORY
 !insertmacro MUI_PAGE_INSTFILES
 !insertmacro MUI_PAGE_FINISH
@@ -80,6 +90,8 @@ Var Purge         ; 1: the uninstaller also removes the user's settings and logs
 !insertmacro MUI_LANGUAGE "Japanese"
 !insertmacro MUI_LANGUAGE "English"
 
+LangString InstallerName ${LANG_JAPANESE} "${PRODUCT_NAME}"
+LangString InstallerName ${LANG_ENGLISH} "GoSign IC card certificate client"
 LangString NeedsElevation ${LANG_JAPANESE} "/ALLUSERS（すべてのユーザーへのインストール）は、管理者として実行したときだけ行えます。管理者のコマンドプロンプトから実行してください。"
 LangString NeedsElevation ${LANG_ENGLISH} "/ALLUSERS (install for every user) needs an elevated run. Start it from an administrator command prompt."
 LangString UninstallNeedsElevation ${LANG_JAPANESE} "このプログラムはコンピューター全体にインストールされています。アンインストールは、管理者として実行したときだけ行えます（情報システム担当者にご依頼ください）。"
@@ -90,8 +102,56 @@ LangString PolicyMissing ${LANG_JAPANESE} "/POLICY で指定されたファイ�
 LangString PolicyMissing ${LANG_ENGLISH} "The file given with /POLICY was not found (name a file, not a folder): "
 LangString PolicyNotCopied ${LANG_JAPANESE} "ITポリシーファイルを配置できませんでした: "
 LangString PolicyNotCopied ${LANG_ENGLISH} "The IT policy file could not be placed: "
+LangString ProgramRunning ${LANG_JAPANESE} "GoSign ICカード証明書クライアント（ndnclient）が動いています。画面を閉じてから「再試行」を押してください（コマンドプロンプトで ndnclient を使っているときは、それも終わらせてください）。$\r$\n$\r$\n「キャンセル」を押すと、何も変えずに終わります。"
+LangString ProgramRunning ${LANG_ENGLISH} "GoSign IC card certificate client (ndnclient) is running. Close its window, then choose Retry (and end any ndnclient command in a command prompt).$\r$\n$\r$\nCancel ends here and changes nothing."
+LangString PolicyFolderNotLocked ${LANG_JAPANESE} "ITポリシーのフォルダーを管理者だけが変更できるように設定できなかったため、インストールを中止しました: "
+LangString PolicyFolderNotLocked ${LANG_ENGLISH} "The IT policy folder could not be made writable by administrators only, so nothing was installed: "
 LangString AskPurge ${LANG_JAPANESE} "このパソコンに保存されているあなたの設定（ユーザ情報設定など）とログも削除しますか？$\r$\n$\r$\n「いいえ」を選ぶと残ります。再インストールすればそのまま使えます。"
 LangString AskPurge ${LANG_ENGLISH} "Also delete your settings (user info settings and others) and logs on this PC?$\r$\n$\r$\nChoose No to keep them; a reinstall picks them up again."
+
+; --- A running copy ------------------------------------------------------------------------
+
+; Windows keeps a running program's .exe open against writing, so a copy running from the
+; folder (the window, or a command) is found without asking the program anything, whoever
+; started it. Replacing files under it would leave a half-new folder: we stop first instead.
+; Interactive: the user may close it and retry. Silent: exit code 3 at once, nothing changed
+; (a deployment tool retries later; a hidden wait would only look like a hang).
+!macro CHECK_NOT_RUNNING UN
+Function ${UN}ProgramIsRunning  ; $1 = 1 when ndnclient.exe or ndnclient-gui.exe is in use
+  StrCpy $1 0
+  ${If} ${FileExists} "$INSTDIR\ndnclient-gui.exe"
+    ClearErrors
+    FileOpen $2 "$INSTDIR\ndnclient-gui.exe" a  ; write access; the file is left as it is
+    ${If} ${Errors}
+      StrCpy $1 1
+    ${Else}
+      FileClose $2
+    ${EndIf}
+  ${EndIf}
+  ${If} ${FileExists} "$INSTDIR\ndnclient.exe"
+    ClearErrors
+    FileOpen $2 "$INSTDIR\ndnclient.exe" a
+    ${If} ${Errors}
+      StrCpy $1 1
+    ${Else}
+      FileClose $2
+    ${EndIf}
+  ${EndIf}
+FunctionEnd
+
+Function ${UN}WaitUntilClosed  ; $0 = 1 once nothing runs, 0 when the user cancels
+  check:
+    Call ${UN}ProgramIsRunning
+    ${If} $1 == 0
+      StrCpy $0 1
+      Return
+    ${EndIf}
+    MessageBox MB_RETRYCANCEL|MB_ICONEXCLAMATION $(ProgramRunning) /SD IDCANCEL IDRETRY check
+  StrCpy $0 0
+FunctionEnd
+!macroend
+!insertmacro CHECK_NOT_RUNNING ""
+!insertmacro CHECK_NOT_RUNNING "un."
 
 ; --- Install -------------------------------------------------------------------------------
 
@@ -120,9 +180,6 @@ Function .onInit
       StrCpy $INSTDIR "$PROGRAMFILES64\ndnclient"
     ${EndIf}
     SetShellVarContext all
-    ${If} ${RunningX64}
-      SetRegView 64
-    ${EndIf}
   ${Else}
     SetShellVarContext current
   ${EndIf}
@@ -149,11 +206,56 @@ Function .onInit
   ${EndIf}
 FunctionEnd
 
+Function DirectoryLeave
+  Call WaitUntilClosed
+  ${If} $0 != 1
+    Abort  ; stays on the folder page
+  ${EndIf}
+FunctionEnd
+
+; The IT policy folder, %ProgramData%\ndnclient, for administrators (and SYSTEM) to write and
+; everyone else to read. Left as Windows makes it, any user could create it and plant a policy
+; for every user of the PC. Existing contents are taken over too: owner Administrators, and
+; explicit permissions a user may have added dropped. SIDs, not names: names are translated on
+; a Japanese Windows. $0 is "0" when all three commands succeeded.
+!define ICACLS '"$SYSDIR\icacls.exe"'
+Function LockPolicyFolder
+  CreateDirectory "$APPDATA\ndnclient"
+  nsExec::Exec '${ICACLS} "$APPDATA\ndnclient" /setowner *S-1-5-32-544 /T /C /Q'
+  Pop $0
+  ${If} $0 != 0
+    Return
+  ${EndIf}
+  nsExec::Exec '${ICACLS} "$APPDATA\ndnclient" /reset /T /C /Q'
+  Pop $0
+  ${If} $0 != 0
+    Return
+  ${EndIf}
+  ; No inheritance from ProgramData (which lets users create files); what is inside inherits this.
+  nsExec::Exec '${ICACLS} "$APPDATA\ndnclient" /inheritance:r /grant:r *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX /Q'
+  Pop $0
+FunctionEnd
+
 Section "ndnclient"
-  ; The IT policy first: if it cannot be placed, nothing else has been installed yet.
-  ${If} $PolicySource != ""
+  ; Nothing is changed while the program runs from this folder (silent: exit code 3).
+  Call WaitUntilClosed
+  ${If} $0 != 1
+    SetErrorLevel ${EXIT_PROGRAM_RUNNING}
+    Abort
+  ${EndIf}
+
+  ; The IT policy folder locked and the policy placed first: if either fails, nothing else has
+  ; been installed yet.
+  ${If} $AllUsers == 1
     ; Machine-wide (SetShellVarContext all): $APPDATA is %ProgramData% here.
-    CreateDirectory "$APPDATA\ndnclient"
+    Call LockPolicyFolder
+    ${If} $0 != 0
+      MessageBox MB_ICONSTOP "$(PolicyFolderNotLocked)$APPDATA\ndnclient (icacls: $0)" /SD IDOK
+      SetErrorLevel 1
+      Abort
+    ${EndIf}
+  ${EndIf}
+  ${If} $PolicySource != ""
     ClearErrors
     CopyFiles /SILENT "$PolicySource" "$APPDATA\ndnclient\policy.toml"
     ${If} ${Errors}
@@ -195,9 +297,6 @@ Function un.onInit
   StrCpy $AllUsers 0
   StrCpy $Purge 0
   ; Machine-wide when HKLM's entry names this folder; the uninstaller needs no flag for it.
-  ${If} ${RunningX64}
-    SetRegView 64
-  ${EndIf}
   ReadRegStr $R1 HKLM "${UNINSTALL_KEY}" "InstallLocation"
   ${If} $R1 == $INSTDIR
     StrCpy $AllUsers 1
@@ -210,8 +309,14 @@ Function un.onInit
     ${EndIf}
     SetShellVarContext all
   ${Else}
-    SetRegView default
     SetShellVarContext current
+  ${EndIf}
+
+  ; Nothing is removed while the program runs from this folder (silent: exit code 3).
+  Call un.WaitUntilClosed
+  ${If} $0 != 1
+    SetErrorLevel ${EXIT_PROGRAM_RUNNING}
+    Quit
   ${EndIf}
 
   ${GetParameters} $R0

@@ -1,33 +1,53 @@
 #!/usr/bin/env bash
-# Compiles the Windows installer installer/ndnclient.nsi with makensis (Debian `nsis`).
+# Compiles the Windows installer installer/ndnclient.nsi with makensis (Debian `nsis`): a 64-bit
+# installer (NSIS target amd64-unicode).
 #   bash scripts/build-installer.sh          from dist/ndnclient/ (the Windows workflow's build)
-#   bash scripts/build-installer.sh --check  from a stand-in folder: CI's check, on Linux, that
-#                                            the script compiles (no Windows build here)
+#   bash scripts/build-installer.sh --check [--out DIR] [--version X.Y.Z]
+#       from a stand-in payload: two copies of a small stand-in program
+#       (installer/check/standin.nsi) as ndnclient.exe and ndnclient-gui.exe, and a file in
+#       _internal. The installer tests run it under Wine (tests/installer/); CI builds it once
+#       more on its own. Writes DIR/ndnclient-setup-check.exe (default DIR build/installer-check)
+#       and DIR/standin.exe.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VERSION="$("${VENV:-.venv}"/bin/python -c 'import ndnclient; print(ndnclient.__version__)')"
-# The installer's own version resource takes four numbers: 0.1.0.dev1 → 0.1.0.0.
-FILE_VERSION="$("${VENV:-.venv}"/bin/python -c 'import re, ndnclient
-numbers = re.findall(r"\d+", ndnclient.__version__.split("+")[0])[:3]
-print(".".join((numbers + ["0"] * 4)[:4]))')"
+# The version from its one place (ndnclient/_version.py), read without Python: the Windows
+# workflow builds the installer on a runner that has only the frozen folder and this checkout.
+VERSION="$(sed -n 's/^VERSION = "\(.*\)"$/\1/p' ndnclient/_version.py)"
 
-if [ "${1:-}" = "--check" ]; then
-    # The files the script names, empty: what is checked is the script, not the program.
-    dist=build/installer-check/ndnclient
-    rm -rf build/installer-check
+check=0
+out_dir=build/installer-check
+while (($#)); do
+    case "$1" in
+        --check) check=1 ;;
+        --out) out_dir="$2"; shift ;;
+        --version) VERSION="$2"; shift ;;
+        *) echo "build-installer: unknown argument $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+# The installer's own version resource takes four numbers: 0.1.0.dev1 → 0.1.0.0.
+IFS=. read -r major minor patch <<<"$(grep -o '[0-9]\+' <<<"${VERSION%%+*}" | head -3 | paste -sd.)"
+FILE_VERSION="${major:-0}.${minor:-0}.${patch:-0}.0"
+
+if ((check)); then
+    mkdir -p "$out_dir"
+    out_dir="$(cd "$out_dir" && pwd)"
+    dist="$out_dir/ndnclient"
+    rm -rf "$dist"
     mkdir -p "$dist/_internal"
-    : > "$dist/ndnclient.exe"
-    : > "$dist/ndnclient-gui.exe"
-    : > "$dist/_internal/placeholder"
-    out=build/installer-check/ndnclient-setup-check.exe
+    makensis -V2 -WX -DOUTFILE="$out_dir/standin.exe" installer/check/standin.nsi
+    cp "$out_dir/standin.exe" "$dist/ndnclient.exe"
+    cp "$out_dir/standin.exe" "$dist/ndnclient-gui.exe"
+    echo "a stand-in for the program's libraries" > "$dist/_internal/placeholder.txt"
+    out="$out_dir/ndnclient-setup-check.exe"
 else
-    dist=dist/ndnclient
-    out="dist/ndnclient-setup-$VERSION.exe"
+    dist="$PWD/dist/ndnclient"
+    out="$PWD/dist/ndnclient-setup-$VERSION.exe"
     [ -f "$dist/ndnclient.exe" ] || { echo "no $dist/ndnclient.exe: build on Windows first" >&2; exit 1; }
 fi
 
 # makensis resolves the paths against the script's folder.
-makensis -V2 -WX -DVERSION="$VERSION" -DFILE_VERSION="$FILE_VERSION" -DDIST="$PWD/$dist" -DOUTFILE="$PWD/$out" \
+makensis -V2 -WX -DVERSION="$VERSION" -DFILE_VERSION="$FILE_VERSION" -DDIST="$dist" -DOUTFILE="$out" \
     installer/ndnclient.nsi
 # A Windows program: it starts with "MZ".
 [ "$(head -c 2 "$out")" = "MZ" ] || { echo "build-installer: $out is not a Windows program" >&2; exit 1; }
