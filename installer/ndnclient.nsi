@@ -104,8 +104,8 @@ LangString PolicyNotCopied ${LANG_JAPANESE} "ITポリシーファイルを配置
 LangString PolicyNotCopied ${LANG_ENGLISH} "The IT policy file could not be placed: "
 LangString ProgramRunning ${LANG_JAPANESE} "GoSign ICカード証明書クライアント（ndnclient）が動いています。画面を閉じてから「再試行」を押してください（コマンドプロンプトで ndnclient を使っているときは、それも終わらせてください）。$\r$\n$\r$\n「キャンセル」を押すと、何も変えずに終わります。"
 LangString ProgramRunning ${LANG_ENGLISH} "GoSign IC card certificate client (ndnclient) is running. Close its window, then choose Retry (and end any ndnclient command in a command prompt).$\r$\n$\r$\nCancel ends here and changes nothing."
-LangString PolicyFolderNotLocked ${LANG_JAPANESE} "ITポリシーのフォルダーを管理者だけが変更できるように設定できなかったため、インストールを中止しました: "
-LangString PolicyFolderNotLocked ${LANG_ENGLISH} "The IT policy folder could not be made writable by administrators only, so nothing was installed: "
+LangString PolicyFolderNotLocked ${LANG_JAPANESE} "ITポリシーのフォルダーを管理者だけが変更できるように設定できなかったため、何もインストールしませんでした。フォルダーを削除してから、もう一度実行してください: "
+LangString PolicyFolderNotLocked ${LANG_ENGLISH} "The IT policy folder could not be made writable by administrators only, so nothing was installed. Delete the folder and run again: "
 LangString AskPurge ${LANG_JAPANESE} "このパソコンに保存されているあなたの設定（ユーザ情報設定など）とログも削除しますか？$\r$\n$\r$\n「いいえ」を選ぶと残ります。再インストールすればそのまま使えます。"
 LangString AskPurge ${LANG_ENGLISH} "Also delete your settings (user info settings and others) and logs on this PC?$\r$\n$\r$\nChoose No to keep them; a reinstall picks them up again."
 
@@ -214,26 +214,60 @@ Function DirectoryLeave
 FunctionEnd
 
 ; The IT policy folder, %ProgramData%\ndnclient, for administrators (and SYSTEM) to write and
-; everyone else to read. Left as Windows makes it, any user could create it and plant a policy
-; for every user of the PC. Existing contents are taken over too: owner Administrators, and
-; explicit permissions a user may have added dropped. SIDs, not names: names are translated on
-; a Japanese Windows. $0 is "0" when all three commands succeeded.
-!define ICACLS '"$SYSDIR\icacls.exe"'
+; everyone else to read. Windows lets any user create folders in ProgramData: left alone, a user
+; could create this one first and plant a policy for every user of the PC. So, before the
+; policy goes in:
+;   0. a link in its place (a junction or symbolic link, which a user may make) is removed,
+;      never followed: the commands below would change the permissions of what it points to;
+;   1. Administrators take the folder's ownership (takeown, whatever permissions a user set);
+;   2. its permissions go back to inherited only (permissions a user added are dropped);
+;   3. it stops inheriting from ProgramData: SYSTEM and Administrators full control, Users read;
+;   4. what was already in it (or appeared during 2) gets owner Administrators and only the
+;      folder's permissions. After 3 no one else can add anything.
+; Accounts by SID: their names are translated on a Japanese Windows. /L: a link inside is
+; changed itself, never followed. $0 is "0" when all went well, else what failed.
+!define POLICY_DIR "$APPDATA\ndnclient"  ; machine-wide ($APPDATA is %ProgramData% there)
+!define FILE_ATTRIBUTE_REPARSE_POINT 0x400
+!macro ACL_STEP STEP COMMAND
+  nsExec::Exec '${COMMAND}'
+  Pop $0
+  ${If} $0 != 0
+    StrCpy $0 "step ${STEP}: $0"  ; the tool's exit code, or "error" when it did not start
+    Return
+  ${EndIf}
+!macroend
 Function LockPolicyFolder
-  CreateDirectory "$APPDATA\ndnclient"
-  nsExec::Exec '${ICACLS} "$APPDATA\ndnclient" /setowner *S-1-5-32-544 /T /C /Q'
-  Pop $0
-  ${If} $0 != 0
+  System::Call 'kernel32::GetFileAttributesW(w "${POLICY_DIR}") i .r1'
+  ${If} $1 != -1
+    IntOp $2 $1 & ${FILE_ATTRIBUTE_REPARSE_POINT}
+    ${If} $2 != 0
+      RMDir "${POLICY_DIR}"  ; removes the link itself
+    ${EndIf}
+  ${EndIf}
+  CreateDirectory "${POLICY_DIR}"
+  ${IfNot} ${FileExists} "${POLICY_DIR}\*"
+    StrCpy $0 "${POLICY_DIR} is not a folder"
     Return
   ${EndIf}
-  nsExec::Exec '${ICACLS} "$APPDATA\ndnclient" /reset /T /C /Q'
-  Pop $0
-  ${If} $0 != 0
-    Return
+  !insertmacro ACL_STEP 1 '"$SYSDIR\takeown.exe" /F "${POLICY_DIR}" /A'
+  !insertmacro ACL_STEP 2 '"$SYSDIR\icacls.exe" "${POLICY_DIR}" /reset /L /Q'
+  !insertmacro ACL_STEP 3 '"$SYSDIR\icacls.exe" "${POLICY_DIR}" /inheritance:r /grant:r *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX /L /Q'
+  ; icacls fails on a pattern that matches nothing: step 4 only when the folder holds something.
+  StrCpy $3 0
+  FindFirst $1 $2 "${POLICY_DIR}\*"
+  ${DoWhile} $2 != ""
+    ${If} $2 != "."
+    ${AndIf} $2 != ".."
+      StrCpy $3 1
+    ${EndIf}
+    FindNext $1 $2
+  ${Loop}
+  FindClose $1
+  ${If} $3 == 1
+    !insertmacro ACL_STEP 4 '"$SYSDIR\icacls.exe" "${POLICY_DIR}\*" /setowner *S-1-5-32-544 /T /C /L /Q'
+    !insertmacro ACL_STEP 4 '"$SYSDIR\icacls.exe" "${POLICY_DIR}\*" /reset /T /C /L /Q'
   ${EndIf}
-  ; No inheritance from ProgramData (which lets users create files); what is inside inherits this.
-  nsExec::Exec '${ICACLS} "$APPDATA\ndnclient" /inheritance:r /grant:r *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX /Q'
-  Pop $0
+  StrCpy $0 0
 FunctionEnd
 
 Section "ndnclient"
@@ -250,7 +284,7 @@ Section "ndnclient"
     ; Machine-wide (SetShellVarContext all): $APPDATA is %ProgramData% here.
     Call LockPolicyFolder
     ${If} $0 != 0
-      MessageBox MB_ICONSTOP "$(PolicyFolderNotLocked)$APPDATA\ndnclient (icacls: $0)" /SD IDOK
+      MessageBox MB_ICONSTOP "$(PolicyFolderNotLocked)${POLICY_DIR} ($0)" /SD IDOK
       SetErrorLevel 1
       Abort
     ${EndIf}
@@ -334,6 +368,13 @@ Function un.onInit
 FunctionEnd
 
 Section "Uninstall"
+  ; Again after the confirmation page: the program may have been started meanwhile.
+  Call un.WaitUntilClosed
+  ${If} $0 != 1
+    SetErrorLevel ${EXIT_PROGRAM_RUNNING}
+    Abort
+  ${EndIf}
+
   Delete "$SMPROGRAMS\${SHORTCUT_NAME}"
   RMDir /r "$INSTDIR\_internal"
   Delete "$INSTDIR\ndnclient.exe"

@@ -3,10 +3,13 @@
 ; installer tests run under Wine (tests/installer/). It is not the client.
 ;   standin.exe ARGS...          appends its command line to the file named by the environment
 ;                                variable NDNCLIENT_STANDIN_LOG, if set (UTF-16LE, a line a
-;                                call), and exits with NDNCLIENT_STANDIN_EXIT (default 0): put
-;                                in place of a system tool, it shows how the installer called it
+;                                call), and exits with NDNCLIENT_STANDIN_EXIT (default 0; with
+;                                NDNCLIENT_STANDIN_EXIT_IF set, only when the command line holds
+;                                that text): put in place of a system tool, it shows how the
+;                                installer called it, and can fail one of the calls; with
+;                                NDNCLIENT_STANDIN_DELETE set, it deletes that file first
 ;   standin.exe /UNTIL=C:\path   the same, then keeps running until that file exists (at most
-;                                2 minutes): "the program is running" while an installer runs
+;                                10 minutes): "the program is running" while an installer runs
 Target amd64-unicode
 SilentInstall silent
 RequestExecutionLevel user
@@ -19,6 +22,8 @@ OutFile "${OUTFILE}"
 
 !include FileFunc.nsh
 !include LogicLib.nsh
+!include StrFunc.nsh
+${StrStr}  ; declares the function
 
 Section
   ReadEnvStr $1 NDNCLIENT_STANDIN_LOG
@@ -29,17 +34,29 @@ Section
     FileClose $2
   ${EndIf}
 
+  ReadEnvStr $1 NDNCLIENT_STANDIN_DELETE
+  ${If} $1 != ""
+    Delete $1
+  ${EndIf}
+
   ${GetParameters} $0
   ClearErrors
   ${GetOptions} $0 "/UNTIL=" $1
   ${IfNot} ${Errors}
-    ${For} $2 1 1200  ; tenths of a second
+    ${For} $2 1 6000  ; tenths of a second
       ${IfThen} ${FileExists} $1 ${|} ${Break} ${|}
       Sleep 100
     ${Next}
   ${EndIf}
 
   ReadEnvStr $1 NDNCLIENT_STANDIN_EXIT
+  ReadEnvStr $3 NDNCLIENT_STANDIN_EXIT_IF
+  ${If} $3 != ""
+    ${StrStr} $4 $CMDLINE $3
+    ${If} $4 == ""
+      StrCpy $1 ""  ; not this call
+    ${EndIf}
+  ${EndIf}
   ${If} $1 != ""
     SetErrorLevel $1
   ${EndIf}

@@ -39,12 +39,14 @@ def _build(out: Path, version: str) -> Build:
     if shutil.which("makensis") is None:
         pytest.fail("makensis is missing: install it with `bash scripts/setup.sh` (Debian nsis).")
     script = str(ROOT / "scripts" / "build-installer.sh")
-    subprocess.run(
+    done = subprocess.run(
         ["bash", script, "--check", "--out", str(out), "--version", version],
-        check=True,
         capture_output=True,
+        text=True,
         timeout=300,
     )
+    if done.returncode != 0:
+        pytest.fail(f"build-installer.sh --check failed:\n{done.stdout}\n{done.stderr}")
     return Build(out / "ndnclient-setup-check.exe", out / "ndnclient", version)
 
 

@@ -1,10 +1,12 @@
 """The Windows installer (installer/ndnclient.nsi), run for real: the 64-bit installer built
 from the stand-in payload, under Wine, in a fresh prefix per test, the way IT runs it.
 
-What Wine cannot show, and so is not here (installer/README.md, "What is tested"): a standard
-user's account type (Wine runs every program with an administrator's token), and the
-permissions icacls sets (Wine's icacls does nothing); the tests check instead the exact
-icacls command lines the installer runs, with a stand-in in place of icacls.exe."""
+What Wine cannot show, and so is not here (installer/README.md, 2.8): a standard user's account
+type (Wine runs every program with an administrator's token), the permissions takeown and
+icacls set (Wine has no takeown, and its icacls does nothing), and a junction in the policy
+folder's place (Wine makes none). The tests check instead the exact command lines the installer
+runs, with a recording stand-in in place of both tools; the Windows workflow checks the rest on
+a real Windows."""
 
 from __future__ import annotations
 
@@ -32,14 +34,21 @@ PROGRAM_FILES = r"C:\Program Files\ndnclient"
 PROGRAM_DATA = r"C:\ProgramData\ndnclient"
 ALL_USERS_MENU = r"C:\ProgramData\Microsoft\Windows\Start Menu\Programs"
 SETUP = r"C:\Deploy\ndnclient-setup.exe"
-ICACLS_LOG = r"C:\ndnclient-tests\icacls.log"
+ACL_LOG = r"C:\ndnclient-tests\acl-tools.log"
+TAKEOWN = r'"C:\windows\system32\takeown.exe"'
+ICACLS = r'"C:\windows\system32\icacls.exe"'
 # The lock of the policy folder (installer/ndnclient.nsi, LockPolicyFolder), in SIDs:
 # Administrators S-1-5-32-544, SYSTEM S-1-5-18, Users S-1-5-32-545.
-ICACLS_CALLS = [
-    rf'"C:\windows\system32\icacls.exe" "{PROGRAM_DATA}" /setowner *S-1-5-32-544 /T /C /Q',
-    rf'"C:\windows\system32\icacls.exe" "{PROGRAM_DATA}" /reset /T /C /Q',
-    rf'"C:\windows\system32\icacls.exe" "{PROGRAM_DATA}" /inheritance:r /grant:r'
-    r" *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX /Q",
+ACL_CALLS = [
+    rf'{TAKEOWN} /F "{PROGRAM_DATA}" /A',
+    rf'{ICACLS} "{PROGRAM_DATA}" /reset /L /Q',
+    rf'{ICACLS} "{PROGRAM_DATA}" /inheritance:r /grant:r'
+    r" *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX /L /Q",
+]
+# ...and, when the folder already held something, for what is in it.
+ACL_CALLS_FOR_CONTENTS = [
+    rf'{ICACLS} "{PROGRAM_DATA}\*" /setowner *S-1-5-32-544 /T /C /L /Q',
+    rf'{ICACLS} "{PROGRAM_DATA}\*" /reset /T /C /L /Q',
 ]
 POLICY_TEXT = 'verification_method = "multitrust"\n[policy]\nlocked = ["verification_method"]\n'
 
@@ -143,17 +152,19 @@ def is_64_bit(path: Path) -> bool:
         pe.close()
 
 
-def icacls_calls(wine: WinePrefix) -> list[str]:
-    log = wine.host(ICACLS_LOG)
+def acl_calls(wine: WinePrefix) -> list[str]:
+    log = wine.host(ACL_LOG)
     if not log.exists():
         return []
     return log.read_bytes().decode("utf-16-le").splitlines()
 
 
-def with_icacls_recorded(wine: WinePrefix, builds: Builds) -> dict[str, str]:
-    """A stand-in in place of icacls.exe that writes down how it was called."""
+def with_acl_tools_recorded(wine: WinePrefix, builds: Builds) -> dict[str, str]:
+    """Stand-ins in place of takeown.exe and icacls.exe that write down how they were called
+    (and succeed, unless told otherwise)."""
+    wine.replace_system_tool("takeown.exe", builds.standin)
     wine.replace_system_tool("icacls.exe", builds.standin)
-    return {"NDNCLIENT_STANDIN_LOG": ICACLS_LOG}
+    return {"NDNCLIENT_STANDIN_LOG": ACL_LOG}
 
 
 def user_files(wine: WinePrefix) -> dict[str, str]:
@@ -238,7 +249,7 @@ def test_the_installer_is_a_64_bit_program_with_its_version_resource(builds: Bui
 
 
 def test_a_silent_per_user_install(wine: WinePrefix, builds: Builds) -> None:
-    recorded = with_icacls_recorded(wine, builds)
+    recorded = with_acl_tools_recorded(wine, builds)
     assert install(wine, builds.current, "/S", env=recorded) == EXIT_OK
 
     folder = per_user_folder(wine)
@@ -250,7 +261,7 @@ def test_a_silent_per_user_install(wine: WinePrefix, builds: Builds) -> None:
     assert not wine.host(rf"{ALL_USERS_MENU}\{SHORTCUT}").exists()
     assert not wine.host(PROGRAM_FILES).exists()
     assert not wine.host(PROGRAM_DATA).exists()
-    assert icacls_calls(wine) == []
+    assert acl_calls(wine) == []
 
 
 def test_D_installs_into_another_folder_with_spaces(wine: WinePrefix, builds: Builds) -> None:
@@ -286,7 +297,7 @@ def test_an_upgrade_replaces_the_libraries_and_keeps_the_settings(
 
 
 def test_all_users_with_a_policy(wine: WinePrefix, builds: Builds) -> None:
-    recorded = with_icacls_recorded(wine, builds)
+    recorded = with_acl_tools_recorded(wine, builds)
     policy = write_policy(wine)
     assert install(wine, builds.current, "/S", "/ALLUSERS", f"/POLICY={policy}", env=recorded) == 0
 
@@ -296,45 +307,71 @@ def test_all_users_with_a_policy(wine: WinePrefix, builds: Builds) -> None:
     assert wine.registry_key(HKCU_ENTRY) is None
     assert not wine.host(rf"{user_menu(wine)}\{SHORTCUT}").exists()
     assert wine.host(rf"{PROGRAM_DATA}\policy.toml").read_text(encoding="utf-8") == POLICY_TEXT
-    # The folder locked before the policy went in, in three commands, each exactly so.
-    assert icacls_calls(wine) == ICACLS_CALLS
+    # The folder locked before the policy went in, each command exactly so.
+    assert acl_calls(wine) == ACL_CALLS
 
 
 def test_all_users_without_a_policy_still_locks_the_policy_folder(
     wine: WinePrefix, builds: Builds
 ) -> None:
-    recorded = with_icacls_recorded(wine, builds)
+    recorded = with_acl_tools_recorded(wine, builds)
     assert install(wine, builds.current, "/S", "/ALLUSERS", env=recorded) == EXIT_OK
 
     assert_program_files(wine, PROGRAM_FILES, builds.current)
     assert_entry(wine, HKLM_ENTRY, PROGRAM_FILES, builds.current.version)
     assert wine.host(PROGRAM_DATA).is_dir()
     assert not wine.host(rf"{PROGRAM_DATA}\policy.toml").exists()
-    assert icacls_calls(wine) == ICACLS_CALLS
+    assert acl_calls(wine) == ACL_CALLS
 
 
-def test_a_policy_folder_that_cannot_be_locked_installs_nothing(
+def test_what_was_already_in_the_policy_folder_is_taken_over(
     wine: WinePrefix, builds: Builds
 ) -> None:
-    recorded = with_icacls_recorded(wine, builds)
+    # Made by someone before the install (a user may create folders in ProgramData).
+    planted = wine.host(rf"{PROGRAM_DATA}\policy.toml")
+    planted.parent.mkdir(parents=True)
+    planted.write_text('language = "en"\n', encoding="utf-8")
+    recorded = with_acl_tools_recorded(wine, builds)
+    assert install(wine, builds.current, "/S", "/ALLUSERS", env=recorded) == EXIT_OK
+
+    assert acl_calls(wine) == ACL_CALLS + ACL_CALLS_FOR_CONTENTS
+    # Kept (an administrator may have put it there), now under the folder's permissions.
+    assert planted.read_text(encoding="utf-8") == 'language = "en"\n'
+
+
+@pytest.mark.parametrize("failing", range(len(ACL_CALLS + ACL_CALLS_FOR_CONTENTS)))
+def test_a_policy_folder_that_cannot_be_locked_installs_nothing(
+    wine: WinePrefix, builds: Builds, failing: int
+) -> None:
+    planted = wine.host(rf"{PROGRAM_DATA}\old-notes.txt")  # so that every step runs
+    planted.parent.mkdir(parents=True)
+    planted.write_text("left by someone\n")
+    calls = ACL_CALLS + ACL_CALLS_FOR_CONTENTS
+    # The one call to fail, told by a text only it holds ("access denied", exit code 5).
+    marker = {0: "/A", 1: "/reset /L", 2: "/inheritance:r", 3: "/setowner", 4: '*" /reset'}[failing]
+    assert [call for call in calls if marker in call] == [calls[failing]]
+    failing_env = {
+        **with_acl_tools_recorded(wine, builds),
+        "NDNCLIENT_STANDIN_EXIT": "5",
+        "NDNCLIENT_STANDIN_EXIT_IF": marker,
+    }
     policy = write_policy(wine)
-    failing = {**recorded, "NDNCLIENT_STANDIN_EXIT": "5"}  # icacls: access denied
-    code = install(wine, builds.current, "/S", "/ALLUSERS", f"/POLICY={policy}", env=failing)
+    code = install(wine, builds.current, "/S", "/ALLUSERS", f"/POLICY={policy}", env=failing_env)
 
     assert code == EXIT_FAILED
-    assert icacls_calls(wine) == ICACLS_CALLS[:1]  # stopped at the first failure
+    assert acl_calls(wine) == calls[: failing + 1]  # stopped at the failure
     assert_nothing_installed(wine)
 
 
 def test_the_policy_is_placed_before_anything_else(wine: WinePrefix, builds: Builds) -> None:
-    # %ProgramData%\ndnclient is a file: the policy cannot be placed, and nothing else is.
-    recorded = with_icacls_recorded(wine, builds)  # the lock "succeeds", as it would
-    wine.host(PROGRAM_DATA).parent.mkdir(parents=True, exist_ok=True)
-    wine.host(PROGRAM_DATA).write_text("in the way")
+    # The policy file is gone by the time it is copied (a network share that dropped): the
+    # lock "succeeds", as it would, and takes the file away; nothing else is installed.
     policy = write_policy(wine)
-    code = install(wine, builds.current, "/S", "/ALLUSERS", f"/POLICY={policy}", env=recorded)
+    vanishing = {**with_acl_tools_recorded(wine, builds), "NDNCLIENT_STANDIN_DELETE": policy}
+    code = install(wine, builds.current, "/S", "/ALLUSERS", f"/POLICY={policy}", env=vanishing)
 
     assert code == EXIT_BAD_POLICY
+    assert acl_calls(wine) == ACL_CALLS  # the lock came first
     assert_nothing_installed(wine)
 
 
@@ -389,8 +426,9 @@ def test_uninstall_keeps_settings_and_logs_and_purge_removes_them(
 def test_a_machine_wide_uninstall_removes_the_policy_only_with_purge(
     wine: WinePrefix, builds: Builds
 ) -> None:
+    recorded = with_acl_tools_recorded(wine, builds)
     policy = write_policy(wine)
-    assert install(wine, builds.current, "/S", "/ALLUSERS", f"/POLICY={policy}") == EXIT_OK
+    assert install(wine, builds.current, "/S", "/ALLUSERS", f"/POLICY={policy}", env=recorded) == 0
     kept = user_files(wine)
     # _?= (unquoted, spaces and all): the uninstaller runs in place and its exit code is the
     # real one; the folder and uninstall.exe stay for the caller to remove (README §2.5).
@@ -403,7 +441,7 @@ def test_a_machine_wide_uninstall_removes_the_policy_only_with_purge(
     assert wine.host(rf"{PROGRAM_DATA}\policy.toml").read_text(encoding="utf-8") == POLICY_TEXT
     assert_files_are(wine, kept)
 
-    assert install(wine, builds.current, "/S", "/ALLUSERS", f"/POLICY={policy}") == EXIT_OK
+    assert install(wine, builds.current, "/S", "/ALLUSERS", f"/POLICY={policy}", env=recorded) == 0
     assert wine.run(rf"{uninstaller} /S /PURGE _?={PROGRAM_FILES}") == EXIT_OK
     assert sorted(p.name for p in wine.host(PROGRAM_FILES).iterdir()) == ["uninstall.exe"]
     assert not wine.host(PROGRAM_DATA).exists()
@@ -483,6 +521,7 @@ def test_the_interactive_installer_waits_until_the_program_is_closed(
     finally:
         if installer.poll() is None:
             installer.kill()
+            installer.wait(timeout=30)
         running.stop()
     assert_program_files(wine, folder, builds.newer)
     assert_entry(wine, HKCU_ENTRY, folder, builds.newer.version)

@@ -88,7 +88,7 @@ class WinePrefix:
             "WINEDEBUG": "-all",
             # No Mono or Gecko download dialogs, no menu entries on the Linux desktop, and a
             # native stand-in allowed to replace a system tool (see `replace_system_tool`).
-            "WINEDLLOVERRIDES": "mscoree,mshtml=;winemenubuilder.exe=d;icacls.exe=n,b",
+            "WINEDLLOVERRIDES": "mscoree,mshtml=;winemenubuilder.exe=d;icacls.exe,takeown.exe=n,b",
             # No display, or an Xvfb's: Wine's desktop takes the display of the prefix's first
             # program, and every later window goes there.
             "DISPLAY": display,
