@@ -291,7 +291,9 @@ def test_unsaved_edits_survive_a_save_elsewhere(qtbot: QtBot, gui: Start) -> Non
     assert settings_page.unsaved_changes() == ["ldap.url"]
     settings_page.save_button.click()
     qtbot.waitUntil(lambda: started.settings_service.load()[0].ldap_url == typed, timeout=3000)
-    assert settings_page.unsaved_changes() == []
+    # The page hears of the save when the result comes back to the GUI thread, which may be a
+    # moment after the file is written (CI once checked in between).
+    qtbot.waitUntil(lambda: settings_page.unsaved_changes() == [], timeout=3000)
 
 
 def test_a_language_switch_asks_before_dropping_unsaved_edits(
