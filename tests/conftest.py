@@ -12,11 +12,20 @@ import keyring.errors
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from ndnclient.card.profile import GOSIGN_PROFILE, GoSignProfile, use_profiles
 from ndnclient.simulator.card import VirtualGoSignCard
 from ndnclient.simulator.inprocess import VirtualReaderBackend
 from ndnclient.simulator.state import create_state
 from ndnclient.simulator.testca import TestCA
 from tests.keyrings_for_tests import MemoryKeyring
+
+
+@pytest.fixture(autouse=True)
+def shipped_card_profile_only() -> Iterator[None]:
+    """The card profiles in use are process-wide (set at start from `card.profile_files`): a
+    test that adds some leaves the next test with the shipped GoSign profile only."""
+    yield
+    use_profiles((GOSIGN_PROFILE,))
 
 
 @pytest.fixture(autouse=True)
@@ -47,12 +56,13 @@ def shared_user_key() -> rsa.RSAPrivateKey:
 def virtual_reader(
     shared_ca: TestCA, shared_user_key: rsa.RSAPrivateKey
 ) -> Callable[..., VirtualReaderBackend]:
-    """A virtual reader holding an in-process virtual card made with `create_state` options."""
+    """A virtual reader holding an in-process virtual card made with `create_state` options
+    (and `profile=`: the layout it answers in)."""
 
-    def make(**options: Any) -> VirtualReaderBackend:
+    def make(profile: GoSignProfile = GOSIGN_PROFILE, **options: Any) -> VirtualReaderBackend:
         options.setdefault("kdf_iterations", 1000)
         state = create_state(ca=shared_ca, user_key=shared_user_key, **options)
-        return VirtualReaderBackend(VirtualGoSignCard(state))
+        return VirtualReaderBackend(VirtualGoSignCard(state, profile=profile))
 
     return make
 

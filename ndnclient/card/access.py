@@ -13,8 +13,7 @@ from ndnclient.card.errors import (
 )
 from ndnclient.card.info import CardInfo
 from ndnclient.card.pin import UNREADABLE, ExpectedNumber, PinGuard
-from ndnclient.card.profile import GOSIGN_PROFILE, GoSignProfile
-from ndnclient.card.session import CardType, CounterName, GoSignSession, PinCounter
+from ndnclient.card.session import CardType, CounterName, GoSignSession, PinCounter, ProfileChoice
 from ndnclient.card.status import CardStatus, survey_cards
 
 
@@ -37,7 +36,7 @@ def survey_and_choose(
     choice: CardChoice = NO_CHOICE,
     *,
     full: bool = True,
-    profile: GoSignProfile = GOSIGN_PROFILE,
+    profile: ProfileChoice = None,
 ) -> CardStatus:
     """The inserted card the user chose, or the only one that may be a GoSign card, as
     `survey_cards` read it. No card at all raises what the survey found (no reader, no card
@@ -53,7 +52,7 @@ def open_chosen_session(
     backend: ReaderBackend,
     name_filter: str | None = None,
     choice: CardChoice = NO_CHOICE,
-    profile: GoSignProfile = GOSIGN_PROFILE,
+    profile: ProfileChoice = None,
 ) -> ChosenSession:
     """A session with the GoSign application selected on the card `survey_and_choose`
     picks. A card that cannot be used raises its own error (a My Number card, a card held
@@ -72,7 +71,7 @@ def open_chosen_session(
 def open_gosign_session(
     backend: ReaderBackend,
     name_filter: str | None = None,
-    profile: GoSignProfile = GOSIGN_PROFILE,
+    profile: ProfileChoice = None,
     *,
     choice: CardChoice = NO_CHOICE,
 ) -> GoSignSession:
@@ -81,7 +80,7 @@ def open_gosign_session(
 
 
 def open_session_on(
-    backend: ReaderBackend, slot: ReaderSlot, profile: GoSignProfile = GOSIGN_PROFILE
+    backend: ReaderBackend, slot: ReaderSlot, profile: ProfileChoice = None
 ) -> GoSignSession:
     """Connect to the card in `slot` and select the GoSign application."""
     if slot.mute:

@@ -8,6 +8,7 @@ of `verify_pin`, `change_pin` and `unlock_pin`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -38,7 +39,7 @@ from ndnclient.card.errors import (
     blocked_error,
 )
 from ndnclient.card.info import CardInfo, parse_card_info
-from ndnclient.card.profile import GOSIGN_PROFILE, GoSignProfile
+from ndnclient.card.profile import GoSignProfile, active_profiles
 from ndnclient.card.tlv import TlvIncomplete, read_header
 from ndnclient.card.transport import ApduTransport
 
@@ -91,15 +92,27 @@ def error_for_sw(sw: int, ins: int, what: str) -> ApduError:
     return kind(sw, ins=ins, what=what, meaning=describe_sw(sw))
 
 
-class GoSignSession:
-    """One card session with a GoSign card."""
+ProfileChoice = GoSignProfile | Sequence[GoSignProfile] | None
 
-    def __init__(
-        self, connection: SmartCardConnection, profile: GoSignProfile = GOSIGN_PROFILE
-    ) -> None:
+
+def profile_candidates(profile: ProfileChoice) -> tuple[GoSignProfile, ...]:
+    """The profiles to try: the one given, those given in order, or (None) the ones in use."""
+    if profile is None:
+        return active_profiles()
+    if isinstance(profile, GoSignProfile):
+        return (profile,)
+    return tuple(profile)
+
+
+class GoSignSession:
+    """One card session with a GoSign card, in the layout of the profile that matched."""
+
+    def __init__(self, connection: SmartCardConnection, profile: ProfileChoice = None) -> None:
         self.connection = connection
         self.transport = ApduTransport(connection)
-        self.profile = profile
+        self.candidates = profile_candidates(profile)
+        # The first candidate until `identify` finds the one whose application answers.
+        self.profile = self.candidates[0]
         # None until the first extended READ BINARY tells; remembered for the session.
         # T=0 cannot carry an extended Le (ISO/IEC 7816-3 has no case 2E for it), so a T=0
         # card starts with short reads rather than spend a command finding that out.
@@ -109,13 +122,19 @@ class GoSignSession:
     # --- identification -------------------------------------------------------------------
 
     def identify(self) -> CardType:
-        """Which card this is, by selecting applications (never by ATR)."""
-        if self._select_aid(self.profile.aid).ok:
-            self._application_selected = True
-            return CardType.GOSIGN
+        """Which card this is, by selecting applications (never by ATR): each profile's in
+        order, the first that answers giving the session its layout; then the My Number
+        applications the profiles name."""
+        for candidate in self.candidates:
+            if self._select_aid(candidate.aid).ok:
+                self.profile = candidate
+                self._application_selected = True
+                return CardType.GOSIGN
         self._application_selected = False
-        if self._select_aid(self.profile.jpki_aid).ok:
-            return CardType.MYNUMBER
+        mynumber_aids = dict.fromkeys(aid for p in self.candidates for aid in p.mynumber_aids)
+        for aid in mynumber_aids:
+            if self._select_aid(aid).ok:
+                return CardType.MYNUMBER
         return CardType.UNKNOWN
 
     def select_application(self) -> None:

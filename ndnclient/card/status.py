@@ -15,9 +15,14 @@ from ndnclient.card.errors import (
     NotGoSignCardError,
 )
 from ndnclient.card.info import CardInfo
-from ndnclient.card.profile import GOSIGN_PROFILE, GoSignProfile
 from ndnclient.card.readers import matching_readers
-from ndnclient.card.session import CardType, GoSignSession, PinCounter, error_for_card_type
+from ndnclient.card.session import (
+    CardType,
+    GoSignSession,
+    PinCounter,
+    ProfileChoice,
+    error_for_card_type,
+)
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -100,6 +105,8 @@ class CardStatus:
     pin: PinCounter | None = None
     unlock: PinCounter | None = None
     problem: CardError | None = None
+    # The name of the card profile whose application answered (a GoSign card only).
+    profile: str | None = None
 
     @property
     def usable(self) -> bool:
@@ -149,6 +156,7 @@ class CardStatus:
         return {
             "reader": self.reader,
             "card_type": self.card_type.value,
+            "profile": self.profile,
             "card_number": info.card_number if info else None,
             "card_number_display": info.card_number_display if info else None,
             "holder": info.holder if info else None,
@@ -187,7 +195,7 @@ def survey_cards(
     name_filter: str | None = None,
     *,
     full: bool = True,
-    profile: GoSignProfile = GOSIGN_PROFILE,
+    profile: ProfileChoice = None,
 ) -> CardSurvey:
     """Read every inserted card in the (filtered) readers. Never raises a CardError: what
     went wrong with a card is in its `problem`. `full=False` reads only what tells the cards
@@ -214,7 +222,7 @@ def read_card_status(
     backend: ReaderBackend,
     name_filter: str | None = None,
     *,
-    profile: GoSignProfile = GOSIGN_PROFILE,
+    profile: ProfileChoice = None,
 ) -> CardStatus:
     """Read the status of the GoSign card in the (filtered) readers; of several, the first.
     Never raises a CardError: what went wrong is in `problem`, with whatever was read before
@@ -226,7 +234,7 @@ def _read_one(
     backend: ReaderBackend,
     readers: tuple[str, ...],
     slot: ReaderSlot,
-    profile: GoSignProfile,
+    profile: ProfileChoice,
     *,
     full: bool = True,
 ) -> CardStatus:
@@ -242,6 +250,7 @@ def _read_one(
                 unusable = error_for_card_type(found["card_type"])
                 if unusable is not None:
                     raise unusable
+                found["profile"] = session.profile.name
                 found["info"] = session.read_card_info()
                 if full:
                     # The counters before the certificate: a bad certificate must not hide them.

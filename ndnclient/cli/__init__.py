@@ -52,6 +52,7 @@ def _configure_logging(verbose: int, traffic: bool) -> None:
 def _load_settings() -> tuple[SettingsService, Settings, tuple[Notice, ...]]:
     """The settings in force. Loading never fails a command: at worst the defaults are used
     and the user is told why."""
+    from ndnclient.card.profile import use_profile_files
     from ndnclient.settings.errors import SettingsError
     from ndnclient.settings.notices import Notice
     from ndnclient.settings.service import SettingsService, merge
@@ -61,6 +62,9 @@ def _load_settings() -> tuple[SettingsService, Settings, tuple[Notice, ...]]:
         loaded, notices = service.load()
     except SettingsError as error:
         loaded, notices = merge({}, service.policy), (Notice(error.message_key, error.params),)
+    # The card layouts IT added (card.profile_files), tried after the shipped GoSign profile.
+    left_out = use_profile_files(loaded.card_profile_files)
+    notices = (*notices, *(Notice(error.message_key, error.params) for error in left_out))
     return service, loaded, notices
 
 

@@ -1,5 +1,6 @@
-"""`ndnclient card status|cert|register|unregister`: the inserted cards, a card's certificate,
-and the user info settings' registered cards (ユーザ情報設定)."""
+"""`ndnclient card status|cert|probe|register|unregister`: the inserted cards, a card's
+certificate, a read-only look at a card the client does not recognise, and the user info
+settings' registered cards (ユーザ情報設定)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ from ndnclient.cli._common import (
     add_command,
     card_choice,
     card_choice_options,
+    check_output_file,
     error_json,
     gosign_session,
+    output_path_argument,
     print_json,
     print_rows,
+    printable,
 )
 from ndnclient.messages import Messages
 
@@ -25,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from ndnclient.card.choice import CardChoice
+    from ndnclient.card.probe import CardProbe
     from ndnclient.card.status import CardStatus, CardSurvey
 
 
@@ -48,6 +53,16 @@ def add_commands(
     cert_format.add_argument("--json", action="store_true", help=t("cli.help.card.cert_json"))
     cert.add_argument("--ca", action="store_true", help=t("cli.help.card.ca"))
     cert.set_defaults(handler=cmd_card_cert)
+    probe = card_commands.add_parser("probe", parents=[common], help=t("cli.help.card.probe"))
+    probe.add_argument("--reader", metavar="NAME", help=t("cli.help.card.probe_reader"))
+    probe.add_argument("--json", action="store_true", help=t("cli.help.options.json"))
+    probe.add_argument(
+        "--report",
+        type=output_path_argument,
+        metavar="FILE",
+        help=t("cli.help.card.probe_report"),
+    )
+    probe.set_defaults(handler=cmd_card_probe)
 
     register = card_commands.add_parser(
         "register", parents=[common, choose], help=t("cli.help.card.register")
@@ -235,6 +250,97 @@ def _pem(der: bytes) -> str:
     from ndnclient.card.status import load_card_certificate
 
     return load_card_certificate(der).public_bytes(Encoding.PEM).decode("ascii")
+
+
+# --- probe -------------------------------------------------------------------------------------
+
+
+def cmd_card_probe(ctx: CommandContext, args: argparse.Namespace) -> int:
+    """A read-only look at the inserted card (docs/card-profile.md, section 11): what it
+    answers, for the helpdesk when the card is not recognised. Exit 0 when the card was looked
+    at (whatever it is), 1 when there was no card or it went away during the look."""
+    import json
+
+    from ndnclient.card.errors import CardError
+    from ndnclient.card.probe import probe_inserted_card
+    from ndnclient.card.readers import reader_filter_from_env
+    from ndnclient.fileio import atomic_write
+
+    messages = ctx.messages
+    if args.report is not None:
+        check_output_file(args.report, messages)
+    try:
+        with ctx.backend() as backend:
+            probe = probe_inserted_card(backend, args.reader, reader_filter_from_env())
+    except CardError as error:
+        if args.json:
+            print_json({"error": error_json(error, messages)}, sys.stdout)
+        else:
+            print(messages.describe(error), file=sys.stderr)
+        return EXIT_PROBLEM
+    document = probe.to_json()
+    if args.report is not None:
+        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        try:
+            atomic_write(args.report, text.encode("utf-8"))
+        except OSError as error:
+            detail = error.strerror or type(error).__name__
+            shown = printable(str(args.report), 200)
+            print(messages.text("file.cannot_write", path=shown, detail=detail), file=sys.stderr)
+            return EXIT_PROBLEM
+    if args.json:
+        print_json(document, sys.stdout)
+    else:
+        _print_probe_text(probe, messages, sys.stdout)
+    if args.report is not None:
+        shown = printable(str(args.report), 200)
+        print(messages.text("card_probe.saved", path=shown), file=sys.stderr)
+    return EXIT_OK if probe.error is None else EXIT_PROBLEM
+
+
+def _print_probe_text(probe: CardProbe, messages: Messages, out: TextIO) -> None:
+    """The probe for a person on the telephone with the helpdesk: what kind of card, which
+    applications answered, the files and certificates found, the counters."""
+    t = messages.text
+    out.write(t("card_probe.heading") + "\n")
+    kind = {
+        "gosign": t("card_probe.type_gosign", profile=probe.profile or ""),
+        "mynumber": t("card_probe.type_mynumber"),
+    }.get(probe.card_type, t("card_probe.type_unknown"))
+    print_rows(
+        [
+            (t("card_probe.reader"), printable(probe.reader or "")),
+            (t("card_probe.protocol"), probe.protocol or ""),
+            (t("card_probe.atr"), probe.atr.hex().upper()),
+            (t("card_probe.card_type"), kind),
+        ],
+        out,
+    )
+    out.write(t("card_probe.applications") + "\n")
+    for application in probe.applications:
+        state = t("card_probe.selected") if application.selected else t("card_probe.absent")
+        sw = f"{application.sw:04X}" if application.sw is not None else "-"
+        aid = application.aid.hex().upper().ljust(32)  # AIDs are 5 to 16 bytes
+        out.write(f"  {aid}  {sw}  {state}  {printable(application.name)}\n")
+    if probe.files:
+        out.write(t("card_probe.files") + "\n")
+        for file in probe.files:
+            size = t("card_probe.size", size=file.size) if file.size is not None else "-"
+            out.write(f"  {file.fid:04X}  {file.name.ljust(10)}  {size}\n")
+    if probe.certificates:
+        out.write(t("card_probe.certificates") + "\n")
+        for certificate in probe.certificates:
+            out.write(f"  {certificate.file}: {printable(certificate.subject or '', 200)}\n")
+    if probe.counters:
+        out.write(t("card_probe.counters") + "\n")
+        for counter in probe.counters:
+            label = t(f"card_probe.counter_{counter.name}")
+            tries = counter.tries_left
+            shown = t("card_probe.tries", tries=tries) if tries is not None else "-"
+            out.write(f"  {label}: {shown}\n")
+    out.write(t("card_probe.commands", count=len(probe.transcript)) + "\n")
+    if probe.error is not None:
+        out.write(t("card_probe.stopped", error=printable(probe.error, 200)) + "\n")
 
 
 # --- register and unregister ---------------------------------------------------------------

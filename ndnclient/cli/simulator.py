@@ -16,7 +16,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ndnclient.card.info import format_card_number
-from ndnclient.card.profile import GOSIGN_PROFILE
+from ndnclient.card.profile import GOSIGN_PROFILE, ProfileFileError, load_profile_file
 from ndnclient.cli._argparse_text import ArgumentProblem
 from ndnclient.cli._common import (
     EXIT_OK,
@@ -136,6 +136,12 @@ def add_arguments(parser: argparse.ArgumentParser, messages: Messages | None = N
         type=_port,
         metavar="PORT",
         help=t("cli.help.simulator.repository_port"),
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help=t("cli.help.simulator.profile"),
     )
 
 
@@ -282,9 +288,14 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
     pin: bytearray | None = None
     code: bytearray | None = None
     try:
+        # A card laid out as another profile file says (docs/card-profile.md, section 10).
+        profile = load_profile_file(args.profile) if args.profile else GOSIGN_PROFILE
         if args.pin_stdin:
             pin, code = _read_secrets(stdin if stdin is not None else sys.stdin)
         state = build_state(args, pin, code)
+    except ProfileFileError as exc:
+        print(f"ndnclient simulator: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
     except UsageError as exc:
         raise UsageError(f"ndnclient simulator: {exc}") from None
     except (StateFileError, OSError) as exc:
@@ -300,9 +311,11 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
         if path is not None:
             save_state(changed, path)
 
-    card = VirtualGoSignCard(state, on_state_change=persist if path is not None else None)
+    card = VirtualGoSignCard(
+        state, on_state_change=persist if path is not None else None, profile=profile
+    )
     host, port = args.vpcd
-    kind = "My Number" if state.card_type == "mynumber" else "GoSign"
+    kind = "My Number" if state.card_type == "mynumber" else f"GoSign (profile {profile.name})"
 
     def announce() -> None:
         print(

@@ -215,6 +215,13 @@ KEYS: dict[str, KeySpec] = {
         # data folder), and whether a PIN is refused for a card not lent out (IT policy).
         KeySpec("ledger.url", None, _ledger_url),
         KeySpec("ledger.require_lending", False, _bool("ledger.require_lending")),
+        # Card profile files (docs/card-profile.md, section 10): layouts tried after the shipped
+        # GoSign profile, for a card that does not answer it. Set by IT, normally by policy.
+        KeySpec(
+            "card.profile_files",
+            [],
+            _list_of("card.profile_files", _non_empty("card.profile_files")),
+        ),
     )
 }
 

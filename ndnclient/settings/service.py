@@ -96,6 +96,10 @@ class Settings:
     def readers_supported(self) -> tuple[str, ...]:
         return tuple(self.values["readers.supported"])
 
+    @property
+    def card_profile_files(self) -> tuple[str, ...]:
+        return tuple(self.values["card.profile_files"])
+
     def locked(self, key: str) -> bool:
         return self.sources[key] is Source.LOCKED
 

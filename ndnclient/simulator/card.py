@@ -12,12 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from ndnclient.card.profile import GOSIGN_PROFILE
+from ndnclient.card.profile import GOSIGN_PROFILE, GoSignProfile
 from ndnclient.simulator.state import VirtualCardState
 
 logger = logging.getLogger(__name__)
 
-_PROFILE = GOSIGN_PROFILE
 
 ATR_T1 = bytes.fromhex("3B80800101")
 """TS=3B, T0=80 (TD1 follows, no historical bytes), TD1=80 (TD2 follows; T=0), TD2=01 (T=1),
@@ -133,22 +132,27 @@ def encode_ber_length(length: int) -> bytes:
 
 
 def encode_tlv(tag: int, value: bytes) -> bytes:
-    """One BER-TLV with a one-byte tag."""
-    return bytes([tag]) + encode_ber_length(len(value)) + value
+    """One BER-TLV (a tag of one or two bytes, as a profile names them)."""
+    return (
+        tag.to_bytes(max(1, (tag.bit_length() + 7) // 8), "big")
+        + encode_ber_length(len(value))
+        + value
+    )
 
 
-def build_card_info(state: VirtualCardState) -> bytes:
-    """The CARD_INFO file: 70 { 80 number, 81 holder, 82 from, 83 to, 84 version }."""
+def build_card_info(state: VirtualCardState, profile: GoSignProfile = GOSIGN_PROFILE) -> bytes:
+    """The CARD_INFO file in the profile's tags (GoSign: 70 { 80 number, 81 holder, 82 from,
+    83 to, 84 version })."""
     body = b"".join(
         [
-            encode_tlv(_PROFILE.tag_card_number, state.card_number.encode("ascii")),
-            encode_tlv(_PROFILE.tag_holder, state.holder.encode("utf-8")),
-            encode_tlv(_PROFILE.tag_valid_from, state.valid_from.strftime("%Y%m%d").encode()),
-            encode_tlv(_PROFILE.tag_valid_to, state.valid_to.strftime("%Y%m%d").encode()),
-            encode_tlv(_PROFILE.tag_profile_version, bytes([_PROFILE.version])),
+            encode_tlv(profile.tag_card_number, state.card_number.encode("ascii")),
+            encode_tlv(profile.tag_holder, state.holder.encode("utf-8")),
+            encode_tlv(profile.tag_valid_from, state.valid_from.strftime("%Y%m%d").encode()),
+            encode_tlv(profile.tag_valid_to, state.valid_to.strftime("%Y%m%d").encode()),
+            encode_tlv(profile.tag_profile_version, bytes([profile.version])),
         ]
     )
-    return encode_tlv(_PROFILE.tag_card_info, body)
+    return encode_tlv(profile.tag_card_info, body)
 
 
 def parse_digest_info(digest_info: bytes) -> str | None:
@@ -201,8 +205,12 @@ class VirtualGoSignCard:
         state: VirtualCardState,
         *,
         on_state_change: StateChangeCallback | None = None,
+        profile: GoSignProfile = GOSIGN_PROFILE,
     ) -> None:
         self._state = state
+        # The layout it answers in: the shipped GoSign profile, or another profile file's
+        # (`ndnclient simulator ... --profile FILE`), so that a second layout is tested end to end.
+        self._profile = profile
         self._on_state_change = on_state_change
         self._lock = threading.RLock()
         self._application: _Application | None = None
@@ -325,20 +333,20 @@ class VirtualGoSignCard:
     def _select(self, command: CommandApdu) -> bytes:
         # Profile silent on other P1/P2: only "by AID" and "by FID", both with P2=0C (no
         # response data), are offered; everything else (FCI, MF, paths) answers 6A86.
-        if command.p2 != _PROFILE.select_no_response_p2:
+        if command.p2 != self._profile.select_no_response_p2:
             raise StatusWordError(SW_INCORRECT_P1P2)
-        if command.p1 == _PROFILE.select_by_aid_p1:
+        if command.p1 == self._profile.select_by_aid_p1:
             self._no_le(command)
             return self._select_application(command.data)
-        if command.p1 == _PROFILE.select_by_fid_p1:
+        if command.p1 == self._profile.select_by_fid_p1:
             self._no_le(command)
             return self._select_file(command.data)
         raise StatusWordError(SW_INCORRECT_P1P2)
 
     def _applications(self) -> dict[bytes, _Application]:
         if self._state.card_type == "mynumber":
-            return {_PROFILE.jpki_aid: _Application.JPKI}
-        return {_PROFILE.aid: _Application.GOSIGN}
+            return {self._profile.jpki_aid: _Application.JPKI}
+        return {self._profile.aid: _Application.GOSIGN}
 
     def _select_application(self, aid: bytes) -> bytes:
         if not aid:
@@ -365,20 +373,20 @@ class VirtualGoSignCard:
             raise StatusWordError(SW_NOT_FOUND)
         file_id = int.from_bytes(fid, "big")
         if file_id not in (
-            _PROFILE.fid_card_info,
-            _PROFILE.fid_user_cert,
-            _PROFILE.fid_ca_cert,
+            self._profile.fid_card_info,
+            self._profile.fid_user_cert,
+            self._profile.fid_ca_cert,
         ):
             raise StatusWordError(SW_NOT_FOUND)
         self._current_file = file_id
         return _sw_bytes(SW_OK)
 
     def _file_content(self, file_id: int) -> bytes:
-        if file_id == _PROFILE.fid_card_info:
-            return build_card_info(self._state)
-        if file_id == _PROFILE.fid_user_cert:
+        if file_id == self._profile.fid_card_info:
+            return build_card_info(self._state, self._profile)
+        if file_id == self._profile.fid_user_cert:
             return self._state.user_certificate_der
-        if file_id == _PROFILE.fid_ca_cert:
+        if file_id == self._profile.fid_ca_cert:
             return self._state.ca_certificate_der
         raise AssertionError(f"no such file {file_id:04X}")  # _select_file admits only these
 
@@ -435,15 +443,15 @@ class VirtualGoSignCard:
     def _verify(self, command: CommandApdu) -> bytes:
         # Profile silent on other P1-P2: only 0081 and 0082 exist; 6A86 otherwise.
         if command.p1 != 0 or command.p2 not in (
-            _PROFILE.pin_reference,
-            _PROFILE.unlock_reference,
+            self._profile.pin_reference,
+            self._profile.unlock_reference,
         ):
             raise StatusWordError(SW_INCORRECT_P1P2)
         self._no_le(command)
         self._require_application_for_pin()
         if not command.data:
             return _sw_bytes(self._status_only(command.p2))
-        if command.p2 == _PROFILE.unlock_reference:
+        if command.p2 == self._profile.unlock_reference:
             # Profile silent: the unlock code is presented only inside RESET RETRY COUNTER;
             # VERIFY with data on 82 is refused without spending a try (ISO 6985), so that
             # it cannot serve to test codes outside the unlock command.
@@ -453,13 +461,13 @@ class VirtualGoSignCard:
         pin = command.data
         # Format errors come before the blocked state (ISO order: syntax, then conditions);
         # neither spends a try.
-        if not _PROFILE.pin_min_length <= len(pin) <= _PROFILE.pin_max_length:
+        if not self._profile.pin_min_length <= len(pin) <= self._profile.pin_max_length:
             raise StatusWordError(SW_WRONG_LENGTH)
         if self._card_dead or self._state.pin_tries_left == 0:
             raise StatusWordError(SW_AUTHENTICATION_BLOCKED)
         # A PIN with characters outside the alphabet is simply wrong: the card compares.
         if self._spend_pin_try(pin):
-            self._state.pin_tries_left = _PROFILE.pin_max_tries
+            self._state.pin_tries_left = self._profile.pin_max_tries
             self._persist()
             self._pin_verified = True
             return _sw_bytes(SW_OK)
@@ -470,7 +478,7 @@ class VirtualGoSignCard:
     def _status_only(self, reference: int) -> int:
         if self._card_dead:
             return SW_AUTHENTICATION_BLOCKED
-        if reference == _PROFILE.unlock_reference:
+        if reference == self._profile.unlock_reference:
             # Never 9000: the unlock code is not "verified" in a session.
             return SW_VERIFY_FAILED | self._state.unlock_tries_left
         if self._state.pin_tries_left == 0:
@@ -481,20 +489,20 @@ class VirtualGoSignCard:
 
     def _change_reference_data(self, command: CommandApdu) -> bytes:
         # Profile silent: only the PIN (0081) can be changed; 6A86 for anything else.
-        if command.p1 != 0 or command.p2 != _PROFILE.pin_reference:
+        if command.p1 != 0 or command.p2 != self._profile.pin_reference:
             raise StatusWordError(SW_INCORRECT_P1P2)
         self._no_le(command)
         self._require_application_for_pin()
         old_pin, new_pin = _split_two_blocks(command.data)
-        if not _PROFILE.pin_min_length <= len(old_pin) <= _PROFILE.pin_max_length:
+        if not self._profile.pin_min_length <= len(old_pin) <= self._profile.pin_max_length:
             raise StatusWordError(SW_WRONG_LENGTH)  # as VERIFY: 6700, no try spent
-        if not _PROFILE.is_valid_pin(new_pin):
+        if not self._profile.is_valid_pin(new_pin):
             raise StatusWordError(SW_WRONG_DATA)  # NEW breaks the format: 6A80, no try spent
         if self._card_dead or self._state.pin_tries_left == 0:
             raise StatusWordError(SW_AUTHENTICATION_BLOCKED)
         if self._spend_pin_try(old_pin):
             self._state.set_pin(new_pin)
-            self._state.pin_tries_left = _PROFILE.pin_max_tries
+            self._state.pin_tries_left = self._profile.pin_max_tries
             self._persist()
             # Profile silent: the old PIN was just proven, so the PIN counts as verified
             # afterwards, as PIV's CHANGE REFERENCE DATA does.
@@ -506,16 +514,16 @@ class VirtualGoSignCard:
     def _reset_retry_counter(self, command: CommandApdu) -> bytes:
         # Profile: P1=00 (code and new PIN in the data), P2=81 (the PIN). ISO's other P1
         # values (code only, new PIN only, nothing) are not offered: 6A86.
-        if command.p1 != 0 or command.p2 != _PROFILE.pin_reference:
+        if command.p1 != 0 or command.p2 != self._profile.pin_reference:
             raise StatusWordError(SW_INCORRECT_P1P2)
         self._no_le(command)
         self._require_application_for_pin()
         code, new_pin = _split_two_blocks(command.data)
         # Profile silent on a code of the wrong length: the code is always 8 digits, so any
         # other length is a wrong length (6700, no try spent), as for VERIFY's PIN.
-        if len(code) != _PROFILE.unlock_code_length:
+        if len(code) != self._profile.unlock_code_length:
             raise StatusWordError(SW_WRONG_LENGTH)
-        if not _PROFILE.is_valid_pin(new_pin):
+        if not self._profile.is_valid_pin(new_pin):
             raise StatusWordError(SW_WRONG_DATA)
         if self._card_dead:
             raise StatusWordError(SW_AUTHENTICATION_BLOCKED)
@@ -524,8 +532,8 @@ class VirtualGoSignCard:
         self._persist()
         if self._state.check_unlock_code(code):
             self._state.set_pin(new_pin)
-            self._state.pin_tries_left = _PROFILE.pin_max_tries
-            self._state.unlock_tries_left = _PROFILE.unlock_max_tries
+            self._state.pin_tries_left = self._profile.pin_max_tries
+            self._state.unlock_tries_left = self._profile.unlock_max_tries
             self._persist()
             # Profile silent: unlocking does not present the PIN, so the holder verifies
             # the new PIN before signing.
@@ -540,7 +548,7 @@ class VirtualGoSignCard:
 
     def _compute_digital_signature(self, command: CommandApdu) -> bytes:
         # Profile silent on other PERFORM SECURITY OPERATION P1-P2 (decipher, hash ...): 6A86.
-        if (command.p1, command.p2) != (_PROFILE.sign_p1, _PROFILE.sign_p2):
+        if (command.p1, command.p2) != (self._profile.sign_p1, self._profile.sign_p2):
             raise StatusWordError(SW_INCORRECT_P1P2)
         if not command.data or command.le is None:
             raise StatusWordError(SW_WRONG_LENGTH)
@@ -551,8 +559,8 @@ class VirtualGoSignCard:
             raise StatusWordError(SW_WRONG_DATA)
         # Profile silent on an Le below the signature's length: ISO's 6Cxx with the right
         # Le (00 = 256), before any signing happens.
-        if command.le < _PROFILE.signature_length:
-            raise StatusWordError(SW_WRONG_LE | (_PROFILE.signature_length & 0xFF))
+        if command.le < self._profile.signature_length:
+            raise StatusWordError(SW_WRONG_LE | (self._profile.signature_length & 0xFF))
         return self._reply(self._sign(command.data))
 
     def _private_numbers(self) -> tuple[int, int, int, int, int, int, int]:

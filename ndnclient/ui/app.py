@@ -34,8 +34,10 @@ from PySide6.QtWidgets import QApplication
 import ndnclient
 from ndnclient.card.connection import ReaderBackend
 from ndnclient.card.jobs import system_backend
+from ndnclient.card.profile import use_profile_files
 from ndnclient.messages import LANGUAGES
 from ndnclient.resources import resource_path
+from ndnclient.settings.notices import Notice
 from ndnclient.settings.service import SettingsService
 from ndnclient.ui import display_missing
 from ndnclient.ui.card_bridge import CardBridge
@@ -97,6 +99,9 @@ class GuiApplication(QObject):
         settings, self.notices = self.settings_service.load()
         if self.demo is not None:
             self.notices = (*self.notices, *self.demo.notices)
+        # The card layouts IT added (card.profile_files), tried after the shipped GoSign one.
+        left_out = use_profile_files(settings.card_profile_files)
+        self.notices = (*self.notices, *(Notice(e.message_key, e.params) for e in left_out))
         self.lang = lang if lang in LANGUAGES else settings.language
         self.settings = SettingsHub(settings, self)
         factory = backend_factory or (self.demo.backend_factory if self.demo else system_backend)

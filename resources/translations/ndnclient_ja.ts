@@ -124,6 +124,37 @@
     </message>
 </context>
 <context>
+    <name>CardProbeAction</name>
+    <message>
+        <source>Look at the card&apos;s information (no PIN used)</source>
+        <translation>カードの情報を調べる（PINは使いません）</translation>
+    </message>
+    <message>
+        <source>Only reads the card: no PIN is sent and nothing on the card is changed. The result is saved as a file for the helpdesk.</source>
+        <translation>カードを読むだけです。PINは送らず、カードの中身も変えません。結果はヘルプデスクに送るファイルとして保存します。</translation>
+    </message>
+    <message>
+        <source>Looking at the card…</source>
+        <translation>カードを調べています…</translation>
+    </message>
+    <message>
+        <source>Save the card&apos;s information</source>
+        <translation>カードの情報を保存</translation>
+    </message>
+    <message>
+        <source>JSON file (*.json)</source>
+        <translation>JSONファイル (*.json)</translation>
+    </message>
+    <message>
+        <source>Part of the card&apos;s information was saved: %1 (the card stopped answering or was taken out partway). Send this file to the helpdesk (it holds no PIN and none of the card&apos;s personal values).</source>
+        <translation>カードの情報の一部を保存しました: %1（途中でカードが応答しなくなったか、抜かれました）。このファイルをヘルプデスクに送ってください（PINやカードの中の個人情報の値は含まれていません）。</translation>
+    </message>
+    <message>
+        <source>The card&apos;s information was saved: %1. Send this file to the helpdesk (it holds no PIN and none of the card&apos;s personal values).</source>
+        <translation>カードの情報を保存しました: %1。このファイルをヘルプデスクに送ってください（PINやカードの中の個人情報の値は含まれていません）。</translation>
+    </message>
+</context>
+<context>
     <name>CardSelector</name>
     <message>
         <source>Card in &amp;use:</source>
@@ -682,6 +713,10 @@
 </context>
 <context>
     <name>HomePage</name>
+    <message>
+        <source>If this shows for a GoSign IC card, look at the card&apos;s information and send it to the helpdesk.</source>
+        <translation>GoSign ICカードなのにこの表示になる場合は、カードの情報を調べてヘルプデスクに送ってください。</translation>
+    </message>
     <message>
         <source>Looking for the card reader…</source>
         <translation>カードリーダーを確認しています…</translation>

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from ndnclient.card.profile import GOSIGN_PROFILE, GoSignProfile
 from ndnclient.card.status import today_in_japan
 from ndnclient.settings.cards import RegisteredCard
 from ndnclient.settings.service import SettingsService
@@ -82,13 +83,13 @@ def plug_card(
     pcscd: None, shared_ca: TestCA, shared_user_key: Any
 ) -> Iterator[Callable[..., PluggedCard]]:
     """Plug a virtual card made with `create_state` options into the vpcd reader (`slot=1`:
-    into the second one, for two cards at once)."""
+    into the second one, for two cards at once; `profile=`: the layout it answers in)."""
     plugged: list[PluggedCard] = []
 
-    def plug(slot: int = 0, **options: Any) -> PluggedCard:
+    def plug(slot: int = 0, profile: GoSignProfile = GOSIGN_PROFILE, **options: Any) -> PluggedCard:
         options.setdefault("kdf_iterations", 1000)  # tests need no slow PIN hashing
         state = create_state(ca=shared_ca, user_key=shared_user_key, **options)
-        card = VirtualGoSignCard(state)
+        card = VirtualGoSignCard(state, profile=profile)
         holder: list[PluggedCard] = []
 
         def observe(apdu: bytes) -> Fault | None:

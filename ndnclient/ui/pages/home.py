@@ -33,6 +33,7 @@ from ndnclient.settings.cards import Registration
 from ndnclient.settings.notices import Notice
 from ndnclient.settings.service import Settings
 from ndnclient.ui.actions import register_inserted_card
+from ndnclient.ui.card_probe import CardProbeAction
 from ndnclient.ui.services import Services
 from ndnclient.ui.widgets import BANNER_STYLE, SELECTABLE_TEXT, Banner
 
@@ -175,6 +176,29 @@ class HomePage(QWidget):
         self.renewal = Banner()
         self.unregistered = Banner()
         self.unregistered.action.connect(self._register)
+        # A card the client does not recognise may be a GoSign card in a layout it does not
+        # know yet: a read-only look (no PIN) gives the helpdesk what the card answers.
+        self.probe_offer = QWidget()
+        self.probe_note = QLabel(
+            self.tr(
+                "If this shows for a GoSign IC card, look at the card's information and send it"
+                " to the helpdesk."
+            )
+        )
+        self.probe_note.setWordWrap(True)
+        self.probe_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.probe = CardProbeAction(services, self)
+        self.probe_result = Banner()
+        self.probe.finished.connect(self.probe_result.show_message)
+        probe_row = QHBoxLayout()
+        probe_row.addWidget(self.probe.button)
+        probe_row.addStretch(1)
+        probe_layout = QVBoxLayout(self.probe_offer)
+        probe_layout.setContentsMargins(0, 0, 0, 0)
+        probe_layout.addWidget(self.probe_note)
+        probe_layout.addLayout(probe_row)
+        probe_layout.addWidget(self.probe_result)
+        self.probe_offer.hide()
         self.reader = QLabel(self.tr("Looking for the card reader…"))
         self.card_type = QLabel()
         self.card_number = QLabel()
@@ -219,7 +243,10 @@ class HomePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(self.verdict)
-        for banner in (self.notice, self.problem, self.renewal, self.unregistered):
+        layout.addWidget(self.notice)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.probe_offer)
+        for banner in (self.renewal, self.unregistered):
             layout.addWidget(banner)
         layout.addWidget(self.details)
         layout.addWidget(self.lending)
@@ -239,6 +266,7 @@ class HomePage(QWidget):
 
     def show_status(self, status: CardStatus) -> None:
         self.status = status
+        self._offer_probe(status)
         choice_needed = isinstance(status.problem, CardChoiceNeededError)
         self.details.setVisible(not choice_needed)
         self.cards_list.setVisible(choice_needed)
@@ -287,6 +315,16 @@ class HomePage(QWidget):
         if card != self._lending_card:
             self._lending_card = card
             self.read_lending()
+
+    def _offer_probe(self, status: CardStatus) -> None:
+        """The look at the card, for a card that answered but is not one the client knows
+        (not for a card that could not be read, nor a My Number card)."""
+        if status.card_type_key != "card_type.unknown":
+            self.probe_result.hide()  # about a card no longer shown
+            self.probe_offer.hide()
+            return
+        self.probe.set_reader(status.reader)
+        self.probe_offer.show()
 
     def on_shown(self) -> None:
         """Back on the home page: the lending may have been recorded meanwhile."""

@@ -37,6 +37,7 @@ from ndnclient.diagnostics.report import (
     in_japan,
     write_report,
 )
+from ndnclient.ui.card_probe import CardProbeAction
 from ndnclient.ui.pages.check.run import CheckRun, RunChannel, StopOnClose, check_count, start_run
 from ndnclient.ui.pages.check.signature_form import SignatureRequest, SignatureTestForm
 from ndnclient.ui.services import Services
@@ -167,12 +168,17 @@ class CheckPage(QWidget):
         self.open_page_button.clicked.connect(self._open_remedy_page)
         self.open_page_button.hide()
         self._remedy_page: str | None = None
+        # G03 found a card it does not recognise: a read-only look (no PIN) for the helpdesk.
+        self.probe = CardProbeAction(services, self)
+        self.probe.finished.connect(self.banner.show_message)
+        self.probe.button.hide()
         explanation = QWidget()
         explanation_layout = QVBoxLayout(explanation)
         explanation_layout.setContentsMargins(0, 0, 0, 0)
         explanation_layout.addWidget(self.details, 1)
         remedy_row = QHBoxLayout()
         remedy_row.addWidget(self.open_page_button)
+        remedy_row.addWidget(self.probe.button)
         remedy_row.addStretch(1)
         explanation_layout.addLayout(remedy_row)
         # The table takes the height the page has left and scrolls inside it: small minimums,
@@ -210,6 +216,7 @@ class CheckPage(QWidget):
             (self.save_button, self.table),
             (self.table, self.details),
             (self.details, self.open_page_button),
+            (self.open_page_button, self.probe.button),
         ):
             QWidget.setTabOrder(first, second)
         self._set_running(False)
@@ -262,6 +269,7 @@ class CheckPage(QWidget):
         self.table.setRowCount(0)
         self.details.clear()
         self._offer_page(None)
+        self._offer_probe(None)
         self.banner.hide()
         self.codes.hide()
         self.examined.hide()
@@ -496,12 +504,14 @@ class CheckPage(QWidget):
         if result is None:
             self.details.clear()
             self._offer_page(None)
+            self._offer_probe(None)
             return
         self.details.setHtml(self._explanation_html(result))
         page = None
         if result.remedy:
             page = Catalogue(self.services.lang).page_to_open(result.code, result.outcome)
         self._offer_page(page)
+        self._offer_probe(result)
 
     def _page_titles(self) -> dict[str, str]:
         """The pages a remedy may name, as the menu names them."""
@@ -522,6 +532,27 @@ class CheckPage(QWidget):
         self.open_page_button.setText(text)
         self.open_page_button.setAccessibleName(text)
         self.open_page_button.show()
+
+    def _offer_probe(self, result: CheckResult | None) -> None:
+        """The look at the card, for G03's "not a GoSign card" only: a card that answered
+        but is not one the client knows."""
+        if result is None or (result.code, result.outcome) != ("G03", "not_gosign"):
+            self.probe.button.hide()
+            return
+        self.probe.set_reader(self._examined_reader(result))
+        self.probe.button.show()
+
+    def _examined_reader(self, result: CheckResult) -> str | None:
+        """The reader of the card the check examined: the result's own facts, else G02's
+        (which chose it); None, the only inserted card, when neither names one."""
+        sources = [result.facts]
+        if self.run is not None and "G02" in self.run.results:
+            sources.append(self.run.results["G02"].facts)
+        for facts in sources:
+            reader = facts.get("reader")
+            if isinstance(reader, str) and reader:
+                return reader
+        return None
 
     def _open_remedy_page(self) -> None:
         if self._remedy_page is not None:
