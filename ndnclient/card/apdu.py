@@ -23,6 +23,7 @@ class Ins(IntEnum):
     CHANGE_REFERENCE_DATA = 0x24
     RESET_RETRY_COUNTER = 0x2C
     PERFORM_SECURITY_OPERATION = 0x2A
+    MANAGE_SECURITY_ENVIRONMENT = 0x22  # only for a profile that names a key reference
 
 
 # Commands whose data is a PIN, an unlock code or a new PIN: never logged, never re-sent.

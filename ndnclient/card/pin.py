@@ -17,7 +17,7 @@ sent), and one event afterwards with the result, for the lending ledger's use re
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum, StrEnum
 from types import TracebackType
@@ -189,6 +189,7 @@ class PinGuard:
                     last_try_confirmed,
                     lambda: self.session.verify_pin(own.value),
                     is_verify=True,
+                    formats=((own, "pin"),),
                 )
         return self._full_pin_counter(verified=True)
 
@@ -216,6 +217,7 @@ class PinGuard:
                     lambda: self.session.verify_pin(own.value),
                     is_verify=True,
                     then=lambda: self.session.sign_digest_info(digest_info),
+                    formats=((own, "pin"),),
                 )
         if signature is None:  # `then` returns the signature whenever _guarded returns
             raise RuntimeError("no signature came back")
@@ -233,6 +235,7 @@ class PinGuard:
                     "pin",
                     last_try_confirmed,
                     lambda: self.session.change_pin(old.value, new.value),
+                    formats=((old, "pin"), (new, "new_pin")),
                 )
         return self._full_pin_counter(verified=False)
 
@@ -252,6 +255,7 @@ class PinGuard:
                     "unlock",
                     last_try_confirmed,
                     lambda: self.session.unlock_pin(code.value, new.value),
+                    formats=((code, "unlock"), (new, "new_pin")),
                 )
         return self._full_pin_counter(verified=False)
 
@@ -300,7 +304,14 @@ class PinGuard:
                 found=format_card_number(found),
             )
 
-    def _require_format(self, secret: SecretBuffer, which: str) -> None:
+    def _require_format(
+        self, secret: SecretBuffer, which: str, *, identified: bool = False
+    ) -> None:
+        """The secret against the card's rule, before anything carrying it is sent. Which
+        rule is the matched profile's: until the card is identified (several profiles in use),
+        the check waits for `_guarded`, which makes it right after selecting the application."""
+        if not identified and not self.session.profile_known:
+            return
         profile = self.session.profile
         valid = (
             profile.is_valid_unlock_code(secret.value)
@@ -318,6 +329,7 @@ class PinGuard:
         *,
         is_verify: bool = False,
         then: Callable[[], T] | None = None,
+        formats: Sequence[tuple[SecretBuffer, str]] = (),
     ) -> T | None:
         # Before the card is touched: a refusal (the card is not lent out) sends nothing.
         admit(self._card_number())
@@ -325,6 +337,8 @@ class PinGuard:
             # Always select: another program may have selected another application, whose
             # reference 81 is another PIN.
             self.session.select_application()
+            for secret, kind in formats:  # now by the rule of the profile that answered
+                self._require_format(secret, kind, identified=True)
             self._require_expected_card()
             before = self.session.pin_counter(which)
             self._check_counter(before, last_try_confirmed=last_try_confirmed)

@@ -3,9 +3,10 @@ answers, command by command.
 
 Why: the issuer does not publish its card's command set (docs/card-profile.md), so the client
 speaks a profile of its own. When a real card behaves otherwise, the helpdesk needs to see what
-that card actually answers; `probe_card` records it, in a report that holds no personal data
-(file sizes and tags, never CARD_INFO's values; certificates only as subject, issuer, dates and
-CRL addresses).
+that card actually answers; `probe_card` records it, in a report that holds no secret and as
+little personal data as the helpdesk needs: file sizes and tags, never CARD_INFO's values;
+certificates only as subject (which names the holder and the card number), issuer, dates and
+CRL addresses.
 
 The rule: every command goes through `AllowlistConnection`, which checks the raw bytes against
 `ALLOWLIST` before they reach the card: CLA 00 and one of SELECT, READ BINARY, GET RESPONSE,
@@ -38,7 +39,7 @@ from ndnclient.card.errors import (
     NoServiceError,
     TransportError,
 )
-from ndnclient.card.profile import GoSignProfile, active_profiles
+from ndnclient.card.profile import JPKI_AID, KENMEN_HOJO_AID, GoSignProfile, active_profiles
 from ndnclient.card.readers import matching_readers
 from ndnclient.card.session import CardType
 from ndnclient.card.tlv import TlvIncomplete, read_header, read_tlv
@@ -289,9 +290,10 @@ CONNECTION_LOST = (
     NoServiceError,
 )
 
+# Names for the My Number card's applications (the AIDs themselves are the profiles' data).
 MYNUMBER_APPLICATIONS = {
-    bytes.fromhex("D392F000260100000001"): "マイナンバーカード 公的個人認証（JPKI）",
-    bytes.fromhex("D3921000310001010408"): "マイナンバーカード 券面事項入力補助AP",
+    JPKI_AID: "マイナンバーカード 公的個人認証（JPKI）",
+    KENMEN_HOJO_AID: "マイナンバーカード 券面事項入力補助AP",
 }
 OTHER_APPLICATIONS = {
     bytes.fromhex("A000000063504B43532D3135"): "PKCS#15",
@@ -469,9 +471,16 @@ class _Prober:
     # The GoSign application --------------------------------------------------------------
 
     def _probe_gosign(self, profile: GoSignProfile) -> None:
-        # Other SELECTs came after it: the files are under this application. If this fails,
-        # the files' own SELECTs show it.
-        _attempt(lambda: self._select(profile.select_by_aid_p1, profile.aid))
+        # Other SELECTs came after it: the files are under this application. If it does not
+        # answer now, nothing more is asked: a file or counter read would go to whatever
+        # application is current (another one's reference 81 is another PIN).
+        sw, error = _attempt(lambda: self._select(profile.select_by_aid_p1, profile.aid))
+        if sw != SW.SUCCESS:
+            reason = error or f"the application answered {sw_hex(sw)} when selected again"
+            self.applications.append(
+                ProbedApplication(profile.aid, f"GoSign (profile {profile.name})", sw, reason)
+            )
+            return
         for name, fid in (
             ("card_info", profile.fid_card_info),
             ("user_cert", profile.fid_user_cert),

@@ -19,8 +19,14 @@ from typing import Any
 from ndnclient.errors import UserFacingError
 from ndnclient.resources import resource_path
 
-# The My Number card's JPKI application (公的個人認証): named by a profile file that names none.
+# The My Number card's applications: JPKI (公的個人認証; what a profile file that names none
+# gets) and 券面事項入力補助AP. No card layout may use them (or a prefix): a My Number card
+# taken for a GoSign card would be sent a GoSign PIN.
 JPKI_AID = bytes.fromhex("D392F000260100000001")
+KENMEN_HOJO_AID = bytes.fromhex("D3921000310001010408")
+KNOWN_MYNUMBER_AIDS = (JPKI_AID, KENMEN_HOJO_AID)
+# A profile file is a few hundred bytes; anything far larger is not one.
+PROFILE_FILE_LIMIT = 64 * 1024
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,11 +77,14 @@ class GoSignProfile:
     pin_alphabet: bytes = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
     unlock_code_alphabet: bytes = b"0123456789"
 
-    # The signature: PERFORM SECURITY OPERATION with these P1 P2, in this format.
+    # The signature: PERFORM SECURITY OPERATION with these P1 P2, in this format. With a key
+    # reference, MANAGE SECURITY ENVIRONMENT SET (00 22 41 B6, 84 01 ref) names the key
+    # first; without one (GoSign) the card signs with its one key.
     sign_p1: int
     sign_p2: int
     signature_length: int
     signature_format: str
+    key_reference: int | None = None
 
     # Where the profile came from (a file's path) and its title, for reports.
     source: str = field(default="", compare=False)
@@ -250,6 +259,9 @@ def profile_from_toml(data: Mapping[str, Any], source: str = "") -> GoSignProfil
         raise ValueError(f"signature.format: one of {', '.join(SIGNATURE_FORMATS)}")
     p1p2 = _hex(signature.get("p1p2"), "signature.p1p2", lengths=range(2, 3))
     signature_length = _number(signature.get("length"), "signature.length", 64, 1024)
+    key_reference = None  # optional: GoSign signs with its one key
+    if "key_reference" in signature.data:
+        key_reference = _byte(signature.get("key_reference"), "signature.key_reference")
     signature.done()
 
     mynumber = top.table("mynumber", optional=True)
@@ -262,6 +274,10 @@ def profile_from_toml(data: Mapping[str, Any], source: str = "") -> GoSignProfil
     )
     mynumber.done()
     top.done()
+    for other in (*KNOWN_MYNUMBER_AIDS, *mynumber_aids):
+        if _overlaps(aid, other):
+            mine = other.hex().upper()
+            raise ValueError(f"application.aid: overlaps a My Number card's AID ({mine})")
     return GoSignProfile(
         version=version,
         name=name,
@@ -288,27 +304,49 @@ def profile_from_toml(data: Mapping[str, Any], source: str = "") -> GoSignProfil
         sign_p2=p1p2[1],
         signature_length=signature_length,
         signature_format=signature_format,
+        key_reference=key_reference,
         source=source,
         title=title,
     )
 
 
+def _overlaps(one: bytes, other: bytes) -> bool:
+    """True when one AID is the other or starts it: a card that selects by a partial name
+    would answer both."""
+    return one.startswith(other) or other.startswith(one)
+
+
 def load_profile_file(path: str | Path) -> GoSignProfile:
     """The profile in the file at `path`; ProfileFileError (with the path and the reason)
-    when it cannot be read or a value breaks its rule."""
+    when it cannot be read or a value breaks its rule. Never anything else: a bad file must
+    not stop the program from starting."""
     shown = str(path)
+
+    def refused(reason: str) -> ProfileFileError:
+        return ProfileFileError(f"{shown}: {reason}", path=shown, reason=reason)
+
     try:
-        data = tomllib.loads(Path(path).read_bytes().decode("utf-8-sig"))
+        file = Path(path)
+        # Not a pipe or a device (reading one could wait for ever), nor a huge file.
+        if not file.is_file():
+            raise refused("not a file")
+        if file.stat().st_size > PROFILE_FILE_LIMIT:
+            raise refused(f"larger than {PROFILE_FILE_LIMIT // 1024} KB")
+        data = tomllib.loads(file.read_bytes().decode("utf-8-sig"))
+    except ProfileFileError:
+        raise
     except OSError as error:
-        raise ProfileFileError(
-            f"{shown}: {error}", path=shown, reason=error.strerror or ""
-        ) from None
+        raise refused(error.strerror or type(error).__name__) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ProfileFileError(f"{shown}: {error}", path=shown, reason=str(error)) from None
+        raise refused(str(error)) from None
+    except (RecursionError, MemoryError, ValueError) as error:  # deeply nested arrays ...
+        raise refused(type(error).__name__) from None
     try:
         return profile_from_toml(data, shown)
     except ValueError as error:
-        raise ProfileFileError(f"{shown}: {error}", path=shown, reason=str(error)) from None
+        raise refused(str(error)) from None
+    except (TypeError, LookupError, AttributeError, RecursionError) as error:
+        raise refused(f"malformed ({type(error).__name__})") from None
 
 
 GOSIGN_PROFILE = load_profile_file(resource_path(*SHIPPED_PROFILE_FILE))
@@ -336,8 +374,12 @@ def load_profiles(paths: Iterable[str]) -> ProfileLoad:
         except ProfileFileError as error:
             problems.append(error)
             continue
+        reason = None
         if any(profile.name == known.name for known in profiles):
             reason = f"the name {profile.name!r} is already in use"
+        elif any(_overlaps(profile.aid, known.aid) for known in profiles):
+            reason = "its application AID is already another profile's"
+        if reason is not None:
             problems.append(ProfileFileError(f"{path}: {reason}", path=path, reason=reason))
             continue
         profiles.append(profile)
@@ -350,6 +392,12 @@ _active: tuple[GoSignProfile, ...] = (GOSIGN_PROFILE,)
 def active_profiles() -> tuple[GoSignProfile, ...]:
     """The profiles the card layer tries, in order (set once at start from the settings)."""
     return _active
+
+
+def profile_named(name: str | None) -> GoSignProfile:
+    """The profile in use called `name` (a card's `CardStatus.profile`); the shipped one for
+    None or a name no longer in use."""
+    return next((p for p in _active if p.name == name), GOSIGN_PROFILE)
 
 
 def use_profile_files(paths: Iterable[str]) -> tuple[ProfileFileError, ...]:

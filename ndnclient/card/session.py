@@ -119,6 +119,11 @@ class GoSignSession:
         self.extended_length: bool | None = False if connection.protocol == "T=0" else None
         self._application_selected = False
 
+    @property
+    def profile_known(self) -> bool:
+        """Whether `profile` is the card's: identified, or the only one there is to try."""
+        return self._application_selected or len(self.candidates) == 1
+
     # --- identification -------------------------------------------------------------------
 
     def identify(self) -> CardType:
@@ -336,6 +341,19 @@ class GoSignSession:
         """RSA PKCS#1 v1.5 signature of a DigestInfo; the PIN must be verified first."""
         self._ensure_application()
         p = self.profile
+        if p.key_reference is not None:
+            # The profile names the key: MANAGE SECURITY ENVIRONMENT SET for signing (DST).
+            chosen = self.transport.send(
+                CommandApdu(
+                    0x00,
+                    Ins.MANAGE_SECURITY_ENVIRONMENT,
+                    0x41,
+                    0xB6,
+                    bytes([0x84, 0x01, p.key_reference]),
+                )
+            )
+            if not chosen.ok:
+                raise error_for_sw(chosen.sw, Ins.MANAGE_SECURITY_ENVIRONMENT, "signing key")
         response = self.transport.send(
             CommandApdu(
                 0x00,

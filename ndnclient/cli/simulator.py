@@ -16,7 +16,12 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ndnclient.card.info import format_card_number
-from ndnclient.card.profile import GOSIGN_PROFILE, ProfileFileError, load_profile_file
+from ndnclient.card.profile import (
+    GOSIGN_PROFILE,
+    GoSignProfile,
+    ProfileFileError,
+    load_profile_file,
+)
 from ndnclient.cli._argparse_text import ArgumentProblem
 from ndnclient.cli._common import (
     EXIT_OK,
@@ -58,6 +63,16 @@ def _port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
         raise ArgumentProblem("cli.argparse.not_a_port", value=printable(text))
     return int(text)
+
+
+def _pin_rules(profile: GoSignProfile) -> tuple[int, ...]:
+    return (
+        profile.pin_max_tries,
+        profile.unlock_max_tries,
+        profile.pin_min_length,
+        profile.pin_max_length,
+        profile.unlock_code_length,
+    )
 
 
 def _tries(maximum: int) -> Callable[[str], int]:
@@ -290,6 +305,13 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
     try:
         # A card laid out as another profile file says (docs/card-profile.md, section 10).
         profile = load_profile_file(args.profile) if args.profile else GOSIGN_PROFILE
+        if _pin_rules(profile) != _pin_rules(GOSIGN_PROFILE):
+            # Its state (tries, stored PIN) follows GoSign's rules; another layout may move
+            # the PIN elsewhere, not change what a PIN is.
+            raise ProfileFileError(
+                f"{args.profile}: the virtual card takes only GoSign's PIN rules"
+                " (10 tries each, a PIN of 4 to 16 characters, an 8-digit unlock code)"
+            )
         if args.pin_stdin:
             pin, code = _read_secrets(stdin if stdin is not None else sys.stdin)
         state = build_state(args, pin, code)

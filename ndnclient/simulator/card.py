@@ -51,6 +51,7 @@ SW_VERIFY_FAILED = 0x63C0  # | tries left
 INS_VERIFY = 0x20
 INS_CHANGE_REFERENCE_DATA = 0x24
 INS_PERFORM_SECURITY_OPERATION = 0x2A
+INS_MANAGE_SECURITY_ENVIRONMENT = 0x22
 INS_RESET_RETRY_COUNTER = 0x2C
 INS_SELECT = 0xA4
 INS_READ_BINARY = 0xB0
@@ -228,6 +229,10 @@ class VirtualGoSignCard:
             INS_PERFORM_SECURITY_OPERATION: self._compute_digital_signature,
             INS_GET_RESPONSE: self._get_response,
         }
+        self._signing_key_chosen = False
+        if profile.key_reference is not None:
+            # A layout that names its signing key takes MSE SET before each signing session.
+            self._handlers[INS_MANAGE_SECURITY_ENVIRONMENT] = self._manage_security_environment
 
     # --- Outside view ----------------------------------------------------------------------
 
@@ -280,6 +285,7 @@ class VirtualGoSignCard:
     # --- Dispatch ---------------------------------------------------------------------------
 
     def _end_session(self) -> None:
+        self._signing_key_chosen = False
         self._application = None
         self._current_file = None
         self._pin_verified = False
@@ -555,6 +561,8 @@ class VirtualGoSignCard:
         # Security before data: without the PIN the card does not look at the data.
         if self._application is not _Application.GOSIGN or not self._pin_verified:
             raise StatusWordError(SW_SECURITY_STATUS_NOT_SATISFIED)
+        if self._profile.key_reference is not None and not self._signing_key_chosen:
+            raise StatusWordError(SW_CONDITIONS_NOT_SATISFIED)  # no MSE SET named the key
         if parse_digest_info(command.data) is None:
             raise StatusWordError(SW_WRONG_DATA)
         # Profile silent on an Le below the signature's length: ISO's 6Cxx with the right
@@ -562,6 +570,15 @@ class VirtualGoSignCard:
         if command.le < self._profile.signature_length:
             raise StatusWordError(SW_WRONG_LE | (self._profile.signature_length & 0xFF))
         return self._reply(self._sign(command.data))
+
+    def _manage_security_environment(self, command: CommandApdu) -> bytes:
+        """MSE SET for a digital signature (P1 41, P2 B6) with the key reference 84 01 kk."""
+        if (command.p1, command.p2) != (0x41, 0xB6):
+            raise StatusWordError(SW_INCORRECT_P1P2)
+        if command.data != bytes([0x84, 0x01, self._profile.key_reference or 0]):
+            raise StatusWordError(SW_REFERENCE_NOT_FOUND)
+        self._signing_key_chosen = True
+        return _sw_bytes(SW_OK)
 
     def _private_numbers(self) -> tuple[int, int, int, int, int, int, int]:
         """(n, e, p, q, dp, dq, qinv) of the user key, parsed once per key."""

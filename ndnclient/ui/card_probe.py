@@ -103,14 +103,15 @@ class CardProbeAction(QObject):
             # what the helpdesk needs, above all from a card that goes mute at one command.
             text = self.tr(
                 "Part of the card's information was saved: %1 (the card stopped answering or"
-                " was taken out partway). Send this file to the helpdesk (it holds no PIN and"
-                " none of the card's personal values)."
+                " was taken out partway). Send this file to the helpdesk. It holds no PIN; it"
+                " holds the certificate's name and card number, so treat it as personal data."
             )
             self.finished.emit("warn", text.replace("%1", str(path)))
             return
         text = self.tr(
-            "The card's information was saved: %1. Send this file to the helpdesk (it holds"
-            " no PIN and none of the card's personal values)."
+            "The card's information was saved: %1. Send this file to the helpdesk. It holds no"
+            " PIN; it holds the certificate's name and card number, so treat it as personal"
+            " data."
         )
         self.finished.emit("ok", text.replace("%1", str(path)))
 

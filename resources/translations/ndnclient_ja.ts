@@ -146,12 +146,12 @@
         <translation>JSONファイル (*.json)</translation>
     </message>
     <message>
-        <source>Part of the card&apos;s information was saved: %1 (the card stopped answering or was taken out partway). Send this file to the helpdesk (it holds no PIN and none of the card&apos;s personal values).</source>
-        <translation>カードの情報の一部を保存しました: %1（途中でカードが応答しなくなったか、抜かれました）。このファイルをヘルプデスクに送ってください（PINやカードの中の個人情報の値は含まれていません）。</translation>
+        <source>Part of the card&apos;s information was saved: %1 (the card stopped answering or was taken out partway). Send this file to the helpdesk. It holds no PIN; it holds the certificate&apos;s name and card number, so treat it as personal data.</source>
+        <translation>カードの情報の一部を保存しました: %1（途中でカードが応答しなくなったか、抜かれました）。このファイルをヘルプデスクに送ってください。PINは含まれていません（証明書の名義とカード番号は含まれるため、個人情報として扱ってください）。</translation>
     </message>
     <message>
-        <source>The card&apos;s information was saved: %1. Send this file to the helpdesk (it holds no PIN and none of the card&apos;s personal values).</source>
-        <translation>カードの情報を保存しました: %1。このファイルをヘルプデスクに送ってください（PINやカードの中の個人情報の値は含まれていません）。</translation>
+        <source>The card&apos;s information was saved: %1. Send this file to the helpdesk. It holds no PIN; it holds the certificate&apos;s name and card number, so treat it as personal data.</source>
+        <translation>カードの情報を保存しました: %1。このファイルをヘルプデスクに送ってください。PINは含まれていません（証明書の名義とカード番号は含まれるため、個人情報として扱ってください）。</translation>
     </message>
 </context>
 <context>

@@ -97,8 +97,8 @@ def test_the_look_is_saved_as_json_without_a_pin(
     saved = tmp_path / "probe.json"
     assert home.probe_result.kind == "ok"
     assert home.probe_result.text.text() == (
-        f"The card's information was saved: {saved}. Send this file to the helpdesk (it holds"
-        " no PIN and none of the card's personal values)."
+        f"The card's information was saved: {saved}. Send this file to the helpdesk. It holds no"
+        " PIN; it holds the certificate's name and card number, so treat it as personal data."
     )
     assert home.probe.button.isEnabled()
     folder, filters = dialog.offered[0]
@@ -124,8 +124,9 @@ def test_the_saved_sentence_in_japanese(
     click(home.probe.button)
     qtbot.waitUntil(home.probe_result.isVisible, timeout=5000)
     assert home.probe_result.text.text() == (
-        f"カードの情報を保存しました: {saved}。このファイルをヘルプデスクに送ってください"
-        "（PINやカードの中の個人情報の値は含まれていません）。"
+        f"カードの情報を保存しました: {saved}。このファイルをヘルプデスクに送ってください。"
+        "PINは含まれていません（証明書の名義とカード番号は含まれるため、個人情報として"
+        "扱ってください）。"
     )
     assert saved.exists()
 

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from ndnclient.card.errors import CardRemovedError
 from ndnclient.card.probe import AllowlistConnection, ProbeRefusedError, probe_card
-from ndnclient.card.profile import GOSIGN_PROFILE
+from ndnclient.card.profile import GOSIGN_PROFILE, GoSignProfile, load_profile_file
 from ndnclient.card.tlv import encode_tlv
 from ndnclient.simulator.inprocess import VirtualReaderBackend
 from tests.fakes import h
@@ -83,13 +84,22 @@ ANSWERS = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.data(), st.sampled_from(["T=0", "T=1"]))
+SECOND_LAYOUT = load_profile_file(
+    Path(__file__).resolve().parents[1] / "card_profiles" / "second-layout.toml"
+)
+# The profiles in use: the shipped one alone, or with a second layout IT added, either first.
+PROFILE_SETS = st.sampled_from(
+    [[GOSIGN_PROFILE], [GOSIGN_PROFILE, SECOND_LAYOUT], [SECOND_LAYOUT, GOSIGN_PROFILE]]
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), st.sampled_from(["T=0", "T=1"]), PROFILE_SETS)
 def test_only_allowlisted_commands_reach_the_card_whatever_it_answers(
-    data: st.DataObject, protocol: str
+    data: st.DataObject, protocol: str, profiles: list[GoSignProfile]
 ) -> None:
     card = AnsweringCard(lambda _: data.draw(ANSWERS), protocol=protocol)
-    probe = probe_card(card, [GOSIGN_PROFILE])
+    probe = probe_card(card, profiles)
     check_on_the_card_side(card.received)
     assert card.received
     assert len(probe.transcript) == len(card.received)

@@ -10,8 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from ndnclient import cli
+from ndnclient.card.errors import PinFormatError
+from ndnclient.card.pin import PinGuard, SecretBuffer
 from ndnclient.card.profile import (
     GOSIGN_PROFILE,
     ProfileFileError,
@@ -24,6 +29,7 @@ from ndnclient.card.profile import (
 )
 from ndnclient.card.session import CardType, GoSignSession
 from ndnclient.card.status import read_card_status
+from ndnclient.pki.card_key import CardPrivateKey
 from ndnclient.simulator.inprocess import VirtualReaderBackend
 from tests.console import ScriptedConsole
 
@@ -65,6 +71,7 @@ def test_the_second_layout_differs_in_every_identifier() -> None:
     assert second.tag_card_info != g.tag_card_info
     assert second.tag_holder == 0x5F20  # a two-byte tag
     assert (second.pin_reference, second.unlock_reference) == (0x01, 0x02)
+    assert (g.key_reference, second.key_reference) == (None, 0x03)
     # A file that names no My Number applications gets the JPKI one.
     assert second.mynumber_aids == g.mynumber_aids
 
@@ -229,3 +236,147 @@ def test_the_command_line_uses_the_policy_files_and_names_the_profile(
 def test_use_profiles_needs_one() -> None:
     with pytest.raises(ValueError, match="at least one"):
         use_profiles(())
+
+
+def test_a_layout_that_names_its_signing_key_signs_after_choosing_it(
+    second_card: VirtualReaderBackend,
+) -> None:
+    received: list[str] = []
+    original = second_card._transmit
+
+    def record(insertion: int, apdu: bytes | bytearray) -> bytes:
+        received.append(bytes(apdu).hex().upper())
+        return original(insertion, apdu)
+
+    second_card._transmit = record  # type: ignore[method-assign]
+    use_profile_files([str(SECOND_LAYOUT)])
+    connection = second_card.connect(second_card.list_readers()[0])
+    try:
+        session = GoSignSession(connection)
+        assert session.identify() is CardType.GOSIGN
+        certificate = x509.load_der_x509_certificate(session.read_user_certificate())
+        key = CardPrivateKey(PinGuard(session), certificate, SecretBuffer(b"1234"))
+        signature = key.sign(b"a tender", padding.PKCS1v15(), hashes.SHA256())
+    finally:
+        connection.close()
+    public_key = certificate.public_key()
+    assert isinstance(public_key, rsa.RSAPublicKey)
+    public_key.verify(signature, b"a tender", padding.PKCS1v15(), hashes.SHA256())
+    # MANAGE SECURITY ENVIRONMENT SET (key 03) right before the signature, and the PIN went to
+    # the layout's own reference (01).
+    chosen = received.index("002241B603840103")
+    assert received[chosen + 1].startswith("002A9E9A")
+    assert any(apdu.startswith("00200001") for apdu in received[:chosen])
+
+
+def test_the_virtual_card_of_such_a_layout_refuses_to_sign_with_no_key_chosen(
+    second_card: VirtualReaderBackend,
+) -> None:
+    connection = second_card.connect(second_card.list_readers()[0])
+    try:
+        session = GoSignSession(connection, load_profile_file(SECOND_LAYOUT))
+        assert session.identify() is CardType.GOSIGN
+        session.verify_pin(b"1234")
+        digest = bytes.fromhex("3031300d060960864801650304020105000420") + bytes(32)
+        answer = connection.transmit(
+            bytes.fromhex("002A9E9A") + bytes([len(digest)]) + digest + b"\x00"
+        )
+    finally:
+        connection.close()
+    assert answer[-2:] == b"\x69\x85"  # conditions of use not satisfied
+
+
+# --- review: what a profile file must never do ----------------------------------------------------
+
+
+def written(tmp_path: Path, data: dict[str, Any], name: str = "layout.toml") -> Path:
+    """`data` as a profile file (a small TOML writer: tables of strings, numbers, lists)."""
+
+    def value(item: object) -> str:
+        if isinstance(item, str):
+            return '"' + item + '"'
+        if isinstance(item, list):
+            return "[" + ", ".join(value(v) for v in item) + "]"
+        return str(item).lower() if isinstance(item, bool) else str(item)
+
+    lines = [f"{key} = {value(item)}" for key, item in data.items() if not isinstance(item, dict)]
+    for table, items in data.items():
+        if isinstance(items, dict):
+            lines.append(f"[{table}]")
+            lines += [f"{key} = {value(item)}" for key, item in items.items()]
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "aid", ["D3 92 F0 00 26 01 00 00 00 01", "D3 92 F0 00 26", "D3 92 10 00 31 00 01 01 04 08 01"]
+)
+def test_a_layout_cannot_take_a_my_number_application(aid: str) -> None:
+    # A My Number card taken for a GoSign card would be sent a GoSign PIN (JPKI: 3 or 5 tries).
+    with pytest.raises(ValueError, match="My Number"):
+        profile_from_toml(edited("application.aid", aid))
+
+
+def test_a_second_file_with_an_aid_already_in_use_is_left_out(tmp_path: Path) -> None:
+    twin = written(tmp_path, edited("name", "twin"))
+    loaded = load_profiles([str(SECOND_LAYOUT), str(twin)])
+    assert [p.name for p in loaded.profiles] == ["gosign", "second-layout"]
+    assert "already another profile's" in loaded.problems[0].params["reason"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "x = " + "[" * 5000 + "]" * 5000 + "\n",  # tomllib recurses: RecursionError
+        "name = 1\n[application]\naid = []\n",
+        "[[files]]\ncard_info = '2F10'\n",
+        "\xff\xfe not utf-8",
+    ],
+    ids=["nested", "wrong types", "array of tables", "not utf-8"],
+)
+def test_no_file_content_stops_the_program(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_bytes(b"\xff\xfe" if content.startswith("\xff") else content.encode("utf-8"))
+    loaded = load_profiles([str(path)])
+    assert [p.name for p in loaded.profiles] == ["gosign"]
+    assert loaded.problems[0].params["path"] == str(path)
+
+
+def test_a_folder_or_a_huge_file_is_not_read(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.toml"
+    huge.write_bytes(b"#" * (65 * 1024))
+    loaded = load_profiles([str(tmp_path), str(huge)])
+    assert [error.params["reason"] for error in loaded.problems] == [
+        "not a file",
+        "larger than 64 KB",
+    ]
+
+
+def test_the_pin_rule_is_the_matched_profiles_before_anything_is_sent(
+    virtual_reader: Callable[..., VirtualReaderBackend], tmp_path: Path
+) -> None:
+    # A layout whose PINs are 6 to 16 characters: "1234" must be refused for its card, even
+    # though the shipped profile (tried first) would take it.
+    strict = load_profile_file(written(tmp_path, edited("pin.min_length", 6)))
+    backend = virtual_reader(profile=strict)
+    received: list[bytes] = []
+    original = backend._transmit
+
+    def record(insertion: int, apdu: bytes | bytearray) -> bytes:
+        received.append(bytes(apdu))
+        return original(insertion, apdu)
+
+    backend._transmit = record  # type: ignore[method-assign]
+    use_profiles((GOSIGN_PROFILE, strict))
+    connection = backend.connect(backend.list_readers()[0])
+    try:
+        session = GoSignSession(connection)
+        assert not session.profile_known
+        with pytest.raises(PinFormatError):
+            PinGuard(session).verify(SecretBuffer(b"1234"))
+        assert session.profile.name == "second-layout"
+        assert session.pin_counter().tries_left == 10  # no try spent
+    finally:
+        connection.close()
+    assert not [apdu for apdu in received if apdu[1] == 0x20 and len(apdu) > 4]

@@ -59,7 +59,7 @@ from ndnclient.card.operations import (
     run_pin_operation,
 )
 from ndnclient.card.pin import PinGuard, PinRisk, SecretBuffer, assess
-from ndnclient.card.profile import GOSIGN_PROFILE
+from ndnclient.card.profile import GOSIGN_PROFILE, GoSignProfile, profile_named
 from ndnclient.card.readers import reader_filter_from_env
 from ndnclient.card.session import PinCounter
 from ndnclient.card.status import CardStatus
@@ -85,12 +85,12 @@ def _take_secret(field: QLineEdit) -> SecretBuffer:
     return secret
 
 
-def _is_valid(field: QLineEdit, which: Literal["pin", "unlock"]) -> bool:
+def _is_valid(field: QLineEdit, which: Literal["pin", "unlock"], profile: GoSignProfile) -> bool:
     """Whether the field's value follows the card's rule (checked in a wiped buffer)."""
     with SecretBuffer.from_text(field.text()) as secret:
         if which == "unlock":
-            return GOSIGN_PROFILE.is_valid_unlock_code(secret.value)
-        return GOSIGN_PROFILE.is_valid_pin(secret.value)
+            return profile.is_valid_unlock_code(secret.value)
+        return profile.is_valid_pin(secret.value)
 
 
 def _same(first: QLineEdit, second: QLineEdit) -> bool:
@@ -122,6 +122,7 @@ class PinPage(QWidget):
         super().__init__(parent)
         self.services = services
         self.counters = UNKNOWN_COUNTERS
+        self._card_profile: str | None = None  # the profile of the card shown (its rules)
         self.busy = False
         # The counters a new lock is told against: the page moves to ロック解除 only when the
         # PIN becomes locked (or a locked card is first shown), never again on every re-read.
@@ -328,6 +329,7 @@ class PinPage(QWidget):
         )
 
     def _status_read(self, status: CardStatus) -> None:
+        self._card_profile = status.profile
         # The card changed (or was read again): its counters were just read on the card thread.
         counters = Counters(status.pin, status.unlock, status.reader, status.info)
         if counters.pin is None and status.problem is not None:
@@ -616,14 +618,16 @@ class PinPage(QWidget):
         new PIN with its confirmation) is emptied; the first of them gets the focus."""
         first = form.fields[0]
         wrong: list[QLineEdit] = []
-        if not _is_valid(first, "unlock" if operation == "unlock" else "pin"):
+        # The rule of the card shown (its profile); the card layer checks again before sending.
+        rules = profile_named(self._card_profile)
+        if not _is_valid(first, "unlock" if operation == "unlock" else "pin", rules):
             which = "unlock" if operation == "unlock" else "pin"
             form.notes[0].show_error(self.services.describe(PinFormatError("", which=which)))
             empty_secret(first)
             wrong.append(first)
         if operation != "verify":
             new, again = form.fields[1], form.fields[2]
-            if not _is_valid(new, "pin"):
+            if not _is_valid(new, "pin", rules):
                 form.notes[1].show_error(
                     self.services.describe(PinFormatError("", which="new_pin"))
                 )
