@@ -216,6 +216,7 @@ def test_settings_set_refuses_numbers_and_nesting_no_setting_can_hold(
 
 OUTPUT_COMMANDS: dict[str, Callable[[str], list[str]]] = {
     "check --report": lambda path: ["check", "--report", path],
+    "card probe --report": lambda path: ["card", "probe", "--report", path],
     "settings export": lambda path: ["settings", "export", path],
     "csr create --out": lambda path: [
         *("csr", "create", "--kind", "web", "--cn", "www.example.co.jp"),
