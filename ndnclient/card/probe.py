@@ -41,7 +41,7 @@ from ndnclient.card.errors import (
 )
 from ndnclient.card.profile import JPKI_AID, KENMEN_HOJO_AID, GoSignProfile, active_profiles
 from ndnclient.card.readers import matching_readers
-from ndnclient.card.session import CardType
+from ndnclient.card.session import CardType, read_binary_answer
 from ndnclient.card.tlv import TlvIncomplete, read_header, read_tlv
 from ndnclient.card.transport import ApduTransport
 
@@ -430,17 +430,7 @@ class _Prober:
         response = self.transport.send(
             CommandApdu(0x00, Ins.READ_BINARY, offset >> 8, offset & 0xFF, le=le)
         )
-        if len(response.data) > le:
-            raise _AnswerProblem(
-                f"READ BINARY at {offset} gave {len(response.data)} bytes for Le {le}"
-            )
-        if response.sw == SW.SUCCESS:
-            return response.data, False
-        if response.sw == SW.END_OF_FILE:
-            return response.data, True
-        if response.sw == SW.WRONG_P1P2:
-            return b"", True
-        raise _AnswerProblem(f"READ BINARY at {offset} answered {response.sw:04X}")
+        return read_binary_answer(response, le, offset)  # odd answers: CardError, noted
 
     def _read_size(self, first_read: int) -> tuple[int, bytearray]:
         """The selected file's size from its BER-TLV header (as GoSignSession.read_tlv_file

@@ -104,6 +104,23 @@ def profile_candidates(profile: ProfileChoice) -> tuple[GoSignProfile, ...]:
     return tuple(profile)
 
 
+def read_binary_answer(response: ResponseApdu, le: int, offset: int) -> tuple[bytes, bool]:
+    """What one READ BINARY answer gives: its data, and True when the card said the file ended
+    (6282, or 6B00 for an offset past the end). More data than Le asked for is malformed; any
+    other status word, its typed error. (The session and the card probe read alike.)"""
+    if len(response.data) > le:
+        raise MalformedResponseError(
+            f"READ BINARY returned {len(response.data)} bytes for Le {le}", offset=offset
+        )
+    if response.sw == SW.SUCCESS:
+        return response.data, False
+    if response.sw == SW.END_OF_FILE:
+        return response.data, True
+    if response.sw == SW.WRONG_P1P2:
+        return b"", True
+    raise error_for_sw(response.sw, Ins.READ_BINARY, f"READ BINARY at {offset}")
+
+
 class GoSignSession:
     """One card session with a GoSign card, in the layout of the profile that matched."""
 
@@ -198,17 +215,7 @@ class GoSignSession:
                 response = self.transport.send(self._read_command(offset, le, False))
             elif response.sw in (SW.SUCCESS, SW.END_OF_FILE):
                 self.extended_length = True
-        if len(response.data) > le:
-            raise MalformedResponseError(
-                f"READ BINARY returned {len(response.data)} bytes for Le {le}", offset=offset
-            )
-        if response.sw == SW.SUCCESS:
-            return response.data, False
-        if response.sw == SW.END_OF_FILE:
-            return response.data, True
-        if response.sw == SW.WRONG_P1P2:
-            return b"", True
-        raise error_for_sw(response.sw, Ins.READ_BINARY, f"READ BINARY at {offset}")
+        return read_binary_answer(response, le, offset)
 
     @staticmethod
     def _read_command(offset: int, le: int, extended: bool) -> CommandApdu:
