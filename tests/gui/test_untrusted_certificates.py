@@ -40,10 +40,13 @@ def test_the_home_page_shows_the_card_and_a_sentence_for_its_certificate(
     home, reader = started.window.home, started.reader
     qtbot.waitUntil(lambda: home.card_number.text() == "1111-2222-3333-4444", timeout=3000)
     reader.remove()
+    # The window must see the card go: a pull and a push between two looks of the card thread
+    # leave the reader as it was (CI once checked in between).
+    qtbot.waitUntil(lambda: home.card_type.text() == "no card", timeout=5000)
     reader.card.state.user_certificate_der = with_cn_as_bit_string(started)
     reader.insert()
     sentence = EN.text("card.bad_certificate")
-    qtbot.waitUntil(lambda: sentence in home.problem.text.text(), timeout=3000)
+    qtbot.waitUntil(lambda: sentence in home.problem.text.text(), timeout=5000)
     assert home.card_number.text() == "1111-2222-3333-4444"
     assert home.pin_tries.text() == "4 of 10"
     assert "cannot be used" in home.verdict.text()

@@ -42,6 +42,18 @@ class Screen:
             time.sleep(0.2)
         time.sleep(0.5)  # drawn and focused before a key goes to it
 
+    def wait_for_another_window(self, title_start: str, before: list[str]) -> list[str]:
+        """Waits until the visible windows are others than `before` (a message box closed and
+        a page came, say) and at least one is there; returns them."""
+        deadline = time.monotonic() + WAIT_TIMEOUT
+        while True:
+            now = self.windows(title_start)
+            if now and now != before:
+                time.sleep(0.5)
+                return now
+            assert time.monotonic() < deadline, f"no other window {title_start!r}"
+            time.sleep(0.2)
+
     def key(self, name: str) -> None:
         """Presses a key in the focused window (no window manager: Wine gives the focus)."""
         assert self._xdotool("key", name).returncode == 0

@@ -525,3 +525,34 @@ def test_the_interactive_installer_waits_until_the_program_is_closed(
         running.stop()
     assert_program_files(wine, folder, builds.newer)
     assert_entry(wine, HKCU_ENTRY, folder, builds.newer.version)
+
+
+@pytest.mark.parametrize("answer", ["keep", "delete"])
+def test_the_interactive_uninstaller_asks_before_deleting_settings(
+    wine_on_screen: WinePrefix, builds: Builds, screen: Screen, answer: str
+) -> None:
+    wine = wine_on_screen
+    folder = per_user_folder(wine)
+    assert install(wine, builds.current, "/S") == EXIT_OK
+    kept = user_files(wine)
+    first = wine.start(rf"{folder}\uninstall.exe")
+    assert first.wait(timeout=60) == 0  # it goes on in a copy of itself
+    screen.wait_for_windows("GoSign", 1)
+    question = screen.windows("GoSign")  # 「…設定…とログも削除しますか？」, before any page
+    if answer == "delete":
+        screen.key("Tab")  # from いいえ (the default) to はい
+    screen.key("Return")
+    screen.wait_for_another_window("GoSign", question)  # the confirmation page
+    screen.key("Return")  # アンインストール
+    deadline = time.monotonic() + 60
+    while wine.host(folder).exists():
+        assert time.monotonic() < deadline, "the program was not removed"
+        time.sleep(0.2)
+    screen.key("Return")  # 閉じる
+    wine.wait_for_programs()
+    assert wine.registry_key(HKCU_ENTRY) is None
+    if answer == "keep":
+        assert_files_are(wine, kept)
+    else:
+        assert not wine.host(rf"{wine.appdata}\ndnclient").exists()
+        assert not wine.host(rf"{wine.localappdata}\ndnclient").exists()
