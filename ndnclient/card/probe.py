@@ -21,9 +21,11 @@ then the report holds what was gathered before, with `error` set.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from ndnclient.card.apdu import SHORT_MAX_LE, SW, CommandApdu, Ins, tries_left_from_sw
@@ -44,6 +46,7 @@ from ndnclient.card.readers import matching_readers
 from ndnclient.card.session import CardType, read_binary_answer
 from ndnclient.card.tlv import TlvIncomplete, read_header, read_tlv
 from ndnclient.card.transport import ApduTransport
+from ndnclient.fileio import NewFileError, atomic_write
 
 # --- The allowlist: the one place that says what may reach the card ------------------------
 
@@ -622,6 +625,18 @@ def probe_card(
 
 
 # --- Which card -------------------------------------------------------------------------------
+
+
+def write_probe_report(path: Path, probe: CardProbe) -> None:
+    """The probe as the file the helpdesk is sent: its JSON, UTF-8, indented for a person,
+    written whole or not at all (NewFileError says why not). The command line's `--report`
+    and the window's save both write it here."""
+    payload = json.dumps(probe.to_json(), ensure_ascii=False, indent=2) + "\n"
+    try:
+        atomic_write(path, payload.encode("utf-8"))
+    except OSError as error:
+        detail = error.strerror or type(error).__name__
+        raise NewFileError(f"{path}: {detail}", path=str(path), detail=detail) from None
 
 
 class ProbeReaderNeededError(CardError):

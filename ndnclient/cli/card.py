@@ -259,12 +259,10 @@ def cmd_card_probe(ctx: CommandContext, args: argparse.Namespace) -> int:
     """A read-only look at the inserted card (docs/card-profile.md, section 11): what it
     answers, for the helpdesk when the card is not recognised. Exit 0 when the card was looked
     at (whatever it is), 1 when there was no card or it went away during the look."""
-    import json
-
     from ndnclient.card.errors import CardError
-    from ndnclient.card.probe import probe_inserted_card
+    from ndnclient.card.probe import probe_inserted_card, write_probe_report
     from ndnclient.card.readers import reader_filter_from_env
-    from ndnclient.fileio import atomic_write
+    from ndnclient.fileio import NewFileError
 
     messages = ctx.messages
     if args.report is not None:
@@ -278,18 +276,16 @@ def cmd_card_probe(ctx: CommandContext, args: argparse.Namespace) -> int:
         else:
             print(messages.describe(error), file=sys.stderr)
         return EXIT_PROBLEM
-    document = probe.to_json()
     if args.report is not None:
-        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
         try:
-            atomic_write(args.report, text.encode("utf-8"))
-        except OSError as error:
-            detail = error.strerror or type(error).__name__
+            write_probe_report(args.report, probe)
+        except NewFileError as error:
             shown = printable(str(args.report), 200)
+            detail = error.params["detail"]
             print(messages.text("file.cannot_write", path=shown, detail=detail), file=sys.stderr)
             return EXIT_PROBLEM
     if args.json:
-        print_json(document, sys.stdout)
+        print_json(probe.to_json(), sys.stdout)
     else:
         _print_probe_text(probe, messages, sys.stdout)
     if args.report is not None:

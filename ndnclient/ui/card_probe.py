@@ -7,16 +7,14 @@ sentence `finished` gives in its own message area."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, Signal
 from PySide6.QtWidgets import QFileDialog, QPushButton, QWidget
 
 from ndnclient.card.connection import ReaderBackend
-from ndnclient.card.probe import CardProbe, probe_inserted_card
+from ndnclient.card.probe import CardProbe, probe_inserted_card, write_probe_report
 from ndnclient.card.readers import reader_filter_from_env
-from ndnclient.fileio import NewFileError, atomic_write
 from ndnclient.ui.services import Services
 
 DEFAULT_FILE_NAME = "ndnclient-card-probe.json"
@@ -80,16 +78,10 @@ class CardProbeAction(QObject):
         path = Path(chosen)
         if path.suffix.lower() != ".json":
             path = path.with_name(path.name + ".json")
-        document = probe.to_json()
         partial = probe.error is not None
 
         def write() -> Path:
-            payload = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-            try:
-                atomic_write(path, payload.encode("utf-8"))
-            except OSError as error:
-                detail = error.strerror or type(error).__name__
-                raise NewFileError(f"{path}: {detail}", path=str(path), detail=detail) from None
+            write_probe_report(path, probe)
             return path
 
         self.services.tasks.run(
